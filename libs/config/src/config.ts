@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+/**
+ * Tender's configuration, read from environment variables and validated once at start-up.
+ * Every default works on a developer machine with local Postgres and Redis.
+ */
+const integer = (fallback: number, min = 0) =>
+  z.coerce.number().int(`must be an integer`).min(min, `must be >= ${min}`).default(fallback);
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: integer(3000, 0).pipe(z.number().max(65535, 'must be <= 65535')),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .default('postgresql://postgres@127.0.0.1:5432/tender')
+    .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgresql:// URL'),
+  DATABASE_POOL_SIZE: integer(10, 1),
+  REDIS_URL: z
+    .string()
+    .default('redis://127.0.0.1:6379')
+    .refine((v) => /^rediss?:\/\//.test(v), 'must be a redis:// or rediss:// URL'),
+  /** Prefix of every BullMQ key, so several Tender installs (or test runs) can share one Redis. */
+  QUEUE_PREFIX: z.string().min(1).default('tender'),
+  /** HMAC secret of the OAuth2 access tokens (JWT, HS256). Must be set in production. */
+  TOKEN_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  ACCESS_TOKEN_TTL_SECONDS: integer(3600, 60),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** How long create-payment and operation endpoints wait for the partners before answering pending. */
+  API_WAIT_FOR_OUTCOME_MS: integer(5000, 0),
+  CLIENT_SESSION_TTL_SECONDS: integer(3600, 60),
+  /** A request holding an idempotency key longer than this is presumed crashed; a retry may take over. */
+  IDEMPOTENCY_LOCK_SECONDS: integer(60, 1),
+  IDEMPOTENCY_KEY_TTL_HOURS: integer(24, 24),
+  /** The drop-in script a front office loads with a session's `widget.data` (EMBEDDED integration). */
+  WIDGET_JS_URL: z.string().default('https://cdn.tender.dev/dropin/v1/tender.js'),
+  /** Public base URL of this API, used in absolute links (hosted pages, redirections). */
+  PUBLIC_URL: z.string().optional(),
+});
+
+export type TenderConfig = z.infer<typeof schema> & { TOKEN_SIGNING_SECRET: string };
+
+export class ConfigError extends Error {}
+
+const DEVELOPMENT_TOKEN_SECRET = 'tender-development-token-secret-change-me-in-production';
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): TenderConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const config = parsed.data;
+  if (!config.TOKEN_SIGNING_SECRET && config.NODE_ENV === 'production') {
+    throw new ConfigError('Invalid configuration:\n  TOKEN_SIGNING_SECRET: required in production');
+  }
+  return { ...config, TOKEN_SIGNING_SECRET: config.TOKEN_SIGNING_SECRET ?? DEVELOPMENT_TOKEN_SECRET };
+}
+
+/** The URL with any password replaced, safe to print. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '<unparseable url>';
+  }
+}
