@@ -1,0 +1,230 @@
+import { ConnectBooks, type BooksChange, type NewPayment } from './books';
+import { ConnectApiError } from './errors';
+import { IdempotenceRegistry, requestFingerprint } from './idempotence';
+import { resolveInstrument } from './instruments';
+import { renderPayment, renderRefund } from './render';
+
+function newPayment(token: string, overrides: Partial<NewPayment> = {}): NewPayment {
+  return {
+    merchantId: '1000',
+    amount: 1000,
+    currencyCode: 'EUR',
+    merchantReference: 'ref-1',
+    instrument: resolveInstrument(token, undefined),
+    requiresApproval: true,
+    authorizationMode: 'PRE_AUTHORIZATION',
+    paymentProductId: 1,
+    ...overrides,
+  };
+}
+
+function errorOf(fn: () => unknown): ConnectApiError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConnectApiError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConnectApiError');
+}
+
+describe('ConnectBooks', () => {
+  let clock: number;
+  let books: ConnectBooks;
+  let changes: BooksChange[];
+
+  beforeEach(() => {
+    clock = Date.parse('2025-05-01T12:00:00Z');
+    books = new ConnectBooks(() => new Date(clock));
+    changes = [];
+    books.onChange((change) => changes.push(change));
+  });
+
+  it('issues 30-digit Connect-style payment ids with the merchant and a sequence', () => {
+    const first = books.createPayment(newPayment('connect-approve'));
+    const second = books.createPayment(newPayment('connect-approve'));
+    expect(first.id).toBe('000000100000000000010000100001');
+    expect(second.id).toBe('000000100000000000020000100001');
+  });
+
+  it('authorizes into PENDING_APPROVAL with the documented statusOutput (code 600)', () => {
+    const payment = books.createPayment(newPayment('connect-approve'));
+    expect(renderPayment(books, payment)).toMatchObject({
+      status: 'PENDING_APPROVAL',
+      statusOutput: {
+        statusCode: 600,
+        statusCategory: 'PENDING_MERCHANT',
+        isAuthorized: true,
+        isCancellable: true,
+        isRefundable: false,
+        statusCodeChangeDateTime: '20250501120000',
+      },
+    });
+    expect(changes).toEqual([{ type: 'payment', id: payment.id, status: 'PENDING_APPROVAL' }]);
+  });
+
+  it('captures at once without requiresApproval', () => {
+    const payment = books.createPayment(newPayment('connect-approve', { requiresApproval: false }));
+    expect(payment.status).toBe('CAPTURE_REQUESTED');
+    expect(books.amounts(payment)).toMatchObject({ captured: 1000, capturable: 0, refundable: 1000 });
+  });
+
+  it('declines unknown instruments and keeps the error on the payment', () => {
+    const payment = books.createPayment(newPayment('4111111111111111'));
+    expect(payment.status).toBe('REJECTED');
+    expect(payment.errors?.[0]).toMatchObject({ code: '430330', httpStatusCode: 402 });
+    expect(renderPayment(books, payment).statusOutput).toMatchObject({
+      statusCode: 100,
+      isRetriable: false,
+      isAuthorized: false,
+    });
+    expect(books.amounts(payment).authorized).toBe(0);
+  });
+
+  it('enforces the capture rules: partial captures until final, never above the authorization', () => {
+    const payment = books.createPayment(newPayment('connect-approve'));
+    books.capturePayment(payment, 300, false);
+    expect(payment.status).toBe('PENDING_CAPTURE');
+    expect(errorOf(() => books.capturePayment(payment, 701, false)).status).toBe(400);
+    books.capturePayment(payment, 200, true);
+    expect(payment.status).toBe('CAPTURE_REQUESTED');
+    expect(books.amounts(payment)).toMatchObject({ captured: 500, cancelled: 500, capturable: 0 });
+    expect(errorOf(() => books.capturePayment(payment, 1, false)).status).toBe(405);
+  });
+
+  it('treats a capture without amount, or of everything left, as final', () => {
+    const a = books.createPayment(newPayment('connect-approve'));
+    books.capturePayment(a, undefined, undefined);
+    expect(a).toMatchObject({ status: 'CAPTURE_REQUESTED', captureClosed: true });
+    const b = books.createPayment(newPayment('connect-approve'));
+    books.capturePayment(b, 400, false);
+    books.capturePayment(b, 600, false);
+    expect(b.status).toBe('CAPTURE_REQUESTED');
+    expect(books.amounts(b).cancelled).toBe(0);
+  });
+
+  it('keeps the sum of refunds within the captured amount', () => {
+    const payment = books.createPayment(newPayment('connect-approve'));
+    books.capturePayment(payment, 600, true);
+    books.createRefund(payment, { amount: 500, currencyCode: 'EUR' }, false);
+    const over = errorOf(() => books.createRefund(payment, { amount: 101, currencyCode: 'EUR' }, false));
+    expect(over.status).toBe(400);
+    expect(over.body.errors[0].propertyName).toBe('amountOfMoney.amount');
+    const rest = books.createRefund(payment, {}, false);
+    expect(rest.amount).toBe(100);
+  });
+
+  it('limits a refund of one capture to that capture', () => {
+    const payment = books.createPayment(newPayment('connect-approve'));
+    books.capturePayment(payment, 300, false);
+    const second = books.capturePayment(payment, 700, true);
+    expect(errorOf(() => books.createRefund(payment, { amount: 701 }, false, second)).status).toBe(400);
+    expect(books.createRefund(payment, { amount: 700 }, false, second).captureId).toBe(second.id);
+  });
+
+  it('settles requested captures and refunds; everything refunded makes the payment REFUNDED', () => {
+    const payment = books.createPayment(newPayment('connect-approve', { requiresApproval: false }));
+    const refund = books.createRefund(payment, { amount: 400 }, false);
+    books.settle(payment);
+    expect(payment.status).toBe('CAPTURED');
+    expect(renderRefund(books, refund)).toMatchObject({
+      status: 'REFUNDED',
+      refundOutput: { cardRefundMethodSpecificOutput: { totalAmountPaid: 1000, totalAmountRefunded: 400 } },
+      statusOutput: { statusCategory: 'REFUNDED', statusCode: 1800, isCancellable: false },
+    });
+    books.createRefund(payment, { amount: 600 }, false);
+    changes = [];
+    books.settle(payment);
+    expect(payment.status).toBe('REFUNDED');
+    expect(changes.map((c) => `${c.type}:${c.status}`)).toEqual(['refund:REFUNDED', 'payment:REFUNDED']);
+  });
+
+  it('reports one change per object and operation, with its final status', () => {
+    const payment = books.createPayment(newPayment('connect-approve', { requiresApproval: false }));
+    changes = [];
+    books.createRefund(payment, { amount: 1000 }, false);
+    changes = [];
+    books.settle(payment); // CAPTURE_REQUESTED → CAPTURED → REFUNDED in one go
+    expect(changes.filter((c) => c.type === 'payment')).toEqual([
+      { type: 'payment', id: payment.id, status: 'REFUNDED' },
+    ]);
+  });
+
+  it('only cancels what is cancellable', () => {
+    const settled = books.createPayment(newPayment('connect-approve', { requiresApproval: false }));
+    books.settle(settled);
+    expect(books.isCancellable(settled)).toBe(false);
+    expect(errorOf(() => books.cancel(settled)).status).toBe(405);
+
+    const refunded = books.createPayment(newPayment('connect-approve', { requiresApproval: false }));
+    books.createRefund(refunded, { amount: 1 }, false);
+    expect(books.isCancellable(refunded)).toBe(false);
+
+    const pending = books.createPayment(newPayment('connect-approve', { requiresApproval: false }));
+    books.cancel(pending);
+    expect(books.transaction(pending)).toMatchObject({
+      status: 'CANCELLED',
+      amountCaptured: 0,
+      amountCancelled: 1000,
+    });
+  });
+
+  it('refund-decline books a REJECTED refund that does not count against the refundable amount', () => {
+    const payment = books.createPayment(newPayment('connect-refund-decline', { requiresApproval: false }));
+    const refund = books.createRefund(payment, { amount: 1000 }, false);
+    expect(refund.status).toBe('REJECTED');
+    expect(books.amounts(payment).refundable).toBe(1000);
+  });
+});
+
+describe('IdempotenceRegistry', () => {
+  let clock: number;
+  let books: ConnectBooks;
+  let registry: IdempotenceRegistry;
+  const fp = requestFingerprint('POST', '/v1/1000/payments', { a: 1, b: [1, 2] });
+
+  beforeEach(() => {
+    clock = Date.parse('2025-05-01T12:00:00Z');
+    books = new ConnectBooks(() => new Date(clock));
+    registry = new IdempotenceRegistry(books, () => new Date(clock));
+  });
+
+  it('fingerprints ignore key order but not values, paths or methods', () => {
+    expect(requestFingerprint('POST', '/v1/1000/payments', { b: [1, 2], a: 1 })).toBe(fp);
+    expect(requestFingerprint('POST', '/v1/1000/payments', { a: 2, b: [1, 2] })).not.toBe(fp);
+    expect(requestFingerprint('POST', '/v1/1000/payments/x', { a: 1, b: [1, 2] })).not.toBe(fp);
+  });
+
+  it('runs, conflicts while running, replays when done, and forgets after 24 hours', () => {
+    const first = registry.begin('1000', 'k', fp);
+    expect(first.type).toBe('execute');
+    expect(registry.begin('1000', 'k', fp).type).toBe('in_progress');
+    expect(registry.begin('2000', 'k', fp).type).toBe('execute'); // keys are per merchant
+    registry.finish(first.entry, { status: 201, body: { ok: true } });
+    expect(registry.begin('1000', 'k', fp)).toMatchObject({
+      type: 'replay',
+      entry: { firstTimestampMs: clock },
+    });
+    expect(registry.begin('1000', 'k', 'other').type).toBe('mismatch');
+    expect(books.state.counters).toMatchObject({ idempotencyHits: 1, idempotencyConflicts: 2 });
+
+    clock += 24 * 60 * 60 * 1000 - 1;
+    expect(registry.begin('1000', 'k', fp).type).toBe('replay');
+    clock += 2;
+    expect(registry.begin('1000', 'k', fp).type).toBe('execute');
+  });
+
+  it('does not keep 5xx answers', () => {
+    const first = registry.begin('1000', 'k5', fp);
+    registry.finish(first.entry, { status: 500, body: {} });
+    expect(registry.begin('1000', 'k5', fp).type).toBe('execute');
+  });
+
+  it('holds and releases a key through the control API', () => {
+    registry.hold('1000', 'held');
+    expect(registry.begin('1000', 'held', fp).type).toBe('in_progress');
+    expect(registry.release('1000', 'held')).toBe(true);
+    expect(registry.release('1000', 'held')).toBe(false);
+    expect(registry.begin('1000', 'held', fp).type).toBe('execute');
+  });
+});

@@ -1,0 +1,690 @@
+import { randomInt } from 'node:crypto';
+import type { APIError } from 'connect-sdk-nodejs/lib/v1/model/domain';
+import { SnapshotStore } from '../common/snapshot-store';
+import { ConnectApiError, apiError, invalid, notAllowedInStatus, notFound, validationError } from './errors';
+import type { IdempotenceEntry } from './idempotence';
+import type { ResolvedInstrument } from './instruments';
+import {
+  ACTIVE_CAPTURE_STATUSES,
+  ACTIVE_REFUND_STATUSES,
+  type CaptureStatus,
+  type PaymentStatus,
+  type RefundStatus,
+} from './status';
+
+/**
+ * The simulator's books: payments, captures and refunds with the Connect status model, the amount
+ * rules, and the idempotence keys. Every operation checks the state it needs (405 / 404 / 400 like
+ * Connect), applies the change, and reports status changes (for webhooks) once it is complete.
+ *
+ * Transitions (the documents give no table; digest Gaps 7/8/10):
+ *   create  approve, requiresApproval ........ PENDING_APPROVAL
+ *           approve, no approval needed ...... CAPTURE_REQUESTED (one final capture of the full amount)
+ *           challenge ........................ PENDING_FRAUD_APPROVAL (processchallenged → as approve; cancel → CANCELLED)
+ *           decline / unknown instrument ..... REJECTED (HTTP 402)
+ *   approve(amount ≤ authorized) ............. CAPTURE_REQUESTED (single final capture, rest released)
+ *   capture(amount, isFinal) ................. PENDING_CAPTURE while more may be captured, CAPTURE_REQUESTED once final
+ *                                              (isFinal, full amount captured, or amount omitted)
+ *   cancelapproval (captures not settled) .... PENDING_APPROVAL (captures CANCELLED)
+ *   cancel: nothing captured ................. CANCELLED; partially captured PENDING_CAPTURE: releases the rest;
+ *           CAPTURE_REQUESTED, nothing settled or refunded: CANCELLED (captures CANCELLED)
+ *   settle (/_sim or settleDelayMs) .......... captures CAPTURED, payment CAPTURED, refunds REFUNDED,
+ *                                              payment REFUNDED once everything captured is refunded
+ *   refunds: REFUND_REQUESTED (or PENDING_APPROVAL with refundRequiresApproval) → approve → REFUND_REQUESTED;
+ *            cancel → CANCELLED; cancelapproval → PENDING_APPROVAL; settle → REFUNDED; refund-decline → REJECTED.
+ * Captured money is what CAPTURE_REQUESTED + CAPTURED captures hold: the simulator never rejects a
+ * capture, so refunds may be requested before settlement (real Connect waits for CAPTURED/PAID).
+ */
+
+export interface PaymentRecord {
+  id: string;
+  merchantId: string;
+  status: PaymentStatus;
+  createdAt: string;
+  statusChangedAt: string;
+  amount: number;
+  currencyCode: string;
+  merchantReference?: string;
+  merchantOrderId?: number;
+  instrument: string;
+  outcome: ResolvedInstrument['outcome'];
+  last4: string;
+  expiryDate?: string;
+  paymentProductId: number;
+  requiresApproval: boolean;
+  authorizationMode: string;
+  fraudServiceResult: 'accepted' | 'challenged';
+  /** Set once the (simulated) acquirer authorized the amount. */
+  authorized: boolean;
+  authorisationCode?: string;
+  captureIds: string[];
+  refundIds: string[];
+  /** No further capture possible (final capture done, or the rest of the authorization released). */
+  captureClosed: boolean;
+  amountCancelled: number;
+  errors?: APIError[];
+  idempotencyHits: number;
+}
+
+export interface CaptureRecord {
+  id: string;
+  paymentId: string;
+  merchantId: string;
+  amount: number;
+  currencyCode: string;
+  isFinal: boolean;
+  status: CaptureStatus;
+  createdAt: string;
+  statusChangedAt: string;
+}
+
+export interface RefundRecord {
+  id: string;
+  paymentId: string;
+  captureId?: string;
+  merchantId: string;
+  amount: number;
+  currencyCode: string;
+  merchantReference?: string;
+  refundDate?: string;
+  status: RefundStatus;
+  createdAt: string;
+  statusChangedAt: string;
+  errors?: APIError[];
+}
+
+export interface ConnectBooksState {
+  version: 1;
+  paymentSequence: number;
+  payments: Record<string, PaymentRecord>;
+  captures: Record<string, CaptureRecord>;
+  refunds: Record<string, RefundRecord>;
+  /** `${merchantId} ${idempotenceKey}` → entry, kept 24 h. */
+  idempotence: Record<string, IdempotenceEntry>;
+  /** connect-error-once markers (idempotence key or merchantReference) that already failed once. */
+  errorOnce: Record<string, number>;
+  counters: {
+    idempotencyHits: number;
+    idempotencyConflicts: number;
+    authFailures: number;
+    injectedFailures: number;
+  };
+}
+
+export type BooksChange = { type: 'payment' | 'refund' | 'capture'; id: string; status: string };
+
+export interface NewPayment {
+  merchantId: string;
+  amount: number;
+  currencyCode: string;
+  merchantReference?: string;
+  merchantOrderId?: number;
+  instrument: ResolvedInstrument;
+  requiresApproval: boolean;
+  authorizationMode: string;
+  paymentProductId: number;
+  expiryDate?: string;
+}
+
+export interface NewRefund {
+  amount?: number;
+  currencyCode?: string;
+  merchantReference?: string;
+  refundDate?: string;
+}
+
+export interface PaymentAmounts {
+  authorized: number;
+  captured: number;
+  /** Refunds not cancelled or rejected (requested, pending approval or done). */
+  refunded: number;
+  /** Refunds in REFUNDED. */
+  refundedCompleted: number;
+  cancelled: number;
+  capturable: number;
+  refundable: number;
+}
+
+export interface TransactionView {
+  paymentId: string;
+  merchantId: string;
+  merchantReference?: string;
+  merchantOrderId?: number;
+  instrument: string;
+  status: PaymentStatus;
+  currencyCode: string;
+  amount: number;
+  amountAuthorized: number;
+  amountCaptured: number;
+  amountRefunded: number;
+  amountCancelled: number;
+  captures: Array<Pick<CaptureRecord, 'id' | 'amount' | 'status' | 'isFinal' | 'createdAt'>>;
+  refunds: Array<
+    Pick<RefundRecord, 'id' | 'amount' | 'status' | 'merchantReference' | 'captureId' | 'createdAt'>
+  >;
+  idempotencyHits: number;
+  createdAt: string;
+  statusChangedAt: string;
+}
+
+export function emptyBooks(): ConnectBooksState {
+  return {
+    version: 1,
+    paymentSequence: 0,
+    payments: {},
+    captures: {},
+    refunds: {},
+    idempotence: {},
+    errorOnce: {},
+    counters: { idempotencyHits: 0, idempotencyConflicts: 0, authFailures: 0, injectedFailures: 0 },
+  };
+}
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+
+export class ConnectBooks {
+  private readonly store: SnapshotStore<ConnectBooksState>;
+  private pending: BooksChange[] = [];
+  private readonly listeners: Array<(change: BooksChange) => void> = [];
+
+  constructor(
+    private readonly now: () => Date,
+    snapshotFile?: string,
+  ) {
+    this.store = new SnapshotStore(emptyBooks, snapshotFile);
+    // A request that was running when the process stopped will never finish: forget its key.
+    for (const [key, entry] of Object.entries(this.state.idempotence)) {
+      if (entry.state === 'in_progress') delete this.state.idempotence[key];
+    }
+  }
+
+  get state(): ConnectBooksState {
+    return this.store.state;
+  }
+
+  onChange(listener: (change: BooksChange) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Persist (coalesced) and publish the status changes of the operation that just finished. */
+  commit(): void {
+    this.store.changed();
+    // one notification per object and operation, with its final status
+    const latest = new Map<string, BooksChange>();
+    for (const change of this.pending) {
+      const key = `${change.type} ${change.id}`;
+      latest.delete(key);
+      latest.set(key, change);
+    }
+    this.pending = [];
+    for (const change of latest.values()) for (const listener of this.listeners) listener(change);
+  }
+
+  flush(): void {
+    this.store.flush();
+  }
+
+  reset(): void {
+    this.pending = [];
+    this.store.reset();
+  }
+
+  // ---- look-ups ----------------------------------------------------------------------------
+
+  payment(merchantId: string, id: string): PaymentRecord {
+    const payment = this.state.payments[id];
+    if (!payment || payment.merchantId !== merchantId) throw notFound('payment', id);
+    return payment;
+  }
+
+  capture(merchantId: string, id: string): CaptureRecord {
+    const capture = this.state.captures[id];
+    if (!capture || capture.merchantId !== merchantId) throw notFound('capture', id);
+    return capture;
+  }
+
+  refund(merchantId: string, id: string): RefundRecord {
+    const refund = this.state.refunds[id];
+    if (!refund || refund.merchantId !== merchantId) throw notFound('refund', id);
+    return refund;
+  }
+
+  capturesOf(payment: PaymentRecord): CaptureRecord[] {
+    return payment.captureIds.map((id) => this.state.captures[id]);
+  }
+
+  refundsOf(payment: PaymentRecord): RefundRecord[] {
+    return payment.refundIds.map((id) => this.state.refunds[id]);
+  }
+
+  amounts(payment: PaymentRecord): PaymentAmounts {
+    const captured = sum(
+      this.capturesOf(payment)
+        .filter((c) => ACTIVE_CAPTURE_STATUSES.includes(c.status))
+        .map((c) => c.amount),
+    );
+    const refunds = this.refundsOf(payment);
+    const refunded = sum(
+      refunds.filter((r) => ACTIVE_REFUND_STATUSES.includes(r.status)).map((r) => r.amount),
+    );
+    const refundedCompleted = sum(refunds.filter((r) => r.status === 'REFUNDED').map((r) => r.amount));
+    const authorized = payment.authorized ? payment.amount : 0;
+    return {
+      authorized,
+      captured,
+      refunded,
+      refundedCompleted,
+      cancelled: payment.amountCancelled,
+      capturable: payment.authorized && !payment.captureClosed ? authorized - captured : 0,
+      refundable: captured - refunded,
+    };
+  }
+
+  /** Whether `cancel` is allowed now (also `statusOutput.isCancellable`). */
+  isCancellable(payment: PaymentRecord): boolean {
+    switch (payment.status) {
+      case 'PENDING_FRAUD_APPROVAL':
+      case 'PENDING_APPROVAL':
+      case 'PENDING_CAPTURE':
+        return true;
+      case 'CAPTURE_REQUESTED':
+        return this.capturesUnsettledAndUnrefunded(payment);
+      default:
+        return false;
+    }
+  }
+
+  /** Whether a refund may be requested (also `statusOutput.isRefundable`). */
+  isRefundable(payment: PaymentRecord): boolean {
+    const refundableStatus = ['PENDING_CAPTURE', 'CAPTURE_REQUESTED', 'CAPTURED', 'PAID'].includes(
+      payment.status,
+    );
+    return refundableStatus && this.amounts(payment).refundable > 0;
+  }
+
+  findPayments(
+    merchantId: string,
+    filter: { merchantReference?: string; merchantOrderId?: number },
+  ): PaymentRecord[] {
+    return Object.values(this.state.payments).filter(
+      (p) =>
+        p.merchantId === merchantId &&
+        (filter.merchantReference === undefined || p.merchantReference === filter.merchantReference) &&
+        (filter.merchantOrderId === undefined || p.merchantOrderId === filter.merchantOrderId),
+    );
+  }
+
+  transactions(reference?: string): TransactionView[] {
+    return Object.values(this.state.payments)
+      .filter((p) => reference === undefined || p.merchantReference === reference)
+      .map((p) => this.transaction(p));
+  }
+
+  transaction(payment: PaymentRecord): TransactionView {
+    const amounts = this.amounts(payment);
+    return {
+      paymentId: payment.id,
+      merchantId: payment.merchantId,
+      merchantReference: payment.merchantReference,
+      merchantOrderId: payment.merchantOrderId,
+      instrument: payment.instrument,
+      status: payment.status,
+      currencyCode: payment.currencyCode,
+      amount: payment.amount,
+      amountAuthorized: amounts.authorized,
+      amountCaptured: amounts.captured,
+      amountRefunded: amounts.refunded,
+      amountCancelled: amounts.cancelled,
+      captures: this.capturesOf(payment).map(({ id, amount, status, isFinal, createdAt }) => ({
+        id,
+        amount,
+        status,
+        isFinal,
+        createdAt,
+      })),
+      refunds: this.refundsOf(payment).map(
+        ({ id, amount, status, merchantReference, captureId, createdAt }) => ({
+          id,
+          amount,
+          status,
+          merchantReference,
+          captureId,
+          createdAt,
+        }),
+      ),
+      idempotencyHits: payment.idempotencyHits,
+      createdAt: payment.createdAt,
+      statusChangedAt: payment.statusChangedAt,
+    };
+  }
+
+  // ---- payment operations ------------------------------------------------------------------
+
+  createPayment(input: NewPayment): PaymentRecord {
+    const state = this.state;
+    state.paymentSequence += 1;
+    const merchantDigits = (input.merchantId.replace(/\D/g, '').slice(-4) || '0').padStart(4, '0');
+    const id = `000000${merchantDigits}${String(state.paymentSequence).padStart(10, '0')}0000100001`;
+    const at = this.now().toISOString();
+    const payment: PaymentRecord = {
+      id,
+      merchantId: input.merchantId,
+      status: 'CREATED',
+      createdAt: at,
+      statusChangedAt: at,
+      amount: input.amount,
+      currencyCode: input.currencyCode,
+      merchantReference: input.merchantReference,
+      merchantOrderId: input.merchantOrderId,
+      instrument: input.instrument.given,
+      outcome: input.instrument.outcome,
+      last4: input.instrument.last4,
+      expiryDate: input.expiryDate,
+      paymentProductId: input.paymentProductId,
+      requiresApproval: input.requiresApproval,
+      authorizationMode: input.authorizationMode,
+      fraudServiceResult: 'accepted',
+      authorized: false,
+      captureIds: [],
+      refundIds: [],
+      captureClosed: false,
+      amountCancelled: 0,
+      idempotencyHits: 0,
+    };
+    state.payments[id] = payment;
+    if (input.instrument.outcome === 'decline') {
+      payment.errors = [
+        apiError(
+          'declined',
+          402,
+          input.instrument.known
+            ? 'NOT AUTHORISED'
+            : `NOT AUTHORISED: unknown test instrument "${input.instrument.given}"`,
+        ),
+      ];
+      this.setPaymentStatus(payment, 'REJECTED');
+    } else if (input.instrument.outcome === 'challenge') {
+      payment.fraudServiceResult = 'challenged';
+      this.setPaymentStatus(payment, 'PENDING_FRAUD_APPROVAL');
+    } else {
+      this.authorize(payment);
+    }
+    this.commit();
+    return payment;
+  }
+
+  processChallenged(payment: PaymentRecord): PaymentRecord {
+    if (payment.status !== 'PENDING_FRAUD_APPROVAL') throw notAllowedInStatus('PAYMENT IS NOT CHALLENGED');
+    this.authorize(payment);
+    this.commit();
+    return payment;
+  }
+
+  /** Single capture (approval) of at most the authorized amount; the rest of the authorization is released. */
+  approve(payment: PaymentRecord, amount: number | undefined): CaptureRecord {
+    if (payment.status !== 'PENDING_APPROVAL') {
+      throw notAllowedInStatus(`PAYMENT ${payment.id} CANNOT BE APPROVED IN STATUS ${payment.status}`);
+    }
+    const { capturable } = this.amounts(payment);
+    const toCapture = amount ?? capturable;
+    if (toCapture > capturable) {
+      throw validationError([invalid('amount', `${toCapture} exceeds the authorized amount ${capturable}`)]);
+    }
+    const capture = this.addCapture(payment, toCapture, true);
+    payment.captureClosed = true;
+    payment.amountCancelled = payment.amount - toCapture;
+    this.setPaymentStatus(payment, 'CAPTURE_REQUESTED');
+    this.commit();
+    return capture;
+  }
+
+  capturePayment(
+    payment: PaymentRecord,
+    amount: number | undefined,
+    isFinal: boolean | undefined,
+  ): CaptureRecord {
+    if (!['PENDING_APPROVAL', 'PENDING_CAPTURE'].includes(payment.status) || payment.captureClosed) {
+      throw notAllowedInStatus(`PAYMENT ${payment.id} CANNOT BE CAPTURED IN STATUS ${payment.status}`);
+    }
+    const { capturable } = this.amounts(payment);
+    const toCapture = amount ?? capturable;
+    if (toCapture > capturable) {
+      throw validationError([
+        invalid('amount', `${toCapture} exceeds the remaining authorized amount ${capturable}`),
+      ]);
+    }
+    const final = amount === undefined || isFinal === true || toCapture === capturable;
+    const capture = this.addCapture(payment, toCapture, final);
+    if (final) {
+      payment.captureClosed = true;
+      payment.amountCancelled = capturable - toCapture;
+      this.setPaymentStatus(payment, 'CAPTURE_REQUESTED');
+    } else {
+      this.setPaymentStatus(payment, 'PENDING_CAPTURE');
+    }
+    this.commit();
+    return capture;
+  }
+
+  /** Undo a requested (not yet settled) capture: back to PENDING_APPROVAL. */
+  cancelApproval(payment: PaymentRecord): PaymentRecord {
+    if (payment.status !== 'CAPTURE_REQUESTED' || !this.capturesUnsettledAndUnrefunded(payment)) {
+      throw notAllowedInStatus(
+        `CAPTURE OF PAYMENT ${payment.id} CANNOT BE UNDONE IN STATUS ${payment.status}`,
+      );
+    }
+    for (const capture of this.capturesOf(payment)) this.setCaptureStatus(capture, 'CANCELLED');
+    payment.captureClosed = false;
+    payment.amountCancelled = 0;
+    this.setPaymentStatus(payment, 'PENDING_APPROVAL');
+    this.commit();
+    return payment;
+  }
+
+  cancel(payment: PaymentRecord): PaymentRecord {
+    if (!this.isCancellable(payment)) {
+      throw notAllowedInStatus(`PAYMENT ${payment.id} CANNOT BE CANCELLED IN STATUS ${payment.status}`);
+    }
+    const { captured } = this.amounts(payment);
+    if (payment.status === 'PENDING_CAPTURE' && captured > 0) {
+      // release what is left of the authorization; the captures stand
+      payment.amountCancelled = payment.amount - captured;
+      payment.captureClosed = true;
+      const allSettled = this.capturesOf(payment).every((c) => c.status !== 'CAPTURE_REQUESTED');
+      this.setPaymentStatus(payment, allSettled ? 'CAPTURED' : 'CAPTURE_REQUESTED');
+    } else {
+      for (const capture of this.capturesOf(payment)) this.setCaptureStatus(capture, 'CANCELLED');
+      payment.amountCancelled = payment.authorized ? payment.amount : 0;
+      payment.captureClosed = true;
+      this.setPaymentStatus(payment, 'CANCELLED');
+    }
+    this.commit();
+    return payment;
+  }
+
+  // ---- refunds -------------------------------------------------------------------------------
+
+  /** Returns the refund; a REJECTED one (refund-decline instrument) is booked too, the caller answers 402. */
+  createRefund(
+    payment: PaymentRecord,
+    input: NewRefund,
+    refundApproval: boolean,
+    capture?: CaptureRecord,
+  ): RefundRecord {
+    const amounts = this.amounts(payment);
+    if (
+      amounts.captured === 0 ||
+      !['PENDING_CAPTURE', 'CAPTURE_REQUESTED', 'CAPTURED', 'PAID'].includes(payment.status)
+    ) {
+      throw ConnectApiError.of(404, [apiError('notRefundable', 404, 'GET_ORDERSTATUS ORDER NOT FOUND')]);
+    }
+    if (capture && !ACTIVE_CAPTURE_STATUSES.includes(capture.status)) {
+      throw ConnectApiError.of(404, [apiError('notRefundable', 404, 'GET_ORDERSTATUS ORDER NOT FOUND')]);
+    }
+    if (input.currencyCode !== undefined && input.currencyCode !== payment.currencyCode) {
+      throw validationError([
+        invalid(
+          'amountOfMoney.currencyCode',
+          `currency ${input.currencyCode} differs from the payment currency ${payment.currencyCode}`,
+        ),
+      ]);
+    }
+    let refundable = amounts.refundable;
+    if (capture) {
+      const refundedOnCapture = sum(
+        this.refundsOf(payment)
+          .filter((r) => r.captureId === capture.id && ACTIVE_REFUND_STATUSES.includes(r.status))
+          .map((r) => r.amount),
+      );
+      refundable = Math.min(refundable, capture.amount - refundedOnCapture);
+    }
+    const amount = input.amount ?? refundable;
+    if (amount > refundable || refundable <= 0) {
+      throw validationError([
+        invalid(
+          'amountOfMoney.amount',
+          `${amount} exceeds the refundable amount ${refundable} (captured minus already refunded)`,
+        ),
+      ]);
+    }
+    const at = this.now().toISOString();
+    const refund: RefundRecord = {
+      id: `${payment.id.slice(0, 20)}000-3${String(payment.refundIds.length + 1).padStart(5, '0')}`,
+      paymentId: payment.id,
+      captureId: capture?.id,
+      merchantId: payment.merchantId,
+      amount,
+      currencyCode: payment.currencyCode,
+      merchantReference: input.merchantReference,
+      refundDate: input.refundDate,
+      status: 'CREATED',
+      createdAt: at,
+      statusChangedAt: at,
+    };
+    this.state.refunds[refund.id] = refund;
+    payment.refundIds.push(refund.id);
+    if (payment.outcome === 'refund-decline') {
+      refund.errors = [apiError('declined', 402, 'REFUND REJECTED')];
+      this.setRefundStatus(refund, 'REJECTED');
+    } else {
+      this.setRefundStatus(refund, refundApproval ? 'PENDING_APPROVAL' : 'REFUND_REQUESTED');
+    }
+    this.commit();
+    return refund;
+  }
+
+  approveRefund(refund: RefundRecord, amount: number | undefined): RefundRecord {
+    if (refund.status !== 'PENDING_APPROVAL') {
+      throw notAllowedInStatus(`REFUND ${refund.id} CANNOT BE APPROVED IN STATUS ${refund.status}`);
+    }
+    if (amount !== undefined) {
+      if (amount > refund.amount) {
+        throw validationError([invalid('amount', `${amount} exceeds the refund amount ${refund.amount}`)]);
+      }
+      refund.amount = amount;
+    }
+    this.setRefundStatus(refund, 'REFUND_REQUESTED');
+    this.commit();
+    return refund;
+  }
+
+  cancelRefund(refund: RefundRecord): RefundRecord {
+    if (refund.status !== 'PENDING_APPROVAL' && refund.status !== 'REFUND_REQUESTED') {
+      throw notAllowedInStatus(`REFUND ${refund.id} CANNOT BE CANCELLED IN STATUS ${refund.status}`);
+    }
+    this.setRefundStatus(refund, 'CANCELLED');
+    this.commit();
+    return refund;
+  }
+
+  cancelRefundApproval(refund: RefundRecord): RefundRecord {
+    if (refund.status !== 'REFUND_REQUESTED') {
+      throw notAllowedInStatus(`APPROVAL OF REFUND ${refund.id} CANNOT BE UNDONE IN STATUS ${refund.status}`);
+    }
+    this.setRefundStatus(refund, 'PENDING_APPROVAL');
+    this.commit();
+    return refund;
+  }
+
+  /** What the acquirer would confirm later: requested captures and refunds complete. */
+  settle(payment: PaymentRecord): PaymentRecord {
+    for (const capture of this.capturesOf(payment)) {
+      if (capture.status === 'CAPTURE_REQUESTED') this.setCaptureStatus(capture, 'CAPTURED');
+    }
+    if (payment.status === 'CAPTURE_REQUESTED') this.setPaymentStatus(payment, 'CAPTURED');
+    for (const refund of this.refundsOf(payment)) {
+      if (refund.status === 'REFUND_REQUESTED') this.setRefundStatus(refund, 'REFUNDED');
+    }
+    const amounts = this.amounts(payment);
+    if (
+      payment.status === 'CAPTURED' &&
+      amounts.captured > 0 &&
+      amounts.refundedCompleted >= amounts.captured
+    ) {
+      this.setPaymentStatus(payment, 'REFUNDED');
+    }
+    this.commit();
+    return payment;
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  private authorize(payment: PaymentRecord): void {
+    payment.authorized = true;
+    payment.authorisationCode = String(randomInt(100000, 1000000));
+    if (payment.requiresApproval) {
+      this.setPaymentStatus(payment, 'PENDING_APPROVAL');
+    } else {
+      this.addCapture(payment, payment.amount, true);
+      payment.captureClosed = true;
+      this.setPaymentStatus(payment, 'CAPTURE_REQUESTED');
+    }
+  }
+
+  private capturesUnsettledAndUnrefunded(payment: PaymentRecord): boolean {
+    return (
+      this.capturesOf(payment).every((c) => c.status !== 'CAPTURED') &&
+      this.refundsOf(payment).every((r) => !ACTIVE_REFUND_STATUSES.includes(r.status))
+    );
+  }
+
+  private addCapture(payment: PaymentRecord, amount: number, isFinal: boolean): CaptureRecord {
+    const at = this.now().toISOString();
+    const capture: CaptureRecord = {
+      id: `${payment.id.slice(0, 20)}00002${String(payment.captureIds.length + 1).padStart(5, '0')}`,
+      paymentId: payment.id,
+      merchantId: payment.merchantId,
+      amount,
+      currencyCode: payment.currencyCode,
+      isFinal,
+      status: 'CAPTURE_REQUESTED',
+      createdAt: at,
+      statusChangedAt: at,
+    };
+    this.state.captures[capture.id] = capture;
+    payment.captureIds.push(capture.id);
+    this.pending.push({ type: 'capture', id: capture.id, status: capture.status });
+    return capture;
+  }
+
+  private setPaymentStatus(payment: PaymentRecord, status: PaymentStatus): void {
+    if (payment.status === status) return;
+    payment.status = status;
+    payment.statusChangedAt = this.now().toISOString();
+    this.pending.push({ type: 'payment', id: payment.id, status });
+  }
+
+  private setCaptureStatus(capture: CaptureRecord, status: CaptureStatus): void {
+    if (capture.status === status) return;
+    capture.status = status;
+    capture.statusChangedAt = this.now().toISOString();
+    this.pending.push({ type: 'capture', id: capture.id, status });
+  }
+
+  private setRefundStatus(refund: RefundRecord, status: RefundStatus): void {
+    if (refund.status === status) return;
+    refund.status = status;
+    refund.statusChangedAt = this.now().toISOString();
+    this.pending.push({ type: 'refund', id: refund.id, status });
+  }
+}

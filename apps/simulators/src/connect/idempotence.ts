@@ -1,0 +1,183 @@
+import { createHash } from 'node:crypto';
+import type { ConnectBooks } from './books';
+
+/**
+ * `X-GCS-Idempotence-Key` handling (digest §3). Keys are scoped per merchant and kept 24 h.
+ *
+ * - First request with a key: runs; while it runs the key is `in_progress`.
+ * - Same key again while the first is running: 409 with exactly one error, code "1409"
+ *   (IdempotenceException in the SDKs), with `X-GCS-Idempotence-Request-Timestamp`.
+ * - Same key after the first finished: the stored status + body are replayed, with the embedded
+ *   payment / capture / refund re-rendered from the current books ("some information in this
+ *   response may be updated; for example, the current status of a payment"), and the header
+ *   `X-GCS-Idempotence-Request-Timestamp` = ms of the first request. The first response has no header.
+ * - Answers ≥ 500 are not kept (the key is released), so a retry with the same key runs again; every
+ *   other answer (2xx, declines, 4xx) is kept and replayed.
+ * - Same key, different request (method, path or body) — undocumented: the simulator answers 409 with
+ *   one error code "1410" (IDEMPOTENCE_KEY_REUSED_WITH_DIFFERENT_REQUEST) and the timestamp header. It is
+ *   a ReferenceException for the SDKs, not an IdempotenceException, so a client does not mistake it for
+ *   "retry later"; silently replaying an unrelated answer would hide a client bug.
+ * Keys apply to POST calls; GETs ignore the header.
+ */
+
+export const IDEMPOTENCE_RETENTION_MS = 24 * 60 * 60 * 1000;
+
+export interface StoredResponse {
+  status: number;
+  body?: unknown;
+  location?: string;
+  /** The top-level body is this object; a replay renders it again from the books. */
+  kind?: 'payment' | 'capture' | 'refund';
+  objectId?: string;
+}
+
+export interface IdempotenceEntry {
+  merchantId: string;
+  key: string;
+  /** Hash of method, path and body of the first request; '*' for entries held through /_sim. */
+  fingerprint: string;
+  state: 'in_progress' | 'done';
+  firstTimestampMs: number;
+  response?: StoredResponse;
+  paymentId?: string;
+  hits: number;
+}
+
+export type IdempotenceDecision =
+  | { type: 'execute'; entry: IdempotenceEntry }
+  | { type: 'replay'; entry: IdempotenceEntry }
+  | { type: 'in_progress'; entry: IdempotenceEntry }
+  | { type: 'mismatch'; entry: IdempotenceEntry };
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/** Same method, path and JSON body (key order and whitespace do not matter). */
+export function requestFingerprint(method: string, path: string, body: unknown): string {
+  return createHash('sha256')
+    .update(`${method.toUpperCase()} ${path}\n${canonicalJson(body)}`)
+    .digest('hex');
+}
+
+export class IdempotenceRegistry {
+  private lastPrune = 0;
+
+  constructor(
+    private readonly books: ConnectBooks,
+    private readonly now: () => Date,
+  ) {}
+
+  private static id(merchantId: string, key: string): string {
+    return `${merchantId} ${key}`;
+  }
+
+  get(merchantId: string, key: string): IdempotenceEntry | undefined {
+    this.prune();
+    const id = IdempotenceRegistry.id(merchantId, key);
+    const entry = this.books.state.idempotence[id];
+    if (entry?.state === 'done' && this.now().getTime() - entry.firstTimestampMs > IDEMPOTENCE_RETENTION_MS) {
+      delete this.books.state.idempotence[id];
+      return undefined;
+    }
+    return entry;
+  }
+
+  begin(merchantId: string, key: string, fingerprint: string): IdempotenceDecision {
+    const existing = this.get(merchantId, key);
+    const counters = this.books.state.counters;
+    if (existing?.state === 'in_progress') {
+      counters.idempotencyConflicts += 1;
+      this.books.commit();
+      return { type: 'in_progress', entry: existing };
+    }
+    if (existing && existing.fingerprint !== fingerprint) {
+      counters.idempotencyConflicts += 1;
+      this.books.commit();
+      return { type: 'mismatch', entry: existing };
+    }
+    if (existing) {
+      existing.hits += 1;
+      counters.idempotencyHits += 1;
+      const payment = existing.paymentId ? this.books.state.payments[existing.paymentId] : undefined;
+      if (payment) payment.idempotencyHits += 1;
+      this.books.commit();
+      return { type: 'replay', entry: existing };
+    }
+    const entry: IdempotenceEntry = {
+      merchantId,
+      key,
+      fingerprint,
+      state: 'in_progress',
+      firstTimestampMs: this.now().getTime(),
+      hits: 0,
+    };
+    this.books.state.idempotence[IdempotenceRegistry.id(merchantId, key)] = entry;
+    this.books.commit();
+    return { type: 'execute', entry };
+  }
+
+  finish(entry: IdempotenceEntry, response: StoredResponse, paymentId?: string): void {
+    if (response.status >= 500) return this.abandon(entry);
+    entry.state = 'done';
+    entry.response = response;
+    entry.paymentId = paymentId;
+    this.books.commit();
+  }
+
+  /** The request failed in a way that must not be replayed: a retry with the key runs again. */
+  abandon(entry: IdempotenceEntry): void {
+    const id = IdempotenceRegistry.id(entry.merchantId, entry.key);
+    if (this.books.state.idempotence[id] === entry) delete this.books.state.idempotence[id];
+    this.books.commit();
+  }
+
+  /** Marks a key as "first request still running" without a request behind it (for 1409 tests). */
+  hold(merchantId: string, key: string): IdempotenceEntry {
+    const entry: IdempotenceEntry = {
+      merchantId,
+      key,
+      fingerprint: '*',
+      state: 'in_progress',
+      firstTimestampMs: this.now().getTime(),
+      hits: 0,
+    };
+    this.books.state.idempotence[IdempotenceRegistry.id(merchantId, key)] = entry;
+    this.books.commit();
+    return entry;
+  }
+
+  /** Ends a hold made with `hold`; returns false when there was none. */
+  release(merchantId: string, key: string): boolean {
+    const id = IdempotenceRegistry.id(merchantId, key);
+    const entry = this.books.state.idempotence[id];
+    if (!entry || entry.fingerprint !== '*') return false;
+    delete this.books.state.idempotence[id];
+    this.books.commit();
+    return true;
+  }
+
+  list(): IdempotenceEntry[] {
+    this.prune();
+    return Object.values(this.books.state.idempotence);
+  }
+
+  /** Drops keys older than 24 h; at most once a minute. */
+  private prune(): void {
+    const now = this.now().getTime();
+    if (now - this.lastPrune < 60_000) return;
+    this.lastPrune = now;
+    const idempotence = this.books.state.idempotence;
+    for (const [id, entry] of Object.entries(idempotence)) {
+      if (entry.state === 'done' && now - entry.firstTimestampMs > IDEMPOTENCE_RETENTION_MS)
+        delete idempotence[id];
+    }
+  }
+}

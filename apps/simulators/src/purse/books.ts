@@ -1,0 +1,435 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { TokenTable } from './auth';
+import { purseInstrument } from './instruments';
+
+/**
+ * The Purse simulator's books: payments in (almost) the seed's wire shape, plus what the
+ * simulator needs internally. `amounts`, `overview` and `links` are never stored; `toWire`
+ * derives them from the partner transactions, with the invariants of the seed's line-53 example:
+ *
+ *   available_to_capture = available_to_void = total_authorized − total_captured − total_voided
+ *   available_to_refund  = total_captured − total_refunded
+ *
+ * Only operations with status SUCCESS count. Overview values are NOT / PARTIALLY / FULLY
+ * (the seed shows NOT and PARTIALLY; FULLY is our spelling of the full value).
+ *
+ * Allocation of a capture/void/refund over the split (the seed does not state it): gift cards
+ * first (as in the seed's example, where easy2play/giftcard was captured in full before dalenys),
+ * then the remaining tenders in split order.
+ */
+export type CaptureMode = 'AUTOMATIC' | 'MANUAL';
+export type OperationKind = 'capture' | 'void' | 'refund';
+export type OperationStatus = 'SUCCESS' | 'FAILED' | 'PENDING';
+export type PartnerTransactionStatus = 'AUTHORIZED' | 'REFUSED' | 'CANCELLED' | OperationStatus;
+export type Overview = 'NOT' | 'PARTIALLY' | 'FULLY';
+
+export interface PartnerTransaction {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  status: PartnerTransactionStatus;
+  amount: number;
+  partner: string;
+  method: string;
+  partner_reference: string;
+  partner_status: string;
+  partner_status_description: string;
+}
+
+/** A partner transaction inside an operation, tied to the authorization transaction it draws on. */
+export interface BookedPartnerTransaction extends PartnerTransaction {
+  authorization_transaction_id: string;
+}
+
+export interface Operation {
+  id: string;
+  amount: number;
+  created_at: string;
+  updated_at: string;
+  /** MERCHANT for API calls; SYSTEM for the capture Purse itself makes under capture_mode AUTOMATIC. */
+  triggered_by: 'MERCHANT' | 'SYSTEM';
+  merchant_reference: string | null;
+  status: OperationStatus;
+  partner_transactions: BookedPartnerTransaction[];
+  order?: unknown;
+}
+
+export interface SplitEntry {
+  partner: string;
+  method: string;
+  amount: number;
+  /** The instrument token Tender sent in `payment_method.token` (not echoed on the wire). */
+  token: string;
+}
+
+export interface PaymentRecord {
+  id: string;
+  version: number;
+  created_at: string;
+  entity_id: string;
+  amount: number;
+  currency: string;
+  capture_mode: CaptureMode;
+  allow_future_usage: boolean;
+  order_reference?: string;
+  order?: Record<string, unknown>;
+  shopper_redirection_url?: string;
+  webhook?: unknown;
+  split: SplitEntry[];
+  authorization: {
+    status: 'AUTHORIZED' | 'REFUSED';
+    updated_at: string;
+    partner_transactions: PartnerTransaction[];
+  };
+  captures: Operation[];
+  voids: Operation[];
+  refunds: Operation[];
+  /** How many times an Idempotency-Key replay answered for this payment (inspection only). */
+  idempotency_hits: number;
+}
+
+export interface IdempotencyRecord {
+  fingerprint: string;
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+  payment_id?: string;
+  created_at: string;
+  hits: number;
+}
+
+export interface PurseState {
+  payments: Record<string, PaymentRecord>;
+  /** Keyed by `<client id> <Idempotency-Key>`. */
+  idempotency: Record<string, IdempotencyRecord>;
+  tokens: TokenTable;
+  idempotencyHits: number;
+}
+
+export function initialPurseState(): PurseState {
+  return { payments: {}, idempotency: {}, tokens: {}, idempotencyHits: 0 };
+}
+
+export interface Amounts {
+  authorize_pending: number;
+  total_authorized: number;
+  total_captured: number;
+  total_voided: number;
+  total_refunded: number;
+  available_to_capture: number;
+  available_to_void: number;
+  available_to_refund: number;
+}
+
+function partnerReference(): string {
+  return randomBytes(7).toString('hex').slice(0, 13);
+}
+
+function sum(values: number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}
+
+function succeeded(operations: Operation[]): Operation[] {
+  return operations.filter((operation) => operation.status === 'SUCCESS');
+}
+
+export function computeAmounts(payment: PaymentRecord): Amounts {
+  const authorized =
+    payment.authorization.status === 'AUTHORIZED'
+      ? sum(payment.authorization.partner_transactions.map((transaction) => transaction.amount))
+      : 0;
+  const captured = sum(succeeded(payment.captures).map((operation) => operation.amount));
+  const voided = sum(succeeded(payment.voids).map((operation) => operation.amount));
+  const refunded = sum(succeeded(payment.refunds).map((operation) => operation.amount));
+  const open = authorized - captured - voided;
+  return {
+    authorize_pending: 0,
+    total_authorized: authorized,
+    total_captured: captured,
+    total_voided: voided,
+    total_refunded: refunded,
+    available_to_capture: open,
+    available_to_void: open,
+    available_to_refund: captured - refunded,
+  };
+}
+
+function overviewOf(part: number, whole: number): Overview {
+  if (part <= 0 || whole <= 0) return 'NOT';
+  return part >= whole ? 'FULLY' : 'PARTIALLY';
+}
+
+export function computeOverview(
+  amounts: Amounts,
+): Record<'consumed' | 'captured' | 'voided' | 'refunded', Overview> {
+  return {
+    consumed: overviewOf(amounts.total_captured + amounts.total_voided, amounts.total_authorized),
+    captured: overviewOf(amounts.total_captured, amounts.total_authorized),
+    voided: overviewOf(amounts.total_voided, amounts.total_authorized),
+    refunded: overviewOf(amounts.total_refunded, amounts.total_captured),
+  };
+}
+
+function wireOperation(operation: Operation): unknown {
+  return {
+    ...operation,
+    partner_transactions: operation.partner_transactions.map(
+      ({ authorization_transaction_id: _tie, ...transaction }) => transaction,
+    ),
+  };
+}
+
+/** The payment exactly as the API answers it. */
+export function toWire(payment: PaymentRecord): Record<string, unknown> {
+  const amounts = computeAmounts(payment);
+  const base = `/v2/payments/${payment.id}`;
+  const links: Record<string, { href: string; method: string }> = { self: { href: base, method: 'GET' } };
+  if (amounts.available_to_capture > 0) links.capture = { href: `${base}/captures`, method: 'POST' };
+  if (amounts.available_to_refund > 0) links.refund = { href: `${base}/refunds`, method: 'POST' };
+  if (amounts.available_to_void > 0) links.void = { href: `${base}/voids`, method: 'POST' };
+  return {
+    id: payment.id,
+    version: payment.version,
+    created_at: payment.created_at,
+    entity_id: payment.entity_id,
+    amount: payment.amount,
+    currency: payment.currency,
+    allow_future_usage: payment.allow_future_usage,
+    ...(payment.order_reference !== undefined ? { order_reference: payment.order_reference } : {}),
+    ...(payment.order !== undefined ? { order: payment.order } : {}),
+    capture_mode: payment.capture_mode,
+    amounts,
+    overview: computeOverview(amounts),
+    split: payment.split.map(({ partner, method, amount }) => ({ partner, method, amount })),
+    authorization: payment.authorization,
+    captures: payment.captures.map(wireOperation),
+    voids: payment.voids.map(wireOperation),
+    refunds: payment.refunds.map(wireOperation),
+    links,
+    ...(payment.webhook !== undefined ? { webhook: payment.webhook } : {}),
+  };
+}
+
+export interface CreatePaymentInput {
+  entity_id: string;
+  amount: number;
+  currency: string;
+  capture_mode: CaptureMode;
+  allow_future_usage: boolean;
+  order?: Record<string, unknown>;
+  shopper_redirection_url?: string;
+  webhook?: unknown;
+  split: SplitEntry[];
+}
+
+/**
+ * Authorizes every split entry. If any is refused, the whole authorization is REFUSED and the
+ * tenders that were approved are released at once (their partner transaction reads CANCELLED),
+ * so nothing stays held. Under capture_mode AUTOMATIC a successful authorization is captured in
+ * full by a SYSTEM capture.
+ */
+export function createPayment(input: CreatePaymentInput, now: Date): PaymentRecord {
+  const at = now.toISOString();
+  const outcomes = input.split.map((entry) => purseInstrument(entry.token));
+  const refused = outcomes.some((instrument) => instrument.authorization === 'REFUSED');
+  const transactions: PartnerTransaction[] = input.split.map((entry, index) => {
+    const instrument = outcomes[index];
+    const released = refused && instrument.authorization === 'AUTHORIZED';
+    return {
+      id: randomUUID(),
+      created_at: at,
+      updated_at: at,
+      status: released ? 'CANCELLED' : instrument.authorization,
+      amount: entry.amount,
+      partner: entry.partner,
+      method: entry.method,
+      partner_reference: partnerReference(),
+      partner_status: instrument.partnerStatus,
+      partner_status_description: released
+        ? 'Authorization released: another tender of the split was refused'
+        : instrument.partnerStatusDescription,
+    };
+  });
+  const payment: PaymentRecord = {
+    id: randomUUID(),
+    version: 1,
+    created_at: at,
+    entity_id: input.entity_id,
+    amount: input.amount,
+    currency: input.currency,
+    capture_mode: input.capture_mode,
+    allow_future_usage: input.allow_future_usage,
+    order_reference: typeof input.order?.reference === 'string' ? input.order.reference : undefined,
+    order: input.order,
+    shopper_redirection_url: input.shopper_redirection_url,
+    webhook: input.webhook,
+    split: input.split,
+    authorization: {
+      status: refused ? 'REFUSED' : 'AUTHORIZED',
+      updated_at: at,
+      partner_transactions: transactions,
+    },
+    captures: [],
+    voids: [],
+    refunds: [],
+    idempotency_hits: 0,
+  };
+  if (!refused && input.capture_mode === 'AUTOMATIC') {
+    applyOperation(payment, 'capture', { amount: input.amount, merchant_reference: null }, now, 'SYSTEM');
+  }
+  return payment;
+}
+
+/** Gift cards first, then split order. */
+function allocationOrder(payment: PaymentRecord): PartnerTransaction[] {
+  const authorized = payment.authorization.partner_transactions.filter(
+    (transaction) => transaction.status === 'AUTHORIZED',
+  );
+  return [
+    ...authorized.filter((transaction) => transaction.method === 'giftcard'),
+    ...authorized.filter((transaction) => transaction.method !== 'giftcard'),
+  ];
+}
+
+function drawnOn(operations: Operation[], authorizationId: string): number {
+  return sum(
+    succeeded(operations).flatMap((operation) =>
+      operation.partner_transactions
+        .filter((transaction) => transaction.authorization_transaction_id === authorizationId)
+        .map((transaction) => transaction.amount),
+    ),
+  );
+}
+
+/** What each authorization transaction still offers to an operation of this kind. */
+function availableOn(payment: PaymentRecord, kind: OperationKind, authorization: PartnerTransaction): number {
+  const captured = drawnOn(payment.captures, authorization.id);
+  if (kind === 'refund') return captured - drawnOn(payment.refunds, authorization.id);
+  return authorization.amount - captured - drawnOn(payment.voids, authorization.id);
+}
+
+export function availableFor(payment: PaymentRecord, kind: OperationKind): number {
+  const amounts = computeAmounts(payment);
+  if (kind === 'capture') return amounts.available_to_capture;
+  if (kind === 'void') return amounts.available_to_void;
+  return amounts.available_to_refund;
+}
+
+/**
+ * Books a capture, void or refund whose amount the caller has checked against `availableFor`.
+ * The operation fails as a whole (status FAILED, nothing moves) when a capture touches a tender
+ * whose instrument is `purse-capture-fail`.
+ */
+export function applyOperation(
+  payment: PaymentRecord,
+  kind: OperationKind,
+  request: { amount: number; merchant_reference: string | null; order?: unknown },
+  now: Date,
+  triggeredBy: Operation['triggered_by'] = 'MERCHANT',
+): Operation {
+  const at = now.toISOString();
+  const tokenOf = new Map(
+    payment.authorization.partner_transactions.map((transaction, index) => [
+      transaction.id,
+      payment.split[index].token,
+    ]),
+  );
+  const parts: { authorization: PartnerTransaction; amount: number }[] = [];
+  let left = request.amount;
+  for (const authorization of allocationOrder(payment)) {
+    if (left <= 0) break;
+    const take = Math.min(left, availableOn(payment, kind, authorization));
+    if (take <= 0) continue;
+    parts.push({ authorization, amount: take });
+    left -= take;
+  }
+  const failed =
+    kind === 'capture' &&
+    parts.some(({ authorization }) => purseInstrument(tokenOf.get(authorization.id) ?? '').captureFails);
+  const status: OperationStatus = failed ? 'FAILED' : 'SUCCESS';
+  const operation: Operation = {
+    id: randomUUID(),
+    amount: request.amount,
+    created_at: at,
+    updated_at: at,
+    triggered_by: triggeredBy,
+    merchant_reference: request.merchant_reference,
+    status,
+    partner_transactions: parts.map(({ authorization, amount }) => ({
+      id: randomUUID(),
+      created_at: at,
+      updated_at: at,
+      status,
+      amount,
+      partner: authorization.partner,
+      method: authorization.method,
+      partner_reference: partnerReference(),
+      partner_status: failed ? '96' : '0000',
+      partner_status_description: failed ? 'Capture refused by partner' : 'Successful operation',
+      authorization_transaction_id: authorization.id,
+    })),
+    ...(request.order !== undefined ? { order: request.order } : {}),
+  };
+  const list = kind === 'capture' ? payment.captures : kind === 'void' ? payment.voids : payment.refunds;
+  list.push(operation);
+  payment.version += 1;
+  return operation;
+}
+
+/** A payment's books for the inspection API. */
+export function ledgerOf(payment: PaymentRecord): Record<string, unknown> {
+  const amounts = computeAmounts(payment);
+  const operations = (['capture', 'void', 'refund'] as const).flatMap((kind) =>
+    (kind === 'capture' ? payment.captures : kind === 'void' ? payment.voids : payment.refunds).map(
+      (operation) => ({
+        kind,
+        id: operation.id,
+        amount: operation.amount,
+        merchant_reference: operation.merchant_reference,
+        status: operation.status,
+        triggered_by: operation.triggered_by,
+        created_at: operation.created_at,
+      }),
+    ),
+  );
+  return {
+    payment_id: payment.id,
+    order_reference: payment.order_reference ?? null,
+    entity_id: payment.entity_id,
+    currency: payment.currency,
+    capture_mode: payment.capture_mode,
+    version: payment.version,
+    authorization_status: payment.authorization.status,
+    amount: payment.amount,
+    held: amounts.available_to_capture,
+    authorized: amounts.total_authorized,
+    captured: amounts.total_captured,
+    voided: amounts.total_voided,
+    refunded: amounts.total_refunded,
+    tenders: payment.authorization.partner_transactions.map((authorization, index) => ({
+      partner: authorization.partner,
+      method: authorization.method,
+      instrument: payment.split[index].token,
+      status: authorization.status,
+      amount: authorization.amount,
+      captured: drawnOn(payment.captures, authorization.id),
+      voided: drawnOn(payment.voids, authorization.id),
+      refunded: drawnOn(payment.refunds, authorization.id),
+    })),
+    operations: operations.sort((a, b) => a.created_at.localeCompare(b.created_at)),
+    idempotency_hits: payment.idempotency_hits,
+  };
+}
+
+/** Payments whose order reference or one of whose operations' merchant_reference is `reference`. */
+export function findByReference(state: PurseState, reference: string | undefined): PaymentRecord[] {
+  const payments = Object.values(state.payments);
+  if (reference === undefined) return payments;
+  return payments.filter(
+    (payment) =>
+      payment.order_reference === reference ||
+      [...payment.captures, ...payment.voids, ...payment.refunds].some(
+        (operation) => operation.merchant_reference === reference,
+      ),
+  );
+}

@@ -1,0 +1,284 @@
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { shouldInjectFailure } from '../common/sim-app';
+import type { SnapshotStore } from '../common/snapshot-store';
+import { handleTokenRequest, verifyBearer, type PurseClientConfig } from './auth';
+import {
+  applyOperation,
+  availableFor,
+  createPayment,
+  toWire,
+  type CaptureMode,
+  type CreatePaymentInput,
+  type OperationKind,
+  type PurseState,
+  type SplitEntry,
+} from './books';
+import { IDEMPOTENCY_HEADER, withIdempotency } from './idempotency';
+import { problem, send, type InvalidParam, type SimResponse } from './problems';
+import type { PurseEventType, PurseWebhookSender } from './webhooks';
+
+/**
+ * Purse partner API (what Tender calls):
+ *
+ *   POST /oauth2/token                         client credentials → bearer token
+ *   POST /v2/payments                          201 + payment (AUTHORIZED or REFUSED), Location header
+ *   GET  /v2/payments/{id}                     200 + payment (always from the books; max-age ignored)
+ *   POST /v2/payments/{id}/captures|voids|refunds   body {amount, merchant_reference, order?} → 201 + payment
+ *
+ * Create body (seed, line 67) with one addition: each `split` entry carries
+ * `payment_method: { token }` (see instruments.ts); the seed's MIT form `{amount, parent_payment_id}`
+ * is not simulated (400). Σ split.amount must equal `amount`.
+ */
+export interface PurseContext {
+  store: SnapshotStore<PurseState>;
+  client: PurseClientConfig;
+  failureRate: number;
+  webhooks: PurseWebhookSender;
+  now(): Date;
+}
+
+const OPERATION_PATHS: Record<string, OperationKind> = {
+  captures: 'capture',
+  voids: 'void',
+  refunds: 'refund',
+};
+const OPERATION_EVENTS: Record<OperationKind, PurseEventType> = {
+  capture: 'PAYMENT_CAPTURE',
+  void: 'PAYMENT_VOID',
+  refund: 'PAYMENT_REFUND',
+};
+
+type Body = Record<string, unknown>;
+
+function isObject(value: unknown): value is Body {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isPositiveInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+}
+
+function isText(value: unknown): value is string {
+  return typeof value === 'string' && value.trim().length > 0;
+}
+
+export function parseCreatePayment(body: unknown): CreatePaymentInput | InvalidParam[] {
+  const invalid: InvalidParam[] = [];
+  if (!isObject(body)) return [{ name: 'body', reason: 'a JSON object is required' }];
+  if (!isText(body.entity_id)) invalid.push({ name: 'entity_id', reason: 'required string' });
+  if (!isPositiveInteger(body.amount))
+    invalid.push({ name: 'amount', reason: 'positive integer in minor units' });
+  if (typeof body.currency !== 'string' || !/^[A-Z]{3}$/.test(body.currency)) {
+    invalid.push({ name: 'currency', reason: 'ISO 4217 code' });
+  }
+  if (body.capture_mode !== 'AUTOMATIC' && body.capture_mode !== 'MANUAL') {
+    invalid.push({ name: 'capture_mode', reason: 'AUTOMATIC or MANUAL' });
+  }
+  if (body.allow_future_usage !== undefined && typeof body.allow_future_usage !== 'boolean') {
+    invalid.push({ name: 'allow_future_usage', reason: 'boolean' });
+  }
+  if (body.order !== undefined && !isObject(body.order)) invalid.push({ name: 'order', reason: 'object' });
+  const split: SplitEntry[] = [];
+  if (!Array.isArray(body.split) || body.split.length === 0) {
+    invalid.push({ name: 'split', reason: 'non-empty array' });
+  } else {
+    body.split.forEach((entry: unknown, index) => {
+      const name = `split[${index}]`;
+      if (!isObject(entry)) {
+        invalid.push({ name, reason: 'object' });
+        return;
+      }
+      if (entry.parent_payment_id !== undefined) {
+        invalid.push({
+          name: `${name}.parent_payment_id`,
+          reason: 'MIT from a parent payment is not simulated',
+        });
+        return;
+      }
+      if (!isText(entry.partner)) invalid.push({ name: `${name}.partner`, reason: 'required string' });
+      if (!isText(entry.method)) invalid.push({ name: `${name}.method`, reason: 'required string' });
+      if (!isPositiveInteger(entry.amount))
+        invalid.push({ name: `${name}.amount`, reason: 'positive integer' });
+      const token = isObject(entry.payment_method) ? entry.payment_method.token : undefined;
+      if (!isText(token)) invalid.push({ name: `${name}.payment_method.token`, reason: 'required string' });
+      split.push({
+        partner: String(entry.partner),
+        method: String(entry.method),
+        amount: Number(entry.amount),
+        token: String(token),
+      });
+    });
+  }
+  if (invalid.length === 0) {
+    const total = split.reduce((sum, entry) => sum + entry.amount, 0);
+    if (total !== body.amount) {
+      invalid.push({
+        name: 'split',
+        reason: `split amounts add up to ${total}, amount is ${String(body.amount)}`,
+      });
+    }
+  }
+  if (invalid.length > 0) return invalid;
+  return {
+    entity_id: body.entity_id as string,
+    amount: body.amount as number,
+    currency: body.currency as string,
+    capture_mode: body.capture_mode as CaptureMode,
+    allow_future_usage: (body.allow_future_usage as boolean | undefined) ?? false,
+    order: body.order as Body | undefined,
+    shopper_redirection_url:
+      typeof body.shopper_redirection_url === 'string' ? body.shopper_redirection_url : undefined,
+    webhook: body.webhook,
+    split,
+  };
+}
+
+export function parseOperation(
+  body: unknown,
+): { amount: number; merchant_reference: string; order?: unknown } | InvalidParam[] {
+  if (!isObject(body)) return [{ name: 'body', reason: 'a JSON object is required' }];
+  const invalid: InvalidParam[] = [];
+  if (!isPositiveInteger(body.amount))
+    invalid.push({ name: 'amount', reason: 'positive integer in minor units' });
+  if (!isText(body.merchant_reference))
+    invalid.push({ name: 'merchant_reference', reason: 'required string' });
+  if (invalid.length > 0) return invalid;
+  return {
+    amount: body.amount as number,
+    merchant_reference: body.merchant_reference as string,
+    ...(body.order !== undefined ? { order: body.order } : {}),
+  };
+}
+
+export function purseApiRouter(ctx: PurseContext): Router {
+  const router = Router();
+  const state = () => ctx.store.state;
+
+  // Injected transient failure, before anything else happens.
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    if (req.path.startsWith('/_sim') || !shouldInjectFailure({ failureRate: ctx.failureRate })) return next();
+    const answer = problem('serviceUnavailable', 'transient failure injected by the simulator');
+    send(res, { ...answer, headers: { ...answer.headers, 'Retry-After': '1' } });
+  });
+
+  router.post('/oauth2/token', (req: Request, res: Response) => {
+    if (handleTokenRequest(req, res, ctx.client, state().tokens, ctx.now().getTime())) ctx.store.changed();
+  });
+
+  router.use('/v2', (req: Request, res: Response, next: NextFunction) => {
+    const verdict = verifyBearer(req.get('authorization'), state().tokens, ctx.now().getTime());
+    if ('refused' in verdict) {
+      res.setHeader('WWW-Authenticate', `Bearer realm="purse", error="invalid_token"`);
+      return send(res, problem('invalidToken', verdict.refused));
+    }
+    res.locals.clientId = verdict.clientId;
+    next();
+  });
+
+  /** Runs a POST handler under the Idempotency-Key, saves the books and answers. */
+  const idempotent =
+    (handle: (req: Request) => { answer: SimResponse; paymentId?: string }) =>
+    (req: Request, res: Response) => {
+      const result = withIdempotency(
+        state(),
+        {
+          clientId: String(res.locals.clientId),
+          key: req.get(IDEMPOTENCY_HEADER),
+          method: req.method,
+          path: req.path,
+          body: req.body,
+          now: ctx.now(),
+        },
+        () => handle(req),
+      );
+      if (result.changed) ctx.store.changed();
+      send(res, result.answer);
+    };
+
+  router.post(
+    '/v2/payments',
+    idempotent((req) => {
+      const input = parseCreatePayment(req.body);
+      if (Array.isArray(input))
+        return { answer: problem('invalidRequest', 'invalid payment request', input) };
+      const payment = createPayment(input, ctx.now());
+      state().payments[payment.id] = payment;
+      const wire = toWire(payment);
+      ctx.webhooks.emit('PAYMENT_AUTHORIZATION', payment, wire);
+      for (const capture of payment.captures) ctx.webhooks.emit('PAYMENT_CAPTURE', payment, wire, capture.id);
+      return {
+        answer: { status: 201, body: wire, headers: { Location: `/v2/payments/${payment.id}` } },
+        paymentId: payment.id,
+      };
+    }),
+  );
+
+  router.get('/v2/payments/:id', (req: Request, res: Response) => {
+    const payment = state().payments[String(req.params.id)];
+    if (!payment) return send(res, problem('notFound', `payment ${String(req.params.id)} not found`));
+    send(res, { status: 200, body: toWire(payment) });
+  });
+
+  router.post(
+    '/v2/payments/:id/:operation',
+    idempotent((req) => {
+      const kind = OPERATION_PATHS[String(req.params.operation)];
+      if (!kind) return { answer: problem('notFound', `no route POST ${req.path}`) };
+      const payment = state().payments[String(req.params.id)];
+      if (!payment) return { answer: problem('notFound', `payment ${String(req.params.id)} not found`) };
+      const request = parseOperation(req.body);
+      if (Array.isArray(request)) {
+        return {
+          answer: problem('invalidRequest', `invalid ${kind} request`, request),
+          paymentId: payment.id,
+        };
+      }
+      if (payment.authorization.status !== 'AUTHORIZED') {
+        return {
+          answer: problem(
+            'paymentNotAuthorized',
+            `payment ${payment.id} was not authorized; nothing to ${kind}`,
+          ),
+          paymentId: payment.id,
+        };
+      }
+      const available = availableFor(payment, kind);
+      if (request.amount > available) {
+        return {
+          answer: problem(
+            'amountNotAvailable',
+            `${kind} amount ${request.amount} exceeds available_to_${kind} ${available}`,
+            [{ name: 'amount', reason: `at most ${available}` }],
+          ),
+          paymentId: payment.id,
+        };
+      }
+      const operation = applyOperation(payment, kind, request, ctx.now());
+      const wire = toWire(payment);
+      ctx.webhooks.emit(OPERATION_EVENTS[kind], payment, wire, operation.id);
+      return { answer: { status: 201, body: wire }, paymentId: payment.id };
+    }),
+  );
+
+  router.use((req: Request, res: Response) =>
+    send(res, problem('notFound', `no route ${req.method} ${req.path}`)),
+  );
+  return router;
+}
+
+/** Final error handler: malformed JSON and other body errors get a problem body, never express's HTML page. */
+export function purseErrorHandler(
+  err: Error & { status?: number },
+  _req: Request,
+  res: Response,
+  _next: NextFunction,
+): void {
+  const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+  const [slug, title] =
+    status < 500 ? ['invalid-request', 'Bad request'] : ['internal-error', 'Internal Server Error'];
+  send(res, {
+    status,
+    body: { type: `urn:purse:problem:${slug}`, title, status, detail: err.message },
+    headers: { 'Content-Type': 'application/problem+json' },
+  });
+}
