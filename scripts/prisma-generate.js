@@ -16,4 +16,8 @@ if (!fs.existsSync(cli)) {
   console.error('prisma-generate: the prisma package is not installed; run `npm install`.');
   process.exit(1);
 }
-execFileSync(process.execPath, [cli, 'generate'], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+execFileSync(process.execPath, [cli, 'generate'], {
+  cwd: root,
+  env,
+  stdio: ['ignore', 'inherit', 'inherit'],
+});

@@ -393,7 +393,9 @@ describe('Connect simulator with the official connect-sdk-nodejs', () => {
     );
     expect(captureHook.event.payment?.status).toBe('CAPTURE_REQUESTED');
     await sim.webhooks.idle();
-    const log = await (await fetch(`${server.url}/_sim/connect/webhooks`)).json();
+    const log = (await (await fetch(`${server.url}/_sim/connect/webhooks`)).json()) as {
+      deliveries: unknown[];
+    };
     expect(log.deliveries).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ objectId: refundId, type: 'refund.refund_requested', status: 200 }),

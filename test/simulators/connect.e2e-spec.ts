@@ -23,7 +23,7 @@ const SECRET = 'tender-sim-secret';
 interface Answer {
   status: number;
   headers: Headers;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  body: any;
 }
 
 interface CallOptions {

@@ -8,7 +8,6 @@ import {
   type PaytronixSimulatorOptions,
 } from '../../apps/simulators/src/paytronix';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 interface Answer {
   status: number;
   headers: Headers;

@@ -32,6 +32,18 @@ const schema = z.object({
   /** A request holding an idempotency key longer than this is presumed crashed; a retry may take over. */
   IDEMPOTENCY_LOCK_SECONDS: integer(60, 1),
   IDEMPOTENCY_KEY_TTL_HOURS: integer(24, 24),
+  /** Timeout of one partner call; past it the outcome is UNKNOWN and the reconciler settles it. */
+  PARTNER_TIMEOUT_MS: integer(10000, 100),
+  /** Jobs one worker process runs at once per partner queue (partner calls are I/O bound). */
+  PARTNER_CONCURRENCY: integer(32, 1),
+  /** Partner calls per second per partner queue, across all workers (0 = no limit). */
+  PARTNER_RATE_LIMIT_PER_SECOND: integer(0, 0),
+  /** Delays between status lookups of an UNKNOWN outcome; after the last one the reconciler gives up and flags it. */
+  RECONCILE_SCHEDULE_MS: z
+    .string()
+    .default('2000,5000,15000,60000,300000,900000,3600000,21600000')
+    .refine((v) => v.split(',').every((part) => /^\d+$/.test(part.trim())), 'must be a comma-separated list of milliseconds')
+    .transform((v) => v.split(',').map((part) => Number(part.trim()))),
   /** The drop-in script a front office loads with a session's `widget.data` (EMBEDDED integration). */
   WIDGET_JS_URL: z.string().default('https://cdn.tender.dev/dropin/v1/tender.js'),
   /** Public base URL of this API, used in absolute links (hosted pages, redirections). */

@@ -1,0 +1,39 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import type { TenderConfig } from '@tender/config';
+import { CoreModule, Outbox, PaymentNotifications } from '@tender/infra';
+import { AuthModule } from './auth';
+import { ClientSessionsController } from './client-sessions/client-sessions.controller';
+import { ClientSessionsService } from './client-sessions/client-sessions.service';
+import { HealthController } from './health/health.controller';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { IdempotencyService } from './idempotency/idempotency.service';
+import { ApprovePaymentUseCase } from './payments/approve-payment.usecase';
+import { CreatePaymentUseCase } from './payments/create-payment.usecase';
+import { GetPaymentUseCase } from './payments/get-payment.usecase';
+import { PaymentOperationUseCase } from './payments/payment-operation.usecase';
+import { PaymentRepository } from './payments/payment.repository';
+import { PaymentsController } from './payments/payments.controller';
+
+@Module({})
+export class ApiModule {
+  static forRoot(config: TenderConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [CoreModule.forRoot(config), AuthModule],
+      controllers: [HealthController, ClientSessionsController, PaymentsController],
+      providers: [
+        Outbox,
+        PaymentNotifications,
+        IdempotencyService,
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+        ClientSessionsService,
+        PaymentRepository,
+        CreatePaymentUseCase,
+        GetPaymentUseCase,
+        PaymentOperationUseCase,
+        ApprovePaymentUseCase,
+      ],
+    };
+  }
+}

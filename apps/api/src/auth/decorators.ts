@@ -1,0 +1,32 @@
+import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
+import type { AuthenticatedClient, Scope } from './scopes';
+
+export const SCOPES_METADATA = 'tender:auth:scopes';
+
+/**
+ * Protects a handler (or every handler of a controller) with an access token carrying ANY of the
+ * given scopes: `@Scopes('back_office')`, `@Scopes('front_office', 'back_office')`. A handler's
+ * decorator overrides its controller's. Handlers without it are public.
+ */
+export const Scopes = (...scopes: [Scope, ...Scope[]]) => SetMetadata(SCOPES_METADATA, scopes);
+
+/** Where the guard leaves the authenticated client on the Express request. */
+export type AuthenticatedRequest = Request & { auth?: AuthenticatedClient };
+
+/** The client of a request that went through the guard (for interceptors, filters…). */
+export function getAuthenticatedClient(request: Request): AuthenticatedClient | undefined {
+  return (request as AuthenticatedRequest).auth;
+}
+
+/**
+ * The client whose token authorized the request: `@CurrentClient() client: AuthenticatedClient`.
+ * Only meaningful on handlers protected by {@link Scopes}; elsewhere it throws (a programming error).
+ */
+export const CurrentClient = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): AuthenticatedClient => {
+    const client = getAuthenticatedClient(context.switchToHttp().getRequest<Request>());
+    if (!client) throw new Error('@CurrentClient() used on a handler that is not protected by @Scopes(...)');
+    return client;
+  },
+);

@@ -1,0 +1,18 @@
+export { AuthModule } from './auth.module';
+export { ScopesGuard } from './scopes.guard';
+export {
+  Scopes,
+  CurrentClient,
+  getAuthenticatedClient,
+  SCOPES_METADATA,
+  type AuthenticatedRequest,
+} from './decorators';
+export { SCOPES, isScope, normalizeScopes, type Scope, type AuthenticatedClient } from './scopes';
+export { ClientCredentialsService, type TokenResponse } from './client-credentials.service';
+export {
+  ACCESS_TOKEN_ISSUER,
+  issueAccessToken,
+  verifyAccessToken,
+  InvalidAccessTokenError,
+  type AccessTokenClaims,
+} from './access-token';

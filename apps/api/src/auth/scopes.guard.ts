@@ -1,0 +1,87 @@
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Response } from 'express';
+import type { TenderConfig } from '@tender/config';
+import { CONFIG } from '@tender/infra';
+import { ApiError } from '../http/api-error';
+import { InvalidAccessTokenError, toAuthenticatedClient, verifyAccessToken } from './access-token';
+import { SCOPES_METADATA, type AuthenticatedRequest } from './decorators';
+import type { Scope } from './scopes';
+
+const REALM = 'realm="tender"';
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+/**
+ * Checks `Authorization: Bearer <access token>` on handlers marked with `@Scopes(...)` and leaves
+ * the client on the request (`@CurrentClient()`); it lets every other handler through.
+ *
+ * AuthModule registers it as a global guard (APP_GUARD), so controllers only need `@Scopes`.
+ * Tokens are verified with the signing secret alone, no database: see access-token.ts.
+ *
+ * Errors are problem+json (RFC 9457) with RFC 6750 challenges: 401 `unauthorized` for a missing,
+ * malformed, tampered or expired token, 403 `insufficient_scope` for a token without the scope.
+ */
+@Injectable()
+export class ScopesGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(CONFIG) private readonly config: TenderConfig,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const required = this.reflector.getAllAndOverride<Scope[] | undefined>(SCOPES_METADATA, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!required || context.getType() !== 'http') return true;
+    const http = context.switchToHttp();
+    const request = http.getRequest<AuthenticatedRequest>();
+    const response = http.getResponse<Response>();
+
+    const header = request.headers.authorization;
+    const match = header ? BEARER.exec(header) : null;
+    if (!match) {
+      // RFC 6750 §3.1: no error code when the request carried no (bearer) credentials at all.
+      const malformed = header !== undefined && /^Bearer(\s|$)/i.test(header);
+      response.setHeader(
+        'WWW-Authenticate',
+        malformed
+          ? `Bearer ${REALM}, error="invalid_token", error_description="Malformed bearer token"`
+          : `Bearer ${REALM}`,
+      );
+      throw new ApiError(
+        401,
+        'unauthorized',
+        'Unauthorized',
+        'Send an access token: Authorization: Bearer <token>.',
+      );
+    }
+
+    let client;
+    try {
+      client = toAuthenticatedClient(verifyAccessToken(this.config.TOKEN_SIGNING_SECRET, match[1]));
+    } catch (error) {
+      if (!(error instanceof InvalidAccessTokenError)) throw error;
+      response.setHeader(
+        'WWW-Authenticate',
+        `Bearer ${REALM}, error="invalid_token", error_description="${error.message.replace(/\.$/, '')}"`,
+      );
+      throw new ApiError(401, 'unauthorized', 'Unauthorized', error.message);
+    }
+
+    if (!required.some((scope) => client.scopes.includes(scope))) {
+      response.setHeader(
+        'WWW-Authenticate',
+        `Bearer ${REALM}, error="insufficient_scope", scope="${required.join(' ')}"`,
+      );
+      throw new ApiError(
+        403,
+        'insufficient_scope',
+        'Forbidden',
+        `This operation requires an access token with the scope ${required.join(' or ')}.`,
+      );
+    }
+    request.auth = client;
+    return true;
+  }
+}

@@ -1,0 +1,33 @@
+import { Controller, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { ClientCredentialsService } from './client-credentials.service';
+import { OAuthError } from './oauth-error';
+import { parseTokenRequest } from './token-request';
+
+/**
+ * `POST /oauth2/token`: the OAuth2 client credentials grant (RFC 6749 §4.4), with client
+ * authentication by HTTP Basic or by `client_id` / `client_secret` in the body (form or JSON).
+ *
+ * Its errors follow RFC 6749 §5.2 (`{ error, error_description }`), NOT the problem+json used by
+ * the rest of the API: OAuth2 client libraries expect them. Only failures outside the protocol
+ * (unsupported media type, malformed JSON, internal errors) are answered as problem+json.
+ */
+@Controller('oauth2')
+export class TokenController {
+  constructor(private readonly grants: ClientCredentialsService) {}
+
+  @Post('token')
+  async token(@Req() req: Request, @Res() res: Response): Promise<void> {
+    // RFC 6749 §5.1: responses carrying tokens (or credential errors) must not be cached.
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Pragma', 'no-cache');
+    try {
+      const request = parseTokenRequest(req.headers.authorization, req.body);
+      res.status(200).json(await this.grants.issue(request));
+    } catch (error) {
+      if (!(error instanceof OAuthError)) throw error;
+      if (error.challenge) res.setHeader('WWW-Authenticate', error.challenge);
+      res.status(error.status).json(error.body());
+    }
+  }
+}

@@ -1,0 +1,117 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { TenderConfig } from '@tender/config';
+import { CONFIG } from '@tender/infra';
+import { newId, PrismaClient, type Prisma } from '@tender/persistence';
+import type { IdempotencyKey } from '@tender/persistence/generated/prisma/client';
+import { ApiError } from '../http/api-error';
+
+/** What a request holding an idempotency key knows about itself. */
+export interface IdempotencyContext {
+  id: string;
+  /** Set when an earlier attempt with this key crashed after its first durable write. */
+  recoveryPoint: string | null;
+  resourceId: string | null;
+}
+
+export type Acquired =
+  { kind: 'acquired'; context: IdempotencyContext } | { kind: 'replay'; status: number; body: string };
+
+/**
+ * Stripe-style idempotency keys, scoped to the API client:
+ * same key + same request → the stored response, replayed byte for byte;
+ * same key + another request → 409 idempotency_violation; while the first runs → 409 request_in_progress.
+ */
+@Injectable()
+export class IdempotencyService {
+  constructor(
+    private readonly prisma: PrismaClient,
+    @Inject(CONFIG) private readonly config: TenderConfig,
+  ) {}
+
+  async acquire(
+    clientId: string,
+    key: string,
+    method: string,
+    path: string,
+    hash: string,
+  ): Promise<Acquired> {
+    const now = new Date();
+    const inserted = await this.prisma.$queryRaw<IdempotencyKey[]>`
+      INSERT INTO idempotency_key (id, client_id, key, method, path, request_hash, state, locked_at, created_at, expires_at)
+      VALUES (${newId()}::uuid, ${clientId}, ${key}, ${method}, ${path}, ${hash}, 'IN_PROGRESS', ${now}, ${now},
+              ${new Date(now.getTime() + this.config.IDEMPOTENCY_KEY_TTL_HOURS * 3600_000)})
+      ON CONFLICT (client_id, key) DO NOTHING
+      RETURNING id`;
+    if (inserted.length === 1) {
+      return { kind: 'acquired', context: { id: inserted[0].id, recoveryPoint: null, resourceId: null } };
+    }
+    const existing = await this.prisma.idempotencyKey.findUnique({
+      where: { clientId_key: { clientId, key } },
+    });
+    if (!existing) return this.acquire(clientId, key, method, path, hash); // expired and purged meanwhile
+    if (existing.requestHash !== hash) {
+      throw ApiError.conflict(
+        'idempotency_violation',
+        'This Idempotency-Key was already used with a different request; use a new key for a new request.',
+      );
+    }
+    if (existing.state === 'COMPLETED') {
+      return { kind: 'replay', status: existing.responseStatus!, body: existing.responseBody! };
+    }
+    // IN_PROGRESS: take it over only when its holder is presumed dead (crashed mid-request).
+    const staleBefore = new Date(now.getTime() - this.config.IDEMPOTENCY_LOCK_SECONDS * 1000);
+    const taken = await this.prisma.idempotencyKey.updateMany({
+      where: {
+        id: existing.id,
+        state: 'IN_PROGRESS',
+        OR: [{ lockedAt: null }, { lockedAt: { lt: staleBefore } }],
+      },
+      data: { lockedAt: now },
+    });
+    if (taken.count === 0) {
+      throw ApiError.conflict(
+        'request_in_progress',
+        'A request with this Idempotency-Key is still in progress.',
+      );
+    }
+    return {
+      kind: 'acquired',
+      context: { id: existing.id, recoveryPoint: existing.recoveryPoint, resourceId: existing.resourceId },
+    };
+  }
+
+  /** Records, inside the caller's transaction, that the request's first durable write happened. */
+  async markRecoveryPoint(
+    tx: Prisma.TransactionClient,
+    context: IdempotencyContext | undefined,
+    recoveryPoint: string,
+    resourceId: string,
+  ): Promise<void> {
+    if (!context) return;
+    await tx.idempotencyKey.update({ where: { id: context.id }, data: { recoveryPoint, resourceId } });
+  }
+
+  async complete(context: IdempotencyContext, status: number, body: string): Promise<void> {
+    await this.prisma.idempotencyKey.update({
+      where: { id: context.id },
+      data: { state: 'COMPLETED', responseStatus: status, responseBody: body, lockedAt: null },
+    });
+  }
+
+  /**
+   * After an unexpected (5xx) failure: with nothing written yet, forget the key so a retry runs afresh;
+   * past a recovery point, unlock it so a retry resumes from there at once.
+   */
+  async release(context: IdempotencyContext): Promise<void> {
+    const row = await this.prisma.idempotencyKey.findUnique({ where: { id: context.id } });
+    if (!row || row.state !== 'IN_PROGRESS') return;
+    if (row.recoveryPoint)
+      await this.prisma.idempotencyKey.update({ where: { id: row.id }, data: { lockedAt: null } });
+    else await this.prisma.idempotencyKey.delete({ where: { id: row.id } });
+  }
+
+  async purgeExpired(now = new Date()): Promise<number> {
+    const { count } = await this.prisma.idempotencyKey.deleteMany({ where: { expiresAt: { lt: now } } });
+    return count;
+  }
+}

@@ -1,0 +1,46 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { TenderConfig } from '@tender/config';
+import { CONFIG, Outbox, partnerJob, PaymentNotifications } from '@tender/infra';
+import { PrismaClient } from '@tender/persistence';
+import { ApiError } from '../http/api-error';
+import { presentPayment } from '@tender/payments';
+import { PaymentRepository } from './payment.repository';
+
+/** Back office approval of a payment held for fraud review (Connect `processchallenged`). */
+@Injectable()
+export class ApprovePaymentUseCase {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly payments: PaymentRepository,
+    private readonly outbox: Outbox,
+    private readonly notifications: PaymentNotifications,
+    @Inject(CONFIG) private readonly config: TenderConfig,
+  ) {}
+
+  async execute(entityId: string, paymentId: string): Promise<Record<string, unknown>> {
+    const { jobs, outboxIds } = await this.prisma.$transaction(async (tx) => {
+      await this.payments.lock(tx, entityId, paymentId);
+      const payment = await this.payments.get(entityId, paymentId, tx);
+      if (payment.status !== 'PENDING_FRAUD_APPROVAL') {
+        throw ApiError.conflict(
+          'payment_status_incompatible',
+          `Only a payment held for fraud review can be approved; this one is ${payment.status}.`,
+        );
+      }
+      const jobs = payment.partnerTransactions
+        .filter((t) => t.status === 'PENDING_FRAUD_APPROVAL')
+        .map((t) => partnerJob(t.partner, { kind: 'approve', tenderId: t.id }));
+      return { jobs, outboxIds: await this.outbox.write(tx, jobs) };
+    });
+    await this.outbox.publish(jobs, outboxIds);
+    const payment = await this.notifications.waitFor(
+      paymentId,
+      async () => {
+        const current = await this.payments.get(entityId, paymentId);
+        return current.status !== 'PENDING_FRAUD_APPROVAL' ? current : undefined;
+      },
+      this.config.API_WAIT_FOR_OUTCOME_MS,
+    );
+    return presentPayment(payment ?? (await this.payments.get(entityId, paymentId)));
+  }
+}

@@ -1,0 +1,284 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { TenderConfig } from '@tender/config';
+import { tendersToAuthorizeNow } from '@tender/domain';
+import { CONFIG, Outbox, partnerJob, PaymentNotifications } from '@tender/infra';
+import { methodDefinition } from '@tender/partners';
+import { newId, PrismaClient, type Prisma } from '@tender/persistence';
+import { ApiError, type FieldError } from '../http/api-error';
+import { assertEntity } from '../http/entity';
+import type { IdempotencyContext } from '../idempotency/idempotency.service';
+import { IdempotencyService } from '../idempotency/idempotency.service';
+import { fieldPath } from '../validation/parse';
+import type { CreatePaymentBody, SplitEntry } from './payment.schemas';
+import { presentPayment, type PaymentAggregate } from '@tender/payments';
+import { PaymentRepository } from './payment.repository';
+
+const RECOVERY_POINT = 'payment_created';
+
+/** A split entry resolved to a partner, a method and the instrument to send. */
+interface ResolvedTender {
+  partner: string;
+  method: string;
+  amount: number;
+  instrument: Record<string, unknown>;
+  immediateDebit: boolean;
+  parentPaymentId?: string;
+  parentPartnerTransactionId?: string;
+}
+
+/**
+ * Create payment: validate against the entity's configuration, write the payment, its tenders and
+ * their first authorization jobs in one transaction, enqueue, then wait a bounded time for the outcome.
+ */
+@Injectable()
+export class CreatePaymentUseCase {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly payments: PaymentRepository,
+    private readonly outbox: Outbox,
+    private readonly notifications: PaymentNotifications,
+    private readonly idempotency: IdempotencyService,
+    @Inject(CONFIG) private readonly config: TenderConfig,
+  ) {}
+
+  async execute(
+    entityId: string,
+    body: CreatePaymentBody,
+    idempotency?: IdempotencyContext,
+  ): Promise<Record<string, unknown>> {
+    assertEntity(entityId, body.entity_id);
+    if (idempotency?.recoveryPoint === RECOVERY_POINT && idempotency.resourceId) {
+      // An earlier attempt with this key committed the payment, then died: answer with it.
+      return this.respond(entityId, idempotency.resourceId);
+    }
+    const eligibleByPartner = await this.eligibility(entityId, body.client_session_id, body);
+    const tenders = await this.resolveTenders(entityId, body.split, eligibleByPartner);
+
+    const paymentId = newId();
+    const tenderRows = tenders.map((tender, position) => ({
+      id: newId(),
+      paymentId,
+      position,
+      partner: tender.partner,
+      method: tender.method,
+      amount: BigInt(tender.amount),
+      currency: body.currency,
+      status: 'PENDING',
+      instrument: tender.instrument as Prisma.InputJsonValue,
+      reference: '',
+      parentPaymentId: tender.parentPaymentId,
+      parentPartnerTransactionId: tender.parentPartnerTransactionId,
+    }));
+    for (const row of tenderRows) row.reference = row.id.replace(/-/g, '');
+    const firstJobs = tendersToAuthorizeNow(
+      tenderRows.map((row, i) => ({
+        id: row.id,
+        status: 'PENDING',
+        immediateDebit: tenders[i].immediateDebit,
+      })),
+    ).map((id) =>
+      partnerJob(tenderRows.find((row) => row.id === id)!.partner, { kind: 'authorize', tenderId: id }),
+    );
+
+    const outboxIds = await this.prisma.$transaction(async (tx) => {
+      await tx.payment.create({
+        data: {
+          id: paymentId,
+          entityId,
+          clientSessionId: body.client_session_id,
+          amount: BigInt(body.amount),
+          currency: body.currency,
+          captureMode: body.capture_mode,
+          allowFutureUsage: body.allow_future_usage,
+          status: 'PENDING',
+          orderReference: body.order_reference ?? body.order?.reference,
+          order: body.order as Prisma.InputJsonValue | undefined,
+          customer: body.customer as Prisma.InputJsonValue | undefined,
+          browser: body.browser as Prisma.InputJsonValue | undefined,
+          threeDsOptions: body.three_ds_authentication_options,
+          shopperRedirectionUrl: body.shopper_redirection_url,
+          webhook: body.webhook as Prisma.InputJsonValue | undefined,
+        },
+      });
+      await tx.partnerTransaction.createMany({ data: tenderRows });
+      if (body.client_session_id) {
+        const submitted = await tx.clientSession.updateMany({
+          where: { id: body.client_session_id, entityId, status: 'CREATED', expiresAt: { gt: new Date() } },
+          data: { status: 'SUBMITTED', paymentId, version: { increment: 1 } },
+        });
+        if (submitted.count === 0) {
+          throw ApiError.conflict(
+            'client_session_not_open',
+            'The client session is no longer open for a payment.',
+          );
+        }
+      }
+      await this.idempotency.markRecoveryPoint(tx, idempotency, RECOVERY_POINT, paymentId);
+      return this.outbox.write(tx, firstJobs);
+    });
+    await this.outbox.publish(firstJobs, outboxIds);
+    return this.respond(entityId, paymentId);
+  }
+
+  /** Waits (bounded) until the authorization is decided or needs the shopper, then answers. */
+  private async respond(entityId: string, paymentId: string): Promise<Record<string, unknown>> {
+    const settled = (payment: PaymentAggregate) =>
+      payment.status !== 'PENDING' || payment.partnerTransactions.some((t) => t.status === 'REQUIRES_ACTION');
+    const payment = await this.notifications.waitFor(
+      paymentId,
+      async () => {
+        const current = await this.payments.get(entityId, paymentId);
+        return settled(current) ? current : undefined;
+      },
+      this.config.API_WAIT_FOR_OUTCOME_MS,
+    );
+    return presentPayment(payment ?? (await this.payments.get(entityId, paymentId)));
+  }
+
+  /** partner → eligible methods for this entity, narrowed to the session's solutions when there is one. */
+  private async eligibility(
+    entityId: string,
+    sessionId: string | undefined,
+    body: CreatePaymentBody,
+  ): Promise<Map<string, Set<string>>> {
+    const accounts = await this.prisma.partnerAccount.findMany({ where: { entityId } });
+    const eligible = new Map(accounts.map((a) => [a.partner, new Set(a.methods)]));
+    if (!sessionId) return eligible;
+
+    const session = await this.prisma.clientSession.findFirst({ where: { id: sessionId, entityId } });
+    if (!session) throw ApiError.notFound('client session', sessionId);
+    if (session.status === 'EXPIRED' || (session.status === 'CREATED' && session.expiresAt <= new Date())) {
+      throw ApiError.conflict('client_session_expired', 'The client session has expired.');
+    }
+    if (session.status !== 'CREATED') {
+      throw ApiError.conflict(
+        'client_session_not_open',
+        `The client session is ${session.status}, not open for a payment.`,
+      );
+    }
+    const mismatches: FieldError[] = [];
+    if (Number(session.amount) !== body.amount) {
+      mismatches.push({
+        field: 'amount',
+        code: 'session_mismatch',
+        message: `must equal the client session amount ${session.amount}`,
+      });
+    }
+    if (session.currency !== body.currency) {
+      mismatches.push({
+        field: 'currency',
+        code: 'session_mismatch',
+        message: `must equal the client session currency ${session.currency}`,
+      });
+    }
+    if (mismatches.length) {
+      throw new ApiError(422, 'session_mismatch', 'Unprocessable request', mismatches[0].message, mismatches);
+    }
+    const solutions = session.eligibleSolutions as Array<{ partner: string; method: string }>;
+    const narrowed = new Map<string, Set<string>>();
+    for (const { partner, method } of solutions) {
+      if (eligible.get(partner)?.has(method))
+        narrowed.set(partner, (narrowed.get(partner) ?? new Set()).add(method));
+    }
+    return narrowed;
+  }
+
+  private async resolveTenders(
+    entityId: string,
+    split: SplitEntry[],
+    eligible: Map<string, Set<string>>,
+  ): Promise<ResolvedTender[]> {
+    const errors: FieldError[] = [];
+    const resolved: ResolvedTender[] = [];
+    for (const [index, entry] of split.entries()) {
+      const at = (...path: Array<string | number>) => fieldPath(['split', index, ...path]);
+      if ('parent_payment_id' in entry) {
+        const parent = await this.resolveParent(
+          entityId,
+          entry.parent_payment_id,
+          at('parent_payment_id'),
+          errors,
+        );
+        if (parent) resolved.push({ ...parent, amount: entry.amount });
+        continue;
+      }
+      const definition = methodDefinition(entry.partner, entry.method);
+      if (!definition || !eligible.get(entry.partner)?.has(entry.method)) {
+        errors.push({
+          field: at('method'),
+          code: 'tender_not_eligible',
+          message: `${entry.partner}/${entry.method} is not eligible for this ${eligible.size ? 'payment' : 'entity'}`,
+        });
+        continue;
+      }
+      const instrument = definition.instrument.safeParse(entry.payment_method ?? {});
+      if (!instrument.success) {
+        for (const issue of instrument.error.issues) {
+          errors.push({
+            field: at('payment_method', ...(issue.path as Array<string | number>)),
+            code: 'invalid_payment_method',
+            message: issue.message,
+          });
+        }
+        continue;
+      }
+      resolved.push({
+        partner: entry.partner,
+        method: entry.method,
+        amount: entry.amount,
+        instrument: instrument.data as Record<string, unknown>,
+        immediateDebit: definition.capabilities.immediateDebit,
+      });
+    }
+    if (errors.length)
+      throw new ApiError(
+        422,
+        'invalid_split',
+        'Unprocessable request',
+        `${errors[0].field}: ${errors[0].message}`,
+        errors,
+      );
+    return resolved;
+  }
+
+  /** A merchant-initiated tender reuses the stored credential of a parent payment made with allow_future_usage. */
+  private async resolveParent(
+    entityId: string,
+    parentId: string,
+    field: string,
+    errors: FieldError[],
+  ): Promise<Omit<ResolvedTender, 'amount'> | undefined> {
+    const parent = await this.prisma.payment.findFirst({
+      where: { id: parentId, entityId },
+      include: { partnerTransactions: true },
+    });
+    const reusable = parent?.partnerTransactions.find(
+      (t) => t.partnerToken && methodDefinition(t.partner, t.method)?.reusableCredential,
+    );
+    if (!parent) {
+      errors.push({ field, code: 'parent_payment_not_found', message: 'no such payment' });
+    } else if (!parent.allowFutureUsage) {
+      errors.push({
+        field,
+        code: 'parent_not_reusable',
+        message: 'the parent payment was not made with allow_future_usage',
+      });
+    } else if (!reusable) {
+      errors.push({
+        field,
+        code: 'parent_not_reusable',
+        message: 'the parent payment holds no reusable credential',
+      });
+    } else {
+      return {
+        partner: reusable.partner,
+        method: reusable.method,
+        instrument: { partner_token: reusable.partnerToken },
+        immediateDebit: false,
+        parentPaymentId: parent.id,
+        parentPartnerTransactionId: reusable.id,
+      };
+    }
+    return undefined;
+  }
+}

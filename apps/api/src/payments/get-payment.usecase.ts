@@ -1,0 +1,66 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { TenderConfig } from '@tender/config';
+import { CONFIG, Outbox, partnerJob, PaymentNotifications, type QueuedJob } from '@tender/infra';
+import { presentPayment, type PaymentAggregate } from '@tender/payments';
+import { PaymentRepository } from './payment.repository';
+
+const OPEN_TENDER_STATUSES = ['PENDING', 'UNKNOWN', 'REQUIRES_ACTION', 'PENDING_FRAUD_APPROVAL'];
+const OPEN_LEG_STATUSES = ['PENDING', 'UNKNOWN'];
+
+/** Parses `Cache-Control: max-age=N`; undefined when the header does not carry one. */
+export function maxAgeSeconds(cacheControl: string | undefined): number | undefined {
+  const match = /(?:^|,)\s*max-age\s*=\s*"?(\d+)"?\s*(?:,|$)/i.exec(cacheControl ?? '');
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * Get a payment. Without `Cache-Control: max-age=N` its open partner transactions are refreshed
+ * from the partners first (bounded by API_WAIT_FOR_OUTCOME_MS); with it, stored data at most N
+ * seconds old is served as is.
+ */
+@Injectable()
+export class GetPaymentUseCase {
+  constructor(
+    private readonly payments: PaymentRepository,
+    private readonly outbox: Outbox,
+    private readonly notifications: PaymentNotifications,
+    @Inject(CONFIG) private readonly config: TenderConfig,
+  ) {}
+
+  async execute(entityId: string, paymentId: string, maxAge?: number): Promise<Record<string, unknown>> {
+    const payment = await this.payments.get(entityId, paymentId);
+    const refresh = this.refreshJobs(payment);
+    const fresh = maxAge !== undefined && Date.now() - payment.updatedAt.getTime() <= maxAge * 1000;
+    if (refresh.length === 0 || fresh) return presentPayment(payment);
+
+    await Promise.all(
+      refresh.map((job) => this.outbox.queue(job.queue).add(job.name, job.data, { jobId: job.jobId })),
+    );
+    const refreshed = await this.notifications.waitFor(
+      paymentId,
+      async () => {
+        const current = await this.payments.get(entityId, paymentId);
+        return current.version !== payment.version ? current : undefined;
+      },
+      Math.min(this.config.API_WAIT_FOR_OUTCOME_MS, 3000),
+    );
+    return presentPayment(refreshed ?? payment);
+  }
+
+  /** A status lookup at the partner for every tender and operation leg still open. */
+  private refreshJobs(payment: PaymentAggregate): QueuedJob[] {
+    const tenders = payment.partnerTransactions.filter(
+      (t) => OPEN_TENDER_STATUSES.includes(t.status) && t.attempts > 0,
+    );
+    const partnerOf = new Map(payment.partnerTransactions.map((t) => [t.id, t.partner]));
+    const legs = payment.operations
+      .flatMap((o) => o.legs)
+      .filter((leg) => OPEN_LEG_STATUSES.includes(leg.status) && leg.attempts > 0);
+    return [
+      ...tenders.map((t) => partnerJob(t.partner, { kind: 'reconcile-authorization', tenderId: t.id })),
+      ...legs.map((leg) =>
+        partnerJob(partnerOf.get(leg.partnerTransactionId)!, { kind: 'reconcile-operation', legId: leg.id }),
+      ),
+    ];
+  }
+}

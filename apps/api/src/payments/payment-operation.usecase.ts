@@ -1,0 +1,149 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { TenderConfig } from '@tender/config';
+import { allocateOperation, availableFor } from '@tender/domain';
+import { CONFIG, Outbox, PaymentNotifications, type QueuedJob } from '@tender/infra';
+import {
+  allocatableTenders,
+  OPERATION_KIND,
+  presentPayment,
+  releasesAfterCapture,
+  writeOperation,
+  type OperationPlan,
+  type OperationType,
+  type PaymentAggregate,
+} from '@tender/payments';
+import { PrismaClient, type Prisma } from '@tender/persistence';
+import { ApiError } from '../http/api-error';
+import type { IdempotencyContext } from '../idempotency/idempotency.service';
+import { IdempotencyService } from '../idempotency/idempotency.service';
+import type { OperationBody } from './payment.schemas';
+import { PaymentRepository } from './payment.repository';
+
+const AVAILABLE_FIELD: Record<OperationType, string> = {
+  CAPTURE: 'available_to_capture',
+  VOID: 'available_to_void',
+  REFUND: 'available_to_refund',
+};
+const RECOVERY_POINT = 'operation_created';
+
+/** Statuses in which a payment accepts each operation. */
+const ALLOWED_STATUSES: Record<OperationType, string[]> = {
+  CAPTURE: ['AUTHORIZED'],
+  VOID: ['AUTHORIZED', 'PENDING_FRAUD_APPROVAL'],
+  REFUND: ['AUTHORIZED', 'CANCELLED'],
+};
+
+/**
+ * Capture, void or refund (fully or partly) a payment: decided under the payment's row lock,
+ * allocated across tenders by the domain, written with its jobs in one transaction, then executed
+ * by the workers while the request waits a bounded time for the outcome.
+ */
+@Injectable()
+export class PaymentOperationUseCase {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly payments: PaymentRepository,
+    private readonly outbox: Outbox,
+    private readonly notifications: PaymentNotifications,
+    private readonly idempotency: IdempotencyService,
+    @Inject(CONFIG) private readonly config: TenderConfig,
+  ) {}
+
+  async execute(
+    entityId: string,
+    paymentId: string,
+    type: OperationType,
+    body: OperationBody,
+    idempotency?: IdempotencyContext,
+  ): Promise<Record<string, unknown>> {
+    if (idempotency?.recoveryPoint === RECOVERY_POINT && idempotency.resourceId) {
+      return this.respond(entityId, paymentId, idempotency.resourceId);
+    }
+    const { operationId, jobs, outboxIds } = await this.prisma.$transaction(async (tx) => {
+      await this.payments.lock(tx, entityId, paymentId);
+      const payment = await this.payments.get(entityId, paymentId, tx);
+      const decided = this.decide(payment, type, body);
+      const jobs = await this.write(tx, payment, type, body, decided);
+      await tx.payment.update({ where: { id: paymentId }, data: { version: { increment: 1 } } });
+      await this.idempotency.markRecoveryPoint(tx, idempotency, RECOVERY_POINT, jobs.operationId);
+      return {
+        operationId: jobs.operationId,
+        jobs: jobs.jobs,
+        outboxIds: await this.outbox.write(tx, jobs.jobs),
+      };
+    });
+    await this.outbox.publish(jobs, outboxIds);
+    return this.respond(entityId, paymentId, operationId);
+  }
+
+  private decide(payment: PaymentAggregate, type: OperationType, body: OperationBody) {
+    const kind = OPERATION_KIND[type];
+    if (!ALLOWED_STATUSES[type].includes(payment.status)) {
+      throw ApiError.conflict(
+        'payment_status_incompatible',
+        `A ${kind} is not possible while the payment authorization is ${payment.status}.`,
+      );
+    }
+    const tenders = allocatableTenders(payment, type);
+    const unsettled = payment.operations.flatMap((o) => o.legs).filter((leg) => leg.status === 'UNKNOWN');
+    // No follow-up operation on a tender whose last operation has an unknown outcome.
+    const usable = tenders.filter((t) => !unsettled.some((leg) => leg.partnerTransactionId === t.id));
+    const available = usable.reduce((total, t) => total + Math.max(0, availableFor(kind, t)), 0);
+    const amount = body.amount ?? available;
+    if (amount === 0 || amount > available) {
+      const blockedByUnknown = usable.length < tenders.length;
+      throw ApiError.unprocessable(
+        blockedByUnknown ? 'tender_outcome_unknown' : 'amount_exceeds_available',
+        blockedByUnknown
+          ? `A previous operation on this payment has an unknown outcome; it is being settled. At most ${available} can be ${kind}d now.`
+          : `The ${kind} amount ${amount} exceeds ${AVAILABLE_FIELD[type]} ${available}.`,
+        { [AVAILABLE_FIELD[type]]: available },
+      );
+    }
+    const allocation = allocateOperation(kind, amount, usable);
+    if (!allocation.ok) throw ApiError.unprocessable(allocation.code, allocation.reason);
+    return { amount, allocations: allocation.allocations, tenders: usable };
+  }
+
+  private async write(
+    tx: Prisma.TransactionClient,
+    payment: PaymentAggregate,
+    type: OperationType,
+    body: OperationBody,
+    decided: ReturnType<PaymentOperationUseCase['decide']>,
+  ): Promise<{ operationId: string; jobs: QueuedJob[] }> {
+    const plans: OperationPlan[] = [
+      {
+        type,
+        amount: decided.amount,
+        legs: decided.allocations.map((a) => ({ tenderId: a.tenderId, amount: a.amount })),
+        triggeredBy: 'MERCHANT',
+        merchantReference: body.merchant_reference,
+        order: body.order,
+      },
+    ];
+    const release =
+      type === 'CAPTURE' ? releasesAfterCapture(decided.tenders, decided.allocations) : undefined;
+    if (release) plans.push(release);
+    const written = [];
+    for (const plan of plans) written.push(await writeOperation(tx, payment, plan));
+    return { operationId: written[0].operationId, jobs: written.flatMap((w) => w.jobs) };
+  }
+
+  private async respond(
+    entityId: string,
+    paymentId: string,
+    operationId: string,
+  ): Promise<Record<string, unknown>> {
+    const payment = await this.notifications.waitFor(
+      paymentId,
+      async () => {
+        const current = await this.payments.get(entityId, paymentId);
+        const operation = current.operations.find((o) => o.id === operationId);
+        return operation && operation.status !== 'PENDING' ? current : undefined;
+      },
+      this.config.API_WAIT_FOR_OUTCOME_MS,
+    );
+    return presentPayment(payment ?? (await this.payments.get(entityId, paymentId)));
+  }
+}

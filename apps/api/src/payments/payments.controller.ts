@@ -1,0 +1,97 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
+import { CurrentClient, Scopes, type AuthenticatedClient } from '../auth';
+import { Idempotency } from '../idempotency/idempotency-key.decorator';
+import type { IdempotencyContext } from '../idempotency/idempotency.service';
+import { parseRequest } from '../validation/parse';
+import { uuidParam } from '../validation/params';
+import { ApprovePaymentUseCase } from './approve-payment.usecase';
+import { CreatePaymentUseCase } from './create-payment.usecase';
+import { GetPaymentUseCase, maxAgeSeconds } from './get-payment.usecase';
+import type { OperationType } from '@tender/payments';
+import { PaymentOperationUseCase } from './payment-operation.usecase';
+import { createPaymentBody, operationBody } from './payment.schemas';
+
+@Controller('v2/payments')
+export class PaymentsController {
+  constructor(
+    private readonly createPayment: CreatePaymentUseCase,
+    private readonly getPayment: GetPaymentUseCase,
+    private readonly operation: PaymentOperationUseCase,
+    private readonly approvePayment: ApprovePaymentUseCase,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @Scopes('front_office')
+  create(
+    @CurrentClient() client: AuthenticatedClient,
+    @Body() body: unknown,
+    @Idempotency() idempotency?: IdempotencyContext,
+  ) {
+    return this.createPayment.execute(client.entityId, parseRequest(createPaymentBody, body), idempotency);
+  }
+
+  @Get(':id')
+  @Scopes('front_office', 'back_office')
+  get(
+    @CurrentClient() client: AuthenticatedClient,
+    @Param('id') id: string,
+    @Headers('cache-control') cacheControl?: string,
+  ) {
+    return this.getPayment.execute(client.entityId, uuidParam(id, 'payment'), maxAgeSeconds(cacheControl));
+  }
+
+  @Post(':id/captures')
+  @HttpCode(201)
+  @Scopes('back_office')
+  capture(
+    @CurrentClient() client: AuthenticatedClient,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Idempotency() idem?: IdempotencyContext,
+  ) {
+    return this.run('CAPTURE', client, id, body, idem);
+  }
+
+  @Post(':id/voids')
+  @HttpCode(201)
+  @Scopes('back_office')
+  void(
+    @CurrentClient() client: AuthenticatedClient,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Idempotency() idem?: IdempotencyContext,
+  ) {
+    return this.run('VOID', client, id, body, idem);
+  }
+
+  @Post(':id/refunds')
+  @HttpCode(201)
+  @Scopes('back_office')
+  refund(
+    @CurrentClient() client: AuthenticatedClient,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Idempotency() idem?: IdempotencyContext,
+  ) {
+    return this.run('REFUND', client, id, body, idem);
+  }
+
+  @Post(':id/approve')
+  @HttpCode(200)
+  @Scopes('back_office')
+  approve(@CurrentClient() client: AuthenticatedClient, @Param('id') id: string) {
+    return this.approvePayment.execute(client.entityId, uuidParam(id, 'payment'));
+  }
+
+  private run(
+    type: OperationType,
+    client: AuthenticatedClient,
+    id: string,
+    body: unknown,
+    idem?: IdempotencyContext,
+  ) {
+    const paymentId = uuidParam(id, 'payment');
+    return this.operation.execute(client.entityId, paymentId, type, parseRequest(operationBody, body), idem);
+  }
+}

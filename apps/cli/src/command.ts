@@ -1,0 +1,45 @@
+import type { PrismaClient } from '@tender/persistence';
+
+/** Every flag of every command; each command says which ones it accepts. */
+export const FLAGS = {
+  name: { type: 'string' },
+  entity: { type: 'string' },
+  scope: { type: 'string', multiple: true },
+  partner: { type: 'string' },
+  methods: { type: 'string', multiple: true },
+  credentials: { type: 'string' },
+  config: { type: 'string' },
+  client: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export type FlagName = Exclude<keyof typeof FLAGS, 'help'>;
+
+export interface FlagValues {
+  name?: string;
+  entity?: string;
+  scope?: string[];
+  partner?: string;
+  methods?: string[];
+  credentials?: string;
+  config?: string;
+  client?: string;
+}
+
+export interface CommandContext {
+  flags: FlagValues;
+  /** Connects on first use (commands that fail on their arguments never touch the database). */
+  prisma(): PrismaClient;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface Command {
+  /** `group action`, e.g. `entity create`. */
+  name: string;
+  /** Flags after the command name, e.g. `--name <name>`. */
+  synopsis: string;
+  description: string;
+  required: FlagName[];
+  optional?: FlagName[];
+  run(context: CommandContext): Promise<unknown>;
+}

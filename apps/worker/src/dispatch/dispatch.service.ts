@@ -1,0 +1,450 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { TenderConfig } from '@tender/config';
+import { canTransition, type OperationLegStatus, type TenderStatus } from '@tender/domain';
+import { CONFIG, partnerJob, type PartnerJob, type QueuedJob } from '@tender/infra';
+import {
+  PartnerProtocolError,
+  PartnerRejectedError,
+  UnknownOutcomeError,
+  type AuthorizeRequest,
+  type AuthorizeResult,
+  type OperationRequest,
+  type OperationResult,
+} from '@tender/partners';
+import { PrismaClient, toMinor, type Prisma } from '@tender/persistence';
+import type { PaymentAggregate } from '@tender/payments';
+import type { PartnerTransaction } from '@tender/persistence/generated/prisma/client';
+import { AdapterRegistry } from './adapter-registry';
+import { PartnerAccounts } from './partner-accounts';
+import { PaymentSettler } from './settle';
+
+type LegKind = 'capture' | 'void' | 'refund';
+const LEG_KIND: Record<string, LegKind> = { CAPTURE: 'capture', VOID: 'void', REFUND: 'refund' };
+
+/** Bookkeeping of the reconciler on an open outcome, kept in `last_error`. */
+interface OpenOutcome {
+  reason: string;
+  checks: number;
+  gave_up?: boolean;
+  at: string;
+}
+
+/**
+ * Drives partner transactions to a final state: authorizations, fraud approvals and operation legs,
+ * and the reconciliation of outcomes left unknown by timeouts, resets and 5xx answers.
+ * Every handler re-reads the state first, so a job run twice (BullMQ is at least once) is harmless,
+ * and every partner call carries a key derived from our id, so a call sent twice is too.
+ */
+@Injectable()
+export class DispatchService {
+  private readonly logger = new Logger('dispatch');
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly adapters: AdapterRegistry,
+    private readonly accounts: PartnerAccounts,
+    private readonly settler: PaymentSettler,
+    @Inject(CONFIG) private readonly config: TenderConfig,
+  ) {}
+
+  async handle(job: PartnerJob): Promise<void> {
+    switch (job.kind) {
+      case 'authorize':
+        return this.authorize(job.tenderId);
+      case 'reconcile-authorization':
+        return this.reconcileAuthorization(job.tenderId);
+      case 'approve':
+        return this.approve(job.tenderId);
+      case 'operation':
+        return this.runLeg(job.legId);
+      case 'reconcile-operation':
+        return this.reconcileLeg(job.legId);
+    }
+  }
+
+  // ---- authorizations -------------------------------------------------------------------------
+
+  private async authorize(tenderId: string): Promise<void> {
+    const tender = await this.prisma.partnerTransaction.findUnique({
+      where: { id: tenderId },
+      include: { payment: true },
+    });
+    if (!tender || tender.status !== 'PENDING') return;
+    if (tender.payment.status === 'REFUSED' || tender.payment.status === 'CANCELLED') {
+      await this.settler.change(tender.paymentId, async () => undefined); // the saga cancels it unsent
+      return;
+    }
+    const request = await this.authorizeRequest(tender, tender.payment);
+    const adapter = this.adapters.get(tender.partner);
+    // Count the attempt before calling: after a crash, attempts > 0 says a call may have reached the partner.
+    const claimed = await this.prisma.partnerTransaction.updateMany({
+      where: { id: tenderId, status: 'PENDING', attempts: tender.attempts },
+      data: { attempts: { increment: 1 } },
+    });
+    if (claimed.count === 0) return; // another run got here first
+    try {
+      let result: AuthorizeResult | undefined;
+      if (tender.attempts > 0) {
+        // A previous run may have sent it: ask before sending again (Paytronix has no idempotency key).
+        const found = await adapter.fetchAuthorization(request);
+        if (found.outcome !== 'NOT_FOUND') result = found;
+      }
+      result ??= await adapter.authorize(request);
+      await this.applyAuthorization(tender, result);
+    } catch (error) {
+      await this.authorizationFailed(tender, error);
+    }
+  }
+
+  private async approve(tenderId: string): Promise<void> {
+    const tender = await this.prisma.partnerTransaction.findUnique({
+      where: { id: tenderId },
+      include: { payment: true },
+    });
+    if (!tender || tender.status !== 'PENDING_FRAUD_APPROVAL' || !tender.partnerReference) return;
+    const adapter = this.adapters.get(tender.partner);
+    if (!adapter.approve) throw new Error(`${tender.partner} cannot approve a payment held for review`);
+    const request = await this.authorizeRequest(tender, tender.payment);
+    try {
+      const result = await adapter.approve({ ...request, partnerReference: tender.partnerReference });
+      await this.applyAuthorization(tender, result);
+    } catch (error) {
+      if (error instanceof UnknownOutcomeError) {
+        await this.scheduleCheck(tender, { kind: 'reconcile-authorization', tenderId }, error.message);
+        return;
+      }
+      throw error;
+    }
+  }
+
+  private async reconcileAuthorization(tenderId: string): Promise<void> {
+    const tender = await this.prisma.partnerTransaction.findUnique({
+      where: { id: tenderId },
+      include: { payment: true },
+    });
+    if (
+      !tender ||
+      !['UNKNOWN', 'PENDING', 'REQUIRES_ACTION', 'PENDING_FRAUD_APPROVAL'].includes(tender.status)
+    )
+      return;
+    if (tender.attempts === 0) return; // never sent: its authorize job will do it
+    const adapter = this.adapters.get(tender.partner);
+    const request = await this.authorizeRequest(tender, tender.payment);
+    try {
+      let result = await adapter.fetchAuthorization({
+        ...request,
+        partnerReference: tender.partnerReference ?? undefined,
+      });
+      if (result.outcome === 'NOT_FOUND') {
+        if (tender.status !== 'UNKNOWN' && tender.status !== 'PENDING') return;
+        // The partner never got it: send it now (same idempotency key, same reference).
+        await this.prisma.partnerTransaction.update({
+          where: { id: tenderId },
+          data: { attempts: { increment: 1 } },
+        });
+        result = await adapter.authorize(request);
+      }
+      await this.applyAuthorization(tender, result);
+      const after = await this.prisma.partnerTransaction.findUnique({ where: { id: tenderId } });
+      // A hosted page or fraud review still open: keep looking on the schedule.
+      if (after && ['REQUIRES_ACTION', 'UNKNOWN'].includes(after.status) && after.status === tender.status) {
+        await this.scheduleCheck(
+          after,
+          { kind: 'reconcile-authorization', tenderId },
+          `still ${after.status}`,
+        );
+      }
+    } catch (error) {
+      await this.authorizationFailed(tender, error);
+    }
+  }
+
+  private async authorizationFailed(tender: PartnerTransaction, error: unknown): Promise<void> {
+    if (error instanceof UnknownOutcomeError || error instanceof PartnerProtocolError) {
+      this.logger.warn(`authorization ${tender.id} at ${tender.partner}: unknown outcome (${error.message})`);
+      await this.scheduleCheck(
+        tender,
+        { kind: 'reconcile-authorization', tenderId: tender.id },
+        error.message,
+      );
+      return;
+    }
+    if (error instanceof PartnerRejectedError) {
+      await this.applyAuthorization(
+        tender,
+        {
+          outcome: 'REFUSED',
+          partnerStatus: error.partnerStatus,
+          partnerStatusDescription: error.message,
+        },
+        'FAILED',
+      );
+      return;
+    }
+    throw error; // our own infrastructure: BullMQ retries with backoff
+  }
+
+  private async applyAuthorization(
+    tender: PartnerTransaction,
+    result: AuthorizeResult,
+    failAs?: TenderStatus,
+  ): Promise<void> {
+    const target: TenderStatus | undefined =
+      failAs ?? (result.outcome === 'NOT_FOUND' ? undefined : (result.outcome as TenderStatus));
+    await this.settler.change(tender.paymentId, async (tx, payment) => {
+      const current = payment.partnerTransactions.find((t) => t.id === tender.id)!;
+      const moves =
+        target &&
+        target !== current.status &&
+        canTransition('tender', current.status as TenderStatus, target);
+      if (target && target !== current.status && !moves) {
+        this.logger.warn(`ignored ${current.status} → ${target} on ${tender.id}: never backwards`);
+        return;
+      }
+      await tx.partnerTransaction.update({
+        where: { id: tender.id },
+        data: {
+          ...(moves ? { status: target } : {}),
+          partnerReference: result.partnerReference ?? undefined,
+          partnerStatus: result.partnerStatus ?? undefined,
+          partnerStatusDescription: result.partnerStatusDescription ?? undefined,
+          partnerToken: result.partnerToken ?? undefined,
+          card: (result.card as Prisma.InputJsonValue) ?? undefined,
+          partnerAdditionalData: (result.additionalData as Prisma.InputJsonValue) ?? undefined,
+          redirectUrl: result.redirectUrl ?? undefined,
+          ...(moves && target !== 'REQUIRES_ACTION' ? { nextCheckAt: null } : {}),
+        },
+      });
+      if (moves && target === 'REQUIRES_ACTION') {
+        return [this.checkJob(current, 0, { kind: 'reconcile-authorization', tenderId: tender.id })];
+      }
+    });
+  }
+
+  // ---- operation legs -------------------------------------------------------------------------
+
+  private async runLeg(legId: string): Promise<void> {
+    const leg = await this.loadLeg(legId);
+    if (!leg || leg.status !== 'PENDING') return;
+    const claimed = await this.prisma.operationTransaction.updateMany({
+      where: { id: legId, status: 'PENDING', attempts: leg.attempts },
+      data: { attempts: { increment: 1 } },
+    });
+    if (claimed.count === 0) return;
+    const kind = LEG_KIND[leg.operation.type];
+    const adapter = this.adapters.get(leg.partnerTransaction.partner);
+    const request = await this.operationRequest(leg);
+    try {
+      let result: OperationResult | undefined;
+      if (leg.attempts > 0) {
+        const found = await adapter.fetchOperation(kind, request);
+        if (found.outcome !== 'NOT_FOUND') result = found;
+      }
+      result ??= await adapter[kind](request);
+      await this.applyLeg(leg, result);
+    } catch (error) {
+      await this.legFailed(leg, error);
+    }
+  }
+
+  private async reconcileLeg(legId: string): Promise<void> {
+    const leg = await this.loadLeg(legId);
+    if (!leg || !['PENDING', 'UNKNOWN'].includes(leg.status) || leg.attempts === 0) return;
+    const kind = LEG_KIND[leg.operation.type];
+    const adapter = this.adapters.get(leg.partnerTransaction.partner);
+    const request = await this.operationRequest(leg);
+    try {
+      let result = await adapter.fetchOperation(kind, request);
+      if (result.outcome === 'NOT_FOUND') {
+        await this.prisma.operationTransaction.update({
+          where: { id: legId },
+          data: { attempts: { increment: 1 } },
+        });
+        result = await adapter[kind](request);
+      }
+      await this.applyLeg(leg, result);
+    } catch (error) {
+      await this.legFailed(leg, error);
+    }
+  }
+
+  private async legFailed(leg: LoadedLeg, error: unknown): Promise<void> {
+    if (error instanceof UnknownOutcomeError || error instanceof PartnerProtocolError) {
+      this.logger.warn(`${leg.operation.type} leg ${leg.id}: unknown outcome (${error.message})`);
+      await this.scheduleLegCheck(leg, error.message);
+      return;
+    }
+    if (error instanceof PartnerRejectedError) {
+      await this.applyLeg(leg, {
+        outcome: 'FAILED',
+        partnerStatus: error.partnerStatus,
+        partnerStatusDescription: error.message,
+      });
+      return;
+    }
+    throw error;
+  }
+
+  private async applyLeg(leg: LoadedLeg, result: OperationResult): Promise<void> {
+    if (result.outcome === 'PENDING' || result.outcome === 'NOT_FOUND') {
+      await this.scheduleLegCheck(leg, `partner reports ${result.outcome}`, result);
+      return;
+    }
+    await this.settler.change(leg.operation.paymentId, async (tx) => {
+      const current = await tx.operationTransaction.findUnique({ where: { id: leg.id } });
+      if (
+        !current ||
+        !canTransition(
+          'operationLeg',
+          current.status as OperationLegStatus,
+          result.outcome as OperationLegStatus,
+        )
+      )
+        return;
+      await tx.operationTransaction.update({
+        where: { id: leg.id },
+        data: {
+          status: result.outcome,
+          partnerReference: result.partnerReference ?? undefined,
+          partnerStatus: result.partnerStatus ?? undefined,
+          partnerStatusDescription: result.partnerStatusDescription ?? undefined,
+          nextCheckAt: null,
+        },
+      });
+    });
+  }
+
+  // ---- reconciliation schedule ----------------------------------------------------------------
+
+  /** Marks an open outcome and plans the next status lookup; after the last one, flags it for an operator. */
+  private async scheduleCheck(tender: PartnerTransaction, job: PartnerJob, reason: string): Promise<void> {
+    await this.settler.change(tender.paymentId, async (tx, payment) => {
+      const current = payment.partnerTransactions.find((t) => t.id === tender.id)!;
+      const previous = (current.lastError as OpenOutcome | null)?.checks ?? 0;
+      const gaveUp = previous >= this.config.RECONCILE_SCHEDULE_MS.length;
+      const toUnknown = current.status === 'PENDING' && canTransition('tender', 'PENDING', 'UNKNOWN');
+      const delay =
+        this.config.RECONCILE_SCHEDULE_MS[Math.min(previous, this.config.RECONCILE_SCHEDULE_MS.length - 1)];
+      await tx.partnerTransaction.update({
+        where: { id: tender.id },
+        data: {
+          ...(toUnknown ? { status: 'UNKNOWN', unknownSince: new Date() } : {}),
+          lastError: {
+            reason,
+            checks: previous + 1,
+            at: new Date().toISOString(),
+            ...(gaveUp ? { gave_up: true } : {}),
+          },
+          nextCheckAt: gaveUp ? null : new Date(Date.now() + delay),
+        },
+      });
+      return gaveUp ? [] : [this.checkJob(current, previous, job)];
+    });
+    if ((tender.lastError as OpenOutcome | null)?.checks === this.config.RECONCILE_SCHEDULE_MS.length) {
+      this.logger.error(
+        `gave up reconciling ${tender.partner} authorization ${tender.id}: needs an operator`,
+      );
+    }
+  }
+
+  private async scheduleLegCheck(leg: LoadedLeg, reason: string, result?: OperationResult): Promise<void> {
+    await this.settler.change(leg.operation.paymentId, async (tx) => {
+      const current = await tx.operationTransaction.findUnique({ where: { id: leg.id } });
+      if (!current || !['PENDING', 'UNKNOWN'].includes(current.status)) return;
+      const previous = (current.lastError as OpenOutcome | null)?.checks ?? 0;
+      const schedule = this.config.RECONCILE_SCHEDULE_MS;
+      const gaveUp = previous >= schedule.length;
+      const delay = schedule[Math.min(previous, schedule.length - 1)];
+      await tx.operationTransaction.update({
+        where: { id: leg.id },
+        data: {
+          status: 'UNKNOWN' satisfies OperationLegStatus,
+          partnerReference: result?.partnerReference ?? undefined,
+          partnerStatus: result?.partnerStatus ?? undefined,
+          lastError: {
+            reason,
+            checks: previous + 1,
+            at: new Date().toISOString(),
+            ...(gaveUp ? { gave_up: true } : {}),
+          },
+          nextCheckAt: gaveUp ? null : new Date(Date.now() + delay),
+        },
+      });
+      return gaveUp
+        ? []
+        : [partnerJob(leg.partnerTransaction.partner, { kind: 'reconcile-operation', legId: leg.id }, delay)];
+    });
+  }
+
+  private checkJob(tender: PartnerTransaction, checks: number, job: PartnerJob): QueuedJob {
+    const schedule = this.config.RECONCILE_SCHEDULE_MS;
+    return partnerJob(tender.partner, job, schedule[Math.min(checks, schedule.length - 1)]);
+  }
+
+  // ---- requests -------------------------------------------------------------------------------
+
+  private async authorizeRequest(
+    tender: PartnerTransaction,
+    payment: PaymentAggregate | Omit<PaymentAggregate, 'partnerTransactions' | 'operations'>,
+  ): Promise<AuthorizeRequest> {
+    const instrument = (tender.instrument ?? {}) as Record<string, unknown>;
+    return {
+      account: await this.accounts.get(payment.entityId, tender.partner),
+      idempotencyKey: `tender-${tender.id}-authorize`,
+      timeoutMs: this.config.PARTNER_TIMEOUT_MS,
+      reference: tender.reference,
+      paymentId: payment.id,
+      tenderId: tender.id,
+      method: tender.method,
+      amount: toMinor(tender.amount),
+      currency: tender.currency,
+      instrument,
+      captureMode: 'MANUAL',
+      returnUrl: payment.shopperRedirectionUrl ?? undefined,
+      allowFutureUsage: payment.allowFutureUsage,
+      parentPartnerToken: typeof instrument.partner_token === 'string' ? instrument.partner_token : undefined,
+      customer: (payment.customer as Record<string, unknown>) ?? undefined,
+      order: (payment.order as Record<string, unknown>) ?? undefined,
+      browser: (payment.browser as Record<string, unknown>) ?? undefined,
+    };
+  }
+
+  private async loadLeg(legId: string) {
+    return this.prisma.operationTransaction.findUnique({
+      where: { id: legId },
+      include: { operation: { include: { payment: true } }, partnerTransaction: true },
+    });
+  }
+
+  private async operationRequest(leg: LoadedLeg): Promise<OperationRequest> {
+    const tender = leg.partnerTransaction;
+    const settled = await this.prisma.operationTransaction.findMany({
+      where: { partnerTransactionId: tender.id, status: 'SUCCESS' },
+      include: { operation: { select: { type: true } } },
+    });
+    const sum = (type: string) =>
+      settled.filter((l) => l.operation.type === type).reduce((s, l) => s + toMinor(l.amount), 0);
+    const kind = LEG_KIND[leg.operation.type];
+    return {
+      account: await this.accounts.get(leg.operation.payment.entityId, tender.partner),
+      idempotencyKey: `tender-${leg.id}-${kind}`,
+      timeoutMs: this.config.PARTNER_TIMEOUT_MS,
+      reference: leg.reference,
+      amount: toMinor(leg.amount),
+      currency: tender.currency,
+      tender: {
+        tenderId: tender.id,
+        reference: tender.reference,
+        method: tender.method,
+        partnerReference: tender.partnerReference ?? '',
+        authorizedAmount: toMinor(tender.amount),
+        currency: tender.currency,
+        capturedBefore: sum('CAPTURE'),
+        refundedBefore: sum('REFUND'),
+        partnerAdditionalData: (tender.partnerAdditionalData as Record<string, unknown>) ?? undefined,
+      },
+    };
+  }
+}
+
+type LoadedLeg = NonNullable<Awaited<ReturnType<DispatchService['loadLeg']>>>;

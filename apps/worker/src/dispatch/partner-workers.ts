@@ -1,0 +1,51 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Worker } from 'bullmq';
+import type { TenderConfig } from '@tender/config';
+import { CONFIG, partnerQueueName, redisConnectionOptions, type PartnerJob } from '@tender/infra';
+import { AdapterRegistry } from './adapter-registry';
+import { DispatchService } from './dispatch.service';
+
+/**
+ * One BullMQ worker per partner queue, so a slow or failing partner never holds up another.
+ * Concurrency and rate limit come from configuration.
+ */
+@Injectable()
+export class PartnerWorkers implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('partner-workers');
+  private readonly workers: Worker[] = [];
+
+  constructor(
+    private readonly dispatch: DispatchService,
+    private readonly adapters: AdapterRegistry,
+    @Inject(CONFIG) private readonly config: TenderConfig,
+  ) {}
+
+  onModuleInit(): void {
+    for (const partner of this.adapters.partners()) {
+      const worker = new Worker<PartnerJob>(
+        partnerQueueName(partner),
+        (job) => this.dispatch.handle(job.data),
+        {
+          connection: redisConnectionOptions(this.config.REDIS_URL),
+          prefix: this.config.QUEUE_PREFIX,
+          concurrency: this.config.PARTNER_CONCURRENCY,
+          ...(this.config.PARTNER_RATE_LIMIT_PER_SECOND > 0
+            ? { limiter: { max: this.config.PARTNER_RATE_LIMIT_PER_SECOND, duration: 1000 } }
+            : {}),
+        },
+      );
+      worker.on('failed', (job, error) =>
+        this.logger.warn(
+          `${partner} job ${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`,
+        ),
+      );
+      worker.on('error', (error) => this.logger.error(`${partner} worker: ${error.message}`));
+      this.workers.push(worker);
+    }
+  }
+
+  /** Lets running jobs finish (BullMQ waits for them), then closes. */
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled(this.workers.map((worker) => worker.close()));
+  }
+}

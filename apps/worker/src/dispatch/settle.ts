@@ -1,0 +1,36 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Outbox, PaymentNotifications, type QueuedJob } from '@tender/infra';
+import { advancePayment, findPaymentAggregate, lockPayment, type PaymentAggregate } from '@tender/payments';
+import { PrismaClient, type Prisma } from '@tender/persistence';
+
+/**
+ * The one way the worker changes a payment: under its row lock, apply a change, run the saga step,
+ * write the resulting jobs to the outbox, commit; then enqueue them and signal waiting API requests.
+ */
+@Injectable()
+export class PaymentSettler {
+  private readonly logger = new Logger('settle');
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly outbox: Outbox,
+    private readonly notifications: PaymentNotifications,
+  ) {}
+
+  async change(
+    paymentId: string,
+    apply: (tx: Prisma.TransactionClient, payment: PaymentAggregate) => Promise<QueuedJob[] | void>,
+  ): Promise<void> {
+    const { jobs, outboxIds } = await this.prisma.$transaction(async (tx) => {
+      if (!(await lockPayment(tx, paymentId))) throw new Error(`payment ${paymentId} not found`);
+      const before = (await findPaymentAggregate(tx, paymentId))!;
+      const extra = (await apply(tx, before)) ?? [];
+      const payment = (await findPaymentAggregate(tx, paymentId))!;
+      const advanced = await advancePayment(tx, payment);
+      const jobs = [...extra, ...advanced.jobs];
+      return { jobs, outboxIds: await this.outbox.write(tx, jobs) };
+    });
+    await this.outbox.publish(jobs, outboxIds);
+    await this.notifications.notify([paymentId]).catch((error: Error) => this.logger.warn(error.message));
+  }
+}

@@ -1,0 +1,55 @@
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Outbox } from '@tender/infra';
+import { PrismaClient } from '@tender/persistence';
+
+const RELAY_INTERVAL_MS = 1000;
+const HOUSEKEEPING_INTERVAL_MS = 60_000;
+
+/**
+ * Background loops of the worker: the outbox relay (enqueues what a crashed publisher left),
+ * expiry of client sessions past `expires_at`, and removal of idempotency keys past their 24 h.
+ */
+@Injectable()
+export class Maintenance implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('maintenance');
+  private readonly timers: NodeJS.Timeout[] = [];
+  private running = new Set<string>();
+
+  constructor(
+    private readonly outbox: Outbox,
+    private readonly prisma: PrismaClient,
+  ) {}
+
+  onModuleInit(): void {
+    this.every('outbox-relay', RELAY_INTERVAL_MS, () => this.outbox.relayPending());
+    this.every('housekeeping', HOUSEKEEPING_INTERVAL_MS, () => this.housekeeping());
+  }
+
+  private every(name: string, ms: number, task: () => Promise<unknown>): void {
+    const timer = setInterval(async () => {
+      if (this.running.has(name)) return;
+      this.running.add(name);
+      try {
+        await task();
+      } catch (error) {
+        this.logger.warn(`${name}: ${(error as Error).message}`);
+      } finally {
+        this.running.delete(name);
+      }
+    }, ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  async housekeeping(now = new Date()): Promise<void> {
+    await this.prisma.clientSession.updateMany({
+      where: { status: 'CREATED', expiresAt: { lte: now } },
+      data: { status: 'EXPIRED', version: { increment: 1 } },
+    });
+    await this.prisma.idempotencyKey.deleteMany({ where: { expiresAt: { lt: now } } });
+  }
+
+  onApplicationShutdown(): void {
+    for (const timer of this.timers) clearInterval(timer);
+  }
+}

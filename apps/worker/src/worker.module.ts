@@ -1,0 +1,33 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { TenderConfig } from '@tender/config';
+import { CoreModule, Outbox, PaymentNotifications } from '@tender/infra';
+import type { PartnerAdapter } from '@tender/partners';
+import { AdapterRegistry } from './dispatch/adapter-registry';
+import { DispatchService } from './dispatch/dispatch.service';
+import { PartnerAccounts } from './dispatch/partner-accounts';
+import { PartnerWorkers } from './dispatch/partner-workers';
+import { PaymentSettler } from './dispatch/settle';
+import { Maintenance } from './maintenance';
+import { createPartnerAdapters } from './partner-adapters';
+
+/** The worker process: partner operations, reconciliation, outbox relay, housekeeping. */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: TenderConfig, adapters: PartnerAdapter[] = createPartnerAdapters()): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [CoreModule.forRoot(config)],
+      providers: [
+        Outbox,
+        PaymentNotifications,
+        { provide: AdapterRegistry, useValue: new AdapterRegistry(adapters) },
+        PartnerAccounts,
+        PaymentSettler,
+        DispatchService,
+        PartnerWorkers,
+        Maintenance,
+      ],
+      exports: [DispatchService, Maintenance],
+    };
+  }
+}

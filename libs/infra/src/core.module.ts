@@ -1,0 +1,44 @@
+import { Global, Inject, Injectable, Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
+import Redis from 'ioredis';
+import type { TenderConfig } from '@tender/config';
+import { createPrismaClient, PrismaClient } from '@tender/persistence';
+
+export const CONFIG = Symbol('CONFIG');
+export const REDIS = Symbol('REDIS');
+
+/** Closes the shared connections when the application shuts down. */
+@Injectable()
+class ConnectionCloser implements OnModuleDestroy {
+  constructor(
+    private readonly prisma: PrismaClient,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.allSettled([this.prisma.$disconnect(), this.redis.quit()]);
+  }
+}
+
+/** Configuration and the shared Postgres / Redis clients, available to every module. */
+@Global()
+@Module({})
+export class CoreModule {
+  static forRoot(config: TenderConfig): DynamicModule {
+    return {
+      module: CoreModule,
+      providers: [
+        { provide: CONFIG, useValue: config },
+        {
+          provide: PrismaClient,
+          useFactory: () => createPrismaClient(config.DATABASE_URL, config.DATABASE_POOL_SIZE),
+        },
+        {
+          provide: REDIS,
+          useFactory: () => new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 1 }),
+        },
+        ConnectionCloser,
+      ],
+      exports: [CONFIG, PrismaClient, REDIS],
+    };
+  }
+}

@@ -1,0 +1,4 @@
+export * from './core.module';
+export * from './queues';
+export * from './outbox';
+export * from './payment-notifications';

@@ -1,0 +1,98 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import type { TenderConfig } from '@tender/config';
+import { PrismaClient, type Prisma } from '@tender/persistence';
+import { CONFIG } from './core.module';
+import { DEFAULT_JOB_OPTIONS, redisConnectionOptions, type QueuedJob } from './queues';
+
+/**
+ * The transactional outbox. A state change and the jobs it implies are written in one database
+ * transaction (`write`); after the commit they are enqueued and their rows deleted (`publish`).
+ * If the process dies in between, `relayPending` (run by the worker) finds the rows and enqueues
+ * them: nothing is lost, and a job enqueued twice is harmless because every handler re-reads state.
+ */
+@Injectable()
+export class Outbox implements OnModuleDestroy {
+  private readonly logger = new Logger('outbox');
+  private readonly queues = new Map<string, Queue>();
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    @Inject(CONFIG) private readonly config: TenderConfig,
+  ) {}
+
+  async write(tx: Prisma.TransactionClient, jobs: QueuedJob[]): Promise<bigint[]> {
+    if (jobs.length === 0) return [];
+    const rows = await tx.outbox.createManyAndReturn({
+      data: jobs.map((job) => ({
+        kind: job.queue,
+        jobId: job.jobId,
+        payload: { name: job.name, data: job.data, delayMs: job.delayMs ?? null } as Prisma.InputJsonValue,
+      })),
+      select: { id: true },
+    });
+    return rows.map((row) => row.id);
+  }
+
+  /** Enqueues jobs written by a committed transaction, then forgets their outbox rows. */
+  async publish(jobs: QueuedJob[], outboxIds: bigint[]): Promise<void> {
+    if (jobs.length === 0) return;
+    try {
+      await Promise.all(jobs.map((job) => this.enqueue(job)));
+      await this.prisma.outbox.deleteMany({ where: { id: { in: outboxIds } } });
+    } catch (error) {
+      // The rows stay; the relay will enqueue them.
+      this.logger.warn(`publish failed, left to the relay: ${(error as Error).message}`);
+    }
+  }
+
+  /** Enqueues outbox rows older than `minAgeMs` that nobody published (the publisher died). */
+  async relayPending(minAgeMs = 2000, batch = 200): Promise<number> {
+    return this.prisma.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<
+        Array<{ id: bigint; kind: string; job_id: string; payload: QueuedPayload }>
+      >`
+        SELECT id, kind, job_id, payload FROM outbox
+        WHERE created_at < ${new Date(Date.now() - minAgeMs)}
+        ORDER BY id LIMIT ${batch} FOR UPDATE SKIP LOCKED`;
+      for (const row of rows) {
+        await this.enqueue({
+          queue: row.kind,
+          jobId: row.job_id,
+          name: row.payload.name,
+          data: row.payload.data,
+          delayMs: row.payload.delayMs ?? undefined,
+        });
+      }
+      if (rows.length) await tx.outbox.deleteMany({ where: { id: { in: rows.map((r) => r.id) } } });
+      return rows.length;
+    });
+  }
+
+  queue(name: string): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, {
+        connection: redisConnectionOptions(this.config.REDIS_URL),
+        prefix: this.config.QUEUE_PREFIX,
+        defaultJobOptions: DEFAULT_JOB_OPTIONS,
+      });
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  private async enqueue(job: QueuedJob): Promise<void> {
+    await this.queue(job.queue).add(job.name, job.data, { jobId: job.jobId, delay: job.delayMs });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
+  }
+}
+
+interface QueuedPayload {
+  name: string;
+  data: Record<string, unknown>;
+  delayMs: number | null;
+}

@@ -1,0 +1,5 @@
+export * from './links';
+export * from './presenter';
+export * from './aggregate';
+export * from './operations';
+export * from './saga';

@@ -1,0 +1,122 @@
+import { availableFor, type AllocatableTender, type OperationKind } from '@tender/domain';
+import { partnerJob, type QueuedJob } from '@tender/infra';
+import { methodDefinition } from '@tender/partners';
+import { newId, toMinor, type Prisma } from '@tender/persistence';
+import type { PaymentAggregate } from './presenter';
+
+export type OperationType = 'CAPTURE' | 'VOID' | 'REFUND';
+
+export const OPERATION_KIND: Record<OperationType, OperationKind> = {
+  CAPTURE: 'capture',
+  VOID: 'void',
+  REFUND: 'refund',
+};
+
+const LIVE_LEG_STATUSES = ['PENDING', 'UNKNOWN', 'SUCCESS'];
+
+/**
+ * What each tender still allows, counting operations in flight as already done (a reservation):
+ * two concurrent requests can never both take the same amount, since both decide under the
+ * payment's row lock and the second sees the first's pending legs.
+ */
+export function allocatableTenders(payment: PaymentAggregate, type: OperationType): AllocatableTender[] {
+  const legsOf = (tenderId: string, opType: OperationType, statuses: string[]) =>
+    payment.operations
+      .filter((o) => o.type === opType)
+      .flatMap((o) => o.legs)
+      .filter((leg) => leg.partnerTransactionId === tenderId && statuses.includes(leg.status));
+  const sum = (legs: Array<{ amount: bigint }>) =>
+    legs.reduce((total, leg) => total + toMinor(leg.amount), 0);
+
+  return payment.partnerTransactions.flatMap((tender) => {
+    const definition = methodDefinition(tender.partner, tender.method);
+    if (!definition) return [];
+    const holds =
+      tender.status === 'AUTHORIZED' || (type === 'VOID' && tender.status === 'PENDING_FRAUD_APPROVAL');
+    const captures = legsOf(tender.id, 'CAPTURE', LIVE_LEG_STATUSES);
+    const refunds = legsOf(tender.id, 'REFUND', LIVE_LEG_STATUSES);
+    const capturedSoFar = legsOf(tender.id, 'CAPTURE', ['SUCCESS']);
+    return [
+      {
+        id: tender.id,
+        partner: tender.partner,
+        method: tender.method,
+        kind: definition.kind,
+        capabilities: definition.capabilities,
+        authorized: holds || tender.status === 'CANCELLED' ? toMinor(tender.amount) : 0,
+        // Refunds only draw on captures that succeeded; captures and voids reserve pending ones too.
+        captured: type === 'REFUND' ? sum(capturedSoFar) : sum(captures),
+        voided: sum(legsOf(tender.id, 'VOID', LIVE_LEG_STATUSES)),
+        refunded: sum(refunds),
+        captureCount: captures.length,
+        refundCount: refunds.length,
+        position: tender.position,
+        lastCapturedAt: Math.max(0, ...capturedSoFar.map((leg) => leg.updatedAt.getTime())),
+      },
+    ];
+  });
+}
+
+export interface OperationPlan {
+  type: OperationType;
+  amount: number;
+  legs: Array<{ tenderId: string; amount: number }>;
+  triggeredBy: 'MERCHANT' | 'SYSTEM';
+  merchantReference?: string;
+  order?: unknown;
+}
+
+/**
+ * A capture on a tender that captures only once releases the rest of that tender at the partner:
+ * that release is recorded as a SYSTEM void, so the amounts say where the money went.
+ */
+export function releasesAfterCapture(
+  tenders: AllocatableTender[],
+  allocations: Array<{ tenderId: string; amount: number }>,
+): OperationPlan | undefined {
+  const legs = allocations.flatMap((a) => {
+    const tender = tenders.find((t) => t.id === a.tenderId)!;
+    const rest = availableFor('capture', tender) - a.amount;
+    return !tender.capabilities.multipleCaptures && rest > 0 ? [{ tenderId: tender.id, amount: rest }] : [];
+  });
+  if (legs.length === 0) return undefined;
+  return { type: 'VOID', amount: legs.reduce((s, l) => s + l.amount, 0), legs, triggeredBy: 'SYSTEM' };
+}
+
+/** Writes an operation and its legs (PENDING) and returns the jobs that execute them. */
+export async function writeOperation(
+  tx: Prisma.TransactionClient,
+  payment: PaymentAggregate,
+  plan: OperationPlan,
+): Promise<{ operationId: string; jobs: QueuedJob[] }> {
+  const operationId = newId();
+  await tx.operation.create({
+    data: {
+      id: operationId,
+      paymentId: payment.id,
+      type: plan.type,
+      amount: BigInt(plan.amount),
+      merchantReference: plan.merchantReference,
+      order: plan.order as Prisma.InputJsonValue | undefined,
+      status: 'PENDING',
+      triggeredBy: plan.triggeredBy,
+    },
+  });
+  const legs = plan.legs.map((leg) => {
+    const id = newId();
+    return {
+      id,
+      operationId,
+      partnerTransactionId: leg.tenderId,
+      amount: BigInt(leg.amount),
+      status: 'PENDING',
+      reference: id.replace(/-/g, ''),
+    };
+  });
+  await tx.operationTransaction.createMany({ data: legs });
+  const partnerOf = new Map(payment.partnerTransactions.map((t) => [t.id, t.partner]));
+  const jobs = legs.map((leg) =>
+    partnerJob(partnerOf.get(leg.partnerTransactionId)!, { kind: 'operation', legId: leg.id }),
+  );
+  return { operationId, jobs };
+}

@@ -1,0 +1,212 @@
+import {
+  allocateOperation,
+  deriveAuthorizationStatus,
+  deriveOperationStatus,
+  tendersToAuthorizeNow,
+  type OperationLegStatus,
+  type TenderStatus,
+} from '@tender/domain';
+import { partnerJob, type QueuedJob } from '@tender/infra';
+import { methodDefinition } from '@tender/partners';
+import { toMinor, type Prisma } from '@tender/persistence';
+import { allocatableTenders, releasesAfterCapture, writeOperation, type OperationPlan } from './operations';
+import type { PaymentAggregate } from './presenter';
+
+/** What advancing a payment decided: jobs to enqueue after the commit, and whether anything changed. */
+export interface Advanced {
+  jobs: QueuedJob[];
+  changed: boolean;
+}
+
+/**
+ * The split-payment saga, one step: called under the payment's row lock after any tender or leg
+ * changed. It derives the payment status from its tenders and decides what comes next:
+ * - still pending: authorize the next tenders (holds first, then immediate debits);
+ * - refused: compensate (void / reverse) every tender that holds money, cancel those never sent;
+ * - authorized: with capture_mode AUTOMATIC, capture everything;
+ * - operations: their status follows their legs; a fully voided tender becomes CANCELLED.
+ * It is idempotent: running it twice on the same state decides nothing new.
+ */
+export async function advancePayment(
+  tx: Prisma.TransactionClient,
+  payment: PaymentAggregate,
+): Promise<Advanced> {
+  const jobs: QueuedJob[] = [];
+  let changed = false;
+
+  // Operations follow their legs.
+  for (const operation of payment.operations) {
+    const status = deriveOperationStatus(operation.legs.map((l) => l.status as OperationLegStatus));
+    if (status !== operation.status) {
+      await tx.operation.update({ where: { id: operation.id }, data: { status } });
+      operation.status = status;
+      changed = true;
+    }
+  }
+
+  // A tender whose whole authorization was voided (nothing captured) is CANCELLED.
+  for (const tender of payment.partnerTransactions) {
+    if (
+      tender.status !== 'AUTHORIZED' &&
+      tender.status !== 'PENDING_FRAUD_APPROVAL' &&
+      tender.status !== 'REQUIRES_ACTION'
+    )
+      continue;
+    const legs = payment.operations.flatMap((o) => o.legs.map((l) => ({ ...l, type: o.type })));
+    const settled = (type: string) =>
+      legs
+        .filter((l) => l.partnerTransactionId === tender.id && l.type === type && l.status === 'SUCCESS')
+        .reduce((s, l) => s + toMinor(l.amount), 0);
+    if (settled('VOID') > 0 && settled('VOID') === toMinor(tender.amount) && settled('CAPTURE') === 0) {
+      await tx.partnerTransaction.update({ where: { id: tender.id }, data: { status: 'CANCELLED' } });
+      tender.status = 'CANCELLED';
+      changed = true;
+    }
+  }
+
+  const statuses = payment.partnerTransactions.map((t) => t.status as TenderStatus);
+  const derived = deriveAuthorizationStatus(statuses);
+
+  if (derived === 'REFUSED') {
+    const compensation = await compensate(tx, payment);
+    jobs.push(...compensation.jobs);
+    changed ||= compensation.changed;
+  } else if (derived === 'PENDING') {
+    const next = tendersToAuthorizeNow(
+      payment.partnerTransactions.map((t) => ({
+        id: t.id,
+        status: t.status as TenderStatus,
+        immediateDebit: methodDefinition(t.partner, t.method)?.capabilities.immediateDebit ?? false,
+      })),
+    );
+    for (const id of next) {
+      const tender = payment.partnerTransactions.find((t) => t.id === id)!;
+      if (tender.attempts === 0) jobs.push(partnerJob(tender.partner, { kind: 'authorize', tenderId: id }));
+    }
+  } else if (
+    derived === 'AUTHORIZED' &&
+    payment.status !== 'AUTHORIZED' &&
+    payment.captureMode === 'AUTOMATIC'
+  ) {
+    jobs.push(...(await captureEverything(tx, payment)));
+    changed = true;
+  }
+
+  if (derived !== payment.status) {
+    await tx.payment.update({
+      where: { id: payment.id },
+      data: {
+        status: derived,
+        authorizationUpdatedAt: new Date(),
+        failure: derived === 'REFUSED' ? (failureOf(payment) as Prisma.InputJsonValue) : undefined,
+      },
+    });
+    if (payment.clientSessionId && (derived === 'AUTHORIZED' || derived === 'REFUSED')) {
+      await tx.clientSession.updateMany({
+        where: { id: payment.clientSessionId, status: 'SUBMITTED' },
+        data: { status: derived === 'AUTHORIZED' ? 'COMPLETED' : 'FAILED', version: { increment: 1 } },
+      });
+    }
+    payment.status = derived;
+    changed = true;
+  }
+  if (changed) await tx.payment.update({ where: { id: payment.id }, data: { version: { increment: 1 } } });
+  return { jobs, changed };
+}
+
+/** The tender that failed the split, named with its partner and partner status. */
+function failureOf(payment: PaymentAggregate): Record<string, unknown> | undefined {
+  const failed = [...payment.partnerTransactions]
+    .sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime())
+    .find((t) => t.status === 'REFUSED' || t.status === 'FAILED');
+  if (!failed) return undefined;
+  return {
+    partner_transaction_id: failed.id,
+    partner: failed.partner,
+    method: failed.method,
+    status: failed.status,
+    partner_status: failed.partnerStatus ?? null,
+    partner_status_description: failed.partnerStatusDescription ?? null,
+  };
+}
+
+/**
+ * Undoes a failed split: tenders never sent are cancelled; every tender holding money (or a hosted
+ * session the shopper could still complete) gets a SYSTEM void of its uncaptured rest. Tenders in
+ * flight or UNKNOWN are left until they settle: this step runs again then.
+ */
+async function compensate(tx: Prisma.TransactionClient, payment: PaymentAggregate): Promise<Advanced> {
+  let changed = false;
+  const legs: OperationPlan['legs'] = [];
+  const voidable = allocatableTenders(payment, 'VOID');
+  for (const tender of payment.partnerTransactions) {
+    if (tender.status === 'PENDING' && tender.attempts === 0) {
+      await tx.partnerTransaction.update({ where: { id: tender.id }, data: { status: 'CANCELLED' } });
+      tender.status = 'CANCELLED';
+      changed = true;
+      continue;
+    }
+    const holdsMoney = ['AUTHORIZED', 'PENDING_FRAUD_APPROVAL', 'REQUIRES_ACTION'].includes(tender.status);
+    if (!holdsMoney || failedVoids(payment, tender.id) >= MAX_COMPENSATION_ATTEMPTS) continue;
+    const figures = voidable.find((t) => t.id === tender.id);
+    const rest = figures
+      ? figures.authorized - figures.captured - figures.voided
+      : tender.status === 'REQUIRES_ACTION'
+        ? toMinor(tender.amount) - sumLegs(payment, tender.id, 'VOID')
+        : 0;
+    if (rest > 0) legs.push({ tenderId: tender.id, amount: rest });
+  }
+  if (legs.length === 0) return { jobs: [], changed };
+  const plan: OperationPlan = {
+    type: 'VOID',
+    amount: legs.reduce((s, l) => s + l.amount, 0),
+    legs,
+    triggeredBy: 'SYSTEM',
+    merchantReference: 'split-refused-compensation',
+  };
+  const written = await writeOperation(tx, payment, plan);
+  return { jobs: written.jobs, changed: true };
+}
+
+/** After this many refused voids on a tender, compensation stops and the payment's failure awaits an operator. */
+const MAX_COMPENSATION_ATTEMPTS = 3;
+
+function failedVoids(payment: PaymentAggregate, tenderId: string): number {
+  return payment.operations
+    .filter((o) => o.type === 'VOID')
+    .flatMap((o) => o.legs)
+    .filter((l) => l.partnerTransactionId === tenderId && l.status === 'FAILED').length;
+}
+
+function sumLegs(payment: PaymentAggregate, tenderId: string, type: string): number {
+  return payment.operations
+    .filter((o) => o.type === type)
+    .flatMap((o) => o.legs)
+    .filter((l) => l.partnerTransactionId === tenderId && l.status !== 'FAILED')
+    .reduce((s, l) => s + toMinor(l.amount), 0);
+}
+
+/** capture_mode AUTOMATIC: capture the whole payment once every tender is authorized. */
+async function captureEverything(
+  tx: Prisma.TransactionClient,
+  payment: PaymentAggregate,
+): Promise<QueuedJob[]> {
+  const alreadyCapturing = payment.operations.some((o) => o.type === 'CAPTURE' && o.triggeredBy === 'SYSTEM');
+  if (alreadyCapturing) return [];
+  const tenders = allocatableTenders({ ...payment, status: 'AUTHORIZED' }, 'CAPTURE');
+  const amount = tenders.reduce((s, t) => s + t.authorized - t.captured - t.voided, 0);
+  if (amount <= 0) return [];
+  const allocation = allocateOperation('capture', amount, tenders);
+  if (!allocation.ok) return [];
+  const plan: OperationPlan = {
+    type: 'CAPTURE',
+    amount,
+    legs: allocation.allocations.map((a) => ({ tenderId: a.tenderId, amount: a.amount })),
+    triggeredBy: 'SYSTEM',
+    merchantReference: 'automatic-capture',
+  };
+  const jobs = (await writeOperation(tx, payment, plan)).jobs;
+  const release = releasesAfterCapture(tenders, allocation.allocations);
+  if (release) jobs.push(...(await writeOperation(tx, payment, release)).jobs);
+  return jobs;
+}

@@ -1,0 +1,78 @@
+/**
+ * `npm start`: the whole local stack in the foreground for a newcomer. Creates and migrates the
+ * database, seeds the demo entity, then runs the API, the worker and the partner simulators as
+ * three child processes with prefixed output. Ctrl-C (or any child dying) stops them all.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import { loadConfig, redactUrl } from '@tender/config';
+import { ensureDatabase, migrate } from '../libs/persistence/src/migrations/runner';
+
+const root = path.resolve(__dirname, '..');
+const tsNode = require.resolve('ts-node/dist/bin.js');
+
+const processes: Array<{ name: string; entry: string }> = [
+  { name: 'simulators', entry: 'apps/simulators/src/main.ts' },
+  { name: 'api', entry: 'apps/api/src/main.ts' },
+  { name: 'worker', entry: 'apps/worker/src/main.ts' },
+];
+
+function prefixLines(name: string, stream: NodeJS.ReadableStream, out: NodeJS.WriteStream): void {
+  let pending = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    const lines = (pending + chunk).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) out.write(`[${name}] ${line}\n`);
+  });
+  stream.on('end', () => pending && out.write(`[${name}] ${pending}\n`));
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  console.log(`[start] database ${redactUrl(config.DATABASE_URL)}`);
+  await ensureDatabase(config.DATABASE_URL);
+  const result = await migrate({
+    databaseUrl: config.DATABASE_URL,
+    migrationsDir: path.join(root, 'prisma', 'migrations'),
+  });
+  console.log(
+    `[start] migrations: ${result.applied.length} applied, ${result.alreadyApplied} already applied`,
+  );
+
+  const children: ChildProcess[] = [];
+  let stopping = false;
+  const stopAll = (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+    setTimeout(() => process.exit(code), 5000).unref();
+    Promise.all(
+      children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)))),
+    ).then(() => process.exit(code));
+  };
+  process.on('SIGINT', () => stopAll(0));
+  process.on('SIGTERM', () => stopAll(0));
+
+  for (const { name, entry } of processes) {
+    const child = spawn(process.execPath, [tsNode, entry], {
+      cwd: root,
+      env: process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    prefixLines(name, child.stdout!, process.stdout);
+    prefixLines(name, child.stderr!, process.stderr);
+    child.on('exit', (code, signal) => {
+      if (!stopping) {
+        console.error(`[start] ${name} exited (${signal ?? code}); stopping everything`);
+        stopAll(code || 1);
+      }
+    });
+    children.push(child);
+  }
+}
+
+main().catch((error) => {
+  console.error(`[start] ${error instanceof Error ? error.message : error}`);
+  process.exit(1);
+});

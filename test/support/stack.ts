@@ -1,0 +1,220 @@
+import type { INestApplication, INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import Redis from 'ioredis';
+import { loadConfig, type TenderConfig } from '@tender/config';
+import { createPrismaClient, type PrismaClient } from '@tender/persistence';
+import type { PartnerAdapter } from '@tender/partners';
+import { createApiApp } from '../../apps/api/src/app';
+import { WorkerModule } from '../../apps/worker/src/worker.module';
+import { createPartnerAdapters } from '../../apps/worker/src/partner-adapters';
+import { createClient, createEntity, setPartnerAccount } from '../../apps/cli/src/provisioning';
+import { DEMO_PARTNER_ACCOUNTS } from '../../apps/cli/src/demo';
+import { listen, type RunningServer } from '../../apps/simulators/src/common/listen';
+import { createConnectSimulator } from '../../apps/simulators/src/connect';
+import { createPurseSimulator } from '../../apps/simulators/src/purse';
+import { createPaytronixSimulator } from '../../apps/simulators/src/paytronix';
+import { TEST_DATABASE_URL, TEST_REDIS_URL } from './env';
+
+export interface HttpResult<T = any> {
+  status: number;
+  headers: Headers;
+  text: string;
+  body: T;
+}
+
+export interface StackOptions {
+  /** Run the worker (partner jobs, relay) in this process. */
+  worker?: boolean;
+  /** Start the partner simulators. */
+  simulators?: boolean;
+  env?: Record<string, string>;
+  adapters?: PartnerAdapter[];
+}
+
+/**
+ * The real stack for end-to-end tests, in one process: partner simulators on free ports, the API
+ * on a free port, the worker, all against the test database and Redis under a queue prefix of
+ * their own (so suites running in parallel never see each other's jobs). Provisions one entity
+ * with partner accounts at the simulators and front- and back-office tokens.
+ */
+export class TestStack {
+  config!: TenderConfig;
+  prisma!: PrismaClient;
+  api!: INestApplication;
+  apiUrl!: string;
+  worker?: INestApplicationContext;
+  simulators: Record<'connect' | 'purse' | 'paytronix', RunningServer> = {} as never;
+  entityId!: string;
+  webhookSecret!: string;
+  frontOffice!: string;
+  backOffice!: string;
+  private closers: Array<() => Promise<unknown>> = [];
+
+  static async start(options: StackOptions = {}): Promise<TestStack> {
+    const stack = new TestStack();
+    await stack.boot(options);
+    return stack;
+  }
+
+  private async boot(options: StackOptions): Promise<void> {
+    this.config = loadConfig({
+      ...process.env,
+      NODE_ENV: 'test',
+      DATABASE_URL: TEST_DATABASE_URL,
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: `test-${randomBytes(4).toString('hex')}`,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      DATABASE_POOL_SIZE: '5',
+      API_WAIT_FOR_OUTCOME_MS: '8000',
+      RECONCILE_SCHEDULE_MS: '300,500,1000,2000',
+      PARTNER_TIMEOUT_MS: '3000',
+      ...options.env,
+    });
+    this.prisma = createPrismaClient(this.config.DATABASE_URL, 3);
+    this.closers.push(() => this.prisma.$disconnect());
+
+    if (options.simulators !== false) {
+      const connect = createConnectSimulator({ timeoutDelayMs: 4000 });
+      const purse = createPurseSimulator({});
+      const paytronix = createPaytronixSimulator({});
+      this.simulators = {
+        connect: await listen(connect.app),
+        purse: await listen(purse.app),
+        paytronix: await listen(paytronix.app),
+      };
+      this.closers.push(async () => {
+        await Promise.all(Object.values(this.simulators).map((s) => s.close()));
+        await Promise.allSettled([connect.close(), purse.close(), paytronix.close()]);
+      });
+    }
+
+    this.api = await createApiApp(this.config);
+    await this.api.listen(0, '127.0.0.1');
+    this.apiUrl = `http://127.0.0.1:${(this.api.getHttpServer().address() as AddressInfo).port}`;
+    this.closers.push(() => this.api.close());
+
+    if (options.worker) {
+      this.worker = await NestFactory.createApplicationContext(
+        WorkerModule.forRoot(this.config, options.adapters ?? createPartnerAdapters()),
+        { logger: false },
+      );
+      this.worker.enableShutdownHooks();
+      this.closers.push(() => this.worker!.close());
+    }
+    this.closers.push(() => this.dropQueues());
+
+    const entity = await createEntity(this.prisma, `test-${randomBytes(6).toString('hex')}`);
+    this.entityId = entity.entity_id;
+    this.webhookSecret = entity.webhook_secret;
+    if (options.simulators !== false) {
+      for (const account of DEMO_PARTNER_ACCOUNTS) {
+        const endpoint = this.simulators[account.partner as keyof TestStack['simulators']].url;
+        await setPartnerAccount(this.prisma, this.entityId, account.partner, {
+          methods: account.methods,
+          credentials: { ...account.credentials, endpoint },
+          config: account.config,
+        });
+      }
+    }
+    this.frontOffice = await this.token(['front_office']);
+    this.backOffice = await this.token(['back_office']);
+  }
+
+  /** A bearer token of a new client of this stack's entity (or of another entity). */
+  async token(scopes: string[], entityId = this.entityId): Promise<string> {
+    const client = await createClient(this.prisma, entityId, scopes);
+    const response = await this.request('POST', '/oauth2/token', {
+      body: {
+        grant_type: 'client_credentials',
+        client_id: client.client_id,
+        client_secret: client.client_secret,
+      },
+    });
+    if (response.status !== 200) throw new Error(`token: ${response.status} ${response.text}`);
+    return response.body.access_token;
+  }
+
+  async request<T = any>(
+    method: string,
+    path: string,
+    options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+  ): Promise<HttpResult<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: string | undefined = options.rawBody;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const response = await fetch(this.apiUrl + path, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    return { status: response.status, headers: response.headers, text, body: parsed as T };
+  }
+
+  /** JSON of a simulator's inspection API. */
+  async sim<T = any>(
+    partner: keyof TestStack['simulators'],
+    path: string,
+    method = 'GET',
+    body?: unknown,
+  ): Promise<T> {
+    const response = await fetch(this.simulators[partner].url + path, {
+      method,
+      headers: body ? { 'content-type': 'application/json' } : {},
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return (await response.json()) as T;
+  }
+
+  private async dropQueues(): Promise<void> {
+    const redis = new Redis(this.config.REDIS_URL);
+    try {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(
+          cursor,
+          'MATCH',
+          `${this.config.QUEUE_PREFIX}:*`,
+          'COUNT',
+          1000,
+        );
+        if (keys.length) await redis.del(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+    } finally {
+      redis.disconnect();
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const close of this.closers.reverse()) await close().catch(() => undefined);
+  }
+}
+
+/** Polls `check` until it returns a value (not undefined), or fails after `timeoutMs`. For state, never for time. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 15000,
+  what = 'condition',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
