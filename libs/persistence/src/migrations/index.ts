@@ -1,0 +1,31 @@
+export { CHECKSUM_LENGTH, migrationChecksum, scriptMatchesChecksum } from './checksum';
+export {
+  DEFAULT_DATABASE_URL,
+  DEFAULT_SCHEMA,
+  parseDatabaseUrl,
+  redactDatabaseUrl,
+  scrubDatabaseUrl,
+  withDatabase,
+  type ParsedDatabaseUrl,
+} from './database-url';
+export {
+  MIGRATION_LOCK_FILE,
+  MIGRATION_SCRIPT_FILE,
+  MIGRATIONS_TABLE,
+  MigrationError,
+  PRISMA_MIGRATE_LOCK_KEY,
+  PRISMA_MIGRATIONS_TABLE_DDL,
+  defaultMigrationsDir,
+  ensureDatabase,
+  migrate,
+  readMigrationsDir,
+  runMigrations,
+  summarize,
+  type MigrateOptions,
+  type MigrateResult,
+  type MigrationErrorCode,
+  type MigrationLogLevel,
+  type MigrationLogger,
+  type RunMigrationsOptions,
+  type RunMigrationsResult,
+} from './runner';

@@ -1,0 +1,717 @@
+/**
+ * A small migration runner compatible with Prisma Migrate (`prisma migrate deploy`) on PostgreSQL.
+ *
+ * It reads Prisma's migrations directory (`<dir>/<timestamp_name>/migration.sql` plus
+ * `<dir>/migration_lock.toml`) and records what it applies in `_prisma_migrations` exactly as Prisma
+ * does (same DDL, same SHA-256 checksum, random UUID ids, `applied_steps_count` 1 on success), so
+ * either tool can take over from the other. Both take the same advisory lock, so they never migrate
+ * a database at the same time.
+ *
+ * Differences from `prisma migrate deploy`, all on the safe side:
+ * - each migration runs in one transaction together with its `_prisma_migrations` row, so a failed
+ *   migration leaves nothing half applied (Prisma runs the script as one simple query, which Postgres
+ *   also runs atomically, but records the row outside it). The failure is then recorded the way Prisma
+ *   records it (row with `logs`, `finished_at` NULL) and later runs refuse to go on, like Prisma's P3009;
+ * - a migration whose `migration.sql` was edited after being applied is refused (Prisma's deploy does
+ *   not check checksums; `migrate dev` and `migrate status` report them);
+ * - migrations recorded in the database but missing on disk are only reported through `log`, as
+ *   `migrate deploy` ignores them (the database may have been migrated by a newer release);
+ * - a missing migrations directory is an error (Prisma treats it as "no migrations").
+ *
+ * Scripts with their own `BEGIN; ... COMMIT;` (Prisma generates them for some enum changes) work: the
+ * inner COMMIT commits what ran so far (a warning is logged), the rest runs as Postgres runs it for Prisma.
+ *
+ * Limitation: because of the per-migration transaction, statements that PostgreSQL refuses inside a
+ * transaction block (`CREATE INDEX CONCURRENTLY`, `VACUUM`, ...) cannot be used in a migration. Prisma
+ * only runs them when they are alone in their migration.sql.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, promises as fs, type Dirent } from 'node:fs';
+import * as path from 'node:path';
+import { Client, type ClientConfig, type DatabaseError } from 'pg';
+import { migrationChecksum, scriptMatchesChecksum } from './checksum';
+import {
+  DEFAULT_DATABASE_URL,
+  parseDatabaseUrl,
+  redactDatabaseUrl,
+  scrubDatabaseUrl,
+  withDatabase,
+} from './database-url';
+
+/** Prisma Migrate's advisory lock key (`SELECT pg_advisory_lock(72707369)` in prisma-engines). */
+export const PRISMA_MIGRATE_LOCK_KEY = 72707369;
+
+export const MIGRATIONS_TABLE = '_prisma_migrations';
+export const MIGRATION_SCRIPT_FILE = 'migration.sql';
+export const MIGRATION_LOCK_FILE = 'migration_lock.toml';
+
+/**
+ * Prisma's DDL for the migrations table on PostgreSQL, verbatim from prisma-engines
+ * (`sql-schema-connector/src/flavour/postgres.rs`, `create_migrations_table`); the same text is in
+ * `node_modules/prisma/build/schema_engine_bg.wasm`.
+ */
+export const PRISMA_MIGRATIONS_TABLE_DDL = `CREATE TABLE _prisma_migrations (
+    id                      VARCHAR(36) PRIMARY KEY NOT NULL,
+    checksum                VARCHAR(64) NOT NULL,
+    finished_at             TIMESTAMPTZ,
+    migration_name          VARCHAR(255) NOT NULL,
+    logs                    TEXT,
+    rolled_back_at          TIMESTAMPTZ,
+    started_at              TIMESTAMPTZ NOT NULL DEFAULT now(),
+    applied_steps_count     INTEGER NOT NULL DEFAULT 0
+);
+`;
+
+export type MigrationLogLevel = 'info' | 'warn';
+/** Receives one line per event: applied migrations (`info`), waiting for the lock, warnings (`warn`). */
+export type MigrationLogger = (message: string, level: MigrationLogLevel) => void;
+
+export interface MigrateOptions {
+  /** `postgresql://` URL of the database to migrate (it must exist: see {@link ensureDatabase}). */
+  databaseUrl: string;
+  /** Prisma's migrations directory, e.g. `<repo>/prisma/migrations`. */
+  migrationsDir: string;
+  log?: MigrationLogger;
+  /** Give up waiting for the advisory lock after this long. Default: wait as long as it takes. */
+  lockTimeoutMs?: number;
+}
+
+export interface MigrateResult {
+  /** Names of the migrations applied by this run, in order. */
+  applied: string[];
+  /** Number of migrations on disk that were already applied before this run. */
+  alreadyApplied: number;
+}
+
+export type MigrationErrorCode =
+  | 'MIGRATIONS_DIR_NOT_FOUND'
+  | 'PROVIDER_MISMATCH'
+  | 'MIGRATION_SCRIPT_UNREADABLE'
+  | 'SCHEMA_NOT_EMPTY'
+  | 'FAILED_MIGRATIONS_FOUND'
+  | 'CHECKSUM_MISMATCH'
+  | 'MIGRATION_FAILED'
+  | 'LOCK_TIMEOUT'
+  | 'CONNECTION_FAILED';
+
+/** Prisma's error code for the same situation, when there is one. */
+const PRISMA_CODES: Partial<Record<MigrationErrorCode, string>> = {
+  PROVIDER_MISMATCH: 'P3019',
+  SCHEMA_NOT_EMPTY: 'P3005',
+  FAILED_MIGRATIONS_FOUND: 'P3009',
+  MIGRATION_FAILED: 'P3018',
+  LOCK_TIMEOUT: 'P1002',
+};
+
+export class MigrationError extends Error {
+  override readonly name = 'MigrationError';
+  /** Prisma's error code for the same situation (P3009, P3018...), if any. */
+  readonly prismaCode?: string;
+
+  constructor(
+    readonly code: MigrationErrorCode,
+    message: string,
+    /** The migration concerned, when there is a single one. */
+    readonly migrationName?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.prismaCode = PRISMA_CODES[code];
+  }
+}
+
+interface LocalMigration {
+  name: string;
+  script: string | undefined;
+  readError: string | undefined;
+}
+
+interface MigrationRow {
+  id: string;
+  checksum: string;
+  finished_at: Date | null;
+  migration_name: string;
+  logs: string | null;
+  rolled_back_at: Date | null;
+  started_at: Date;
+  applied_steps_count: number;
+}
+
+/** The fields we use of pg's NoticeMessage (not exported by @types/pg). */
+interface PgNotice {
+  severity?: string;
+  code?: string;
+  message?: string;
+}
+
+const noop: MigrationLogger = () => undefined;
+
+function isDatabaseError(err: unknown): err is DatabaseError {
+  return err instanceof Error && typeof (err as { code?: unknown }).code === 'string' && 'severity' in err;
+}
+
+function errorCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Migrations directory
+// ---------------------------------------------------------------------------------------------------
+
+/** Provider named in migration_lock.toml, parsed like prisma-engines' `read_provider_from_lock_file`. */
+function providerFromLockFile(content: string): string {
+  const line = content.split(/\r?\n/).find((l) => l.startsWith('provider'));
+  if (line === undefined) return '<PROVIDER NOT FOUND>';
+  return line.replace(/^(provider = )+/, '').replace(/^"+|"+$/g, '');
+}
+
+/**
+ * Lists the migrations of a Prisma migrations directory, sorted by folder name (code-unit order).
+ * Prisma 7's CLI sorts with `localeCompare`, which gives the same order for Prisma's
+ * `YYYYMMDDHHMMSS_name` folders; a warning is logged if the two orders ever differ.
+ */
+export async function readMigrationsDir(
+  migrationsDir: string,
+  log: MigrationLogger = noop,
+): Promise<LocalMigration[]> {
+  let entries: Dirent[];
+  try {
+    entries = await fs.readdir(migrationsDir, { withFileTypes: true });
+  } catch (err) {
+    if (errorCode(err) === 'ENOENT' || errorCode(err) === 'ENOTDIR') {
+      throw new MigrationError(
+        'MIGRATIONS_DIR_NOT_FOUND',
+        `Migrations directory not found: ${migrationsDir}`,
+      );
+    }
+    throw err;
+  }
+
+  const lockFile = await fs
+    .readFile(path.join(migrationsDir, MIGRATION_LOCK_FILE), 'utf8')
+    .catch(() => undefined);
+  if (lockFile !== undefined) {
+    const provider = providerFromLockFile(lockFile);
+    if (provider !== 'postgresql') {
+      throw new MigrationError(
+        'PROVIDER_MISMATCH',
+        `${path.join(migrationsDir, MIGRATION_LOCK_FILE)} is for provider \`${provider}\`, but this runner only ` +
+          'migrates PostgreSQL (`provider = "postgresql"`).',
+      );
+    }
+  }
+
+  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name);
+  names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const prismaOrder = [...names].sort((a, b) => a.localeCompare(b));
+  if (prismaOrder.some((name, i) => name !== names[i])) {
+    log(
+      `Migration folder names in ${migrationsDir} sort differently by code point and by locale; ` +
+        'Prisma may apply them in another order. Use Prisma-style YYYYMMDDHHMMSS_name folder names.',
+      'warn',
+    );
+  }
+
+  return Promise.all(
+    names.map(async (name): Promise<LocalMigration> => {
+      const file = path.join(migrationsDir, name, MIGRATION_SCRIPT_FILE);
+      try {
+        // Read as UTF-8 text like Prisma's CLI; the checksum is over that text's UTF-8 bytes.
+        return { name, script: await fs.readFile(file, 'utf8'), readError: undefined };
+      } catch (err) {
+        return {
+          name,
+          script: undefined,
+          readError: `Failed to read migration script at ${file}: ${errorMessage(err)}`,
+        };
+      }
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Connections
+// ---------------------------------------------------------------------------------------------------
+
+async function connect(connectionString: string, displayUrl: string, config: Partial<ClientConfig> = {}) {
+  const client = new Client({ ...config, connectionString });
+  // An idle client whose connection drops emits 'error'; without a listener that would crash the process.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (err) {
+    await client.end().catch(() => undefined);
+    throw new MigrationError(
+      'CONNECTION_FAILED',
+      `Could not connect to ${redactDatabaseUrl(displayUrl)}: ${scrubDatabaseUrl(errorMessage(err), connectionString)}`,
+      undefined,
+      { cause: err },
+    );
+  }
+  return client;
+}
+
+/** SQLSTATE of the Postgres error behind a connection failure. */
+function connectionErrorCode(err: unknown): string | undefined {
+  return err instanceof MigrationError ? errorCode(err.cause) : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// ensureDatabase
+// ---------------------------------------------------------------------------------------------------
+
+const CREATE_DATABASE_RACE_CODES = new Set([
+  '42P04', // duplicate_database: another session created it first
+  '23505', // unique_violation on pg_database_datname_index: both inserted at the same moment
+]);
+
+/**
+ * Creates the database named in the URL if it does not exist, like `prisma migrate deploy` does.
+ * Connects to the `postgres` maintenance database of the same server (`template1` if there is no
+ * `postgres` database). Safe to call concurrently: losing the creation race counts as "exists".
+ *
+ * @returns true if this call created the database.
+ */
+export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
+  const { connectionString, database } = parseDatabaseUrl(databaseUrl);
+
+  // Fast path, and the only one needing no rights on the maintenance database.
+  try {
+    const probe = await connect(connectionString, databaseUrl);
+    await probe.end().catch(() => undefined);
+    return false;
+  } catch (err) {
+    if (connectionErrorCode(err) !== '3D000') throw err; // 3D000 invalid_catalog_name: the database does not exist
+  }
+
+  let admin: Client | undefined;
+  for (const maintenanceDb of ['postgres', 'template1']) {
+    const adminUrl = withDatabase(databaseUrl, maintenanceDb);
+    try {
+      admin = await connect(adminUrl, adminUrl);
+      break;
+    } catch (err) {
+      if (maintenanceDb === 'postgres' && connectionErrorCode(err) === '3D000') continue;
+      throw err;
+    }
+  }
+  if (!admin) throw new Error('unreachable: no maintenance database');
+
+  try {
+    for (let attempt = 1; ; attempt++) {
+      const existing = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+      if (existing.rowCount) return false;
+      try {
+        await admin.query(`CREATE DATABASE ${quoteIdent(database)}`);
+        return true;
+      } catch (err) {
+        const code = errorCode(err);
+        if (code && CREATE_DATABASE_RACE_CODES.has(code)) return false;
+        // 55006 object_in_use: someone is connected to the template database (e.g. another runner
+        // using template1 as its maintenance database). It is transient: retry.
+        if (code === '55006' && attempt < 20) {
+          await sleep(50 * attempt);
+          continue;
+        }
+        throw new Error(
+          `Could not create database "${database}" on ${redactDatabaseUrl(databaseUrl)}: ${errorMessage(err)}`,
+          { cause: err },
+        );
+      }
+    }
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// migrate
+// ---------------------------------------------------------------------------------------------------
+
+async function acquireLock(client: Client, log: MigrationLogger, lockTimeoutMs: number | undefined) {
+  const tried = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
+    PRISMA_MIGRATE_LOCK_KEY,
+  ]);
+  if (tried.rows[0]?.locked) return;
+
+  log(
+    `Waiting for the migration lock (pg_advisory_lock(${PRISMA_MIGRATE_LOCK_KEY})): another migration run ` +
+      '(this runner or prisma migrate) holds it on this database.',
+    'info',
+  );
+  if (lockTimeoutMs !== undefined) {
+    if (!Number.isInteger(lockTimeoutMs) || lockTimeoutMs <= 0) {
+      throw new Error(`lockTimeoutMs must be a positive integer, got ${lockTimeoutMs}`);
+    }
+    await client.query(`SET lock_timeout = ${lockTimeoutMs}`);
+  }
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [PRISMA_MIGRATE_LOCK_KEY]);
+  } catch (err) {
+    if (errorCode(err) === '55P03') {
+      throw new MigrationError(
+        'LOCK_TIMEOUT',
+        `Timed out after ${lockTimeoutMs} ms waiting for the migration advisory lock ` +
+          `(pg_advisory_lock(${PRISMA_MIGRATE_LOCK_KEY})). Another migration is still running, or a session ` +
+          `holds the lock: see SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = ${PRISMA_MIGRATE_LOCK_KEY}.`,
+      );
+    }
+    throw err;
+  } finally {
+    if (lockTimeoutMs !== undefined) await client.query('RESET lock_timeout').catch(() => undefined);
+  }
+}
+
+/** Like Prisma's `initialize`: create `_prisma_migrations` in an empty schema, refuse a non-empty one. */
+async function initializeMigrationsTable(client: Client, schema: string, explicitSchema: boolean) {
+  const schemaExists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+  if (!schemaExists.rowCount) {
+    // Prisma creates the target schema when it is missing.
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+  }
+
+  // Prisma checks `schema` for tables but reads and creates _prisma_migrations unqualified, i.e. in the
+  // first schema of search_path; refuse the (broken for Prisma too) setups where the two differ.
+  if (!explicitSchema) {
+    const current = await client.query<{ schema: string | null }>('SELECT current_schema() AS schema');
+    if (current.rows[0]?.schema !== schema) {
+      throw new Error(
+        `The search_path of the database user resolves to schema "${current.rows[0]?.schema}", not "${schema}": ` +
+          `set the database user's search_path, or add ?schema=<name> to the database URL.`,
+      );
+    }
+  }
+
+  const tables = await client.query<{ table_name: string }>(
+    `SELECT tbl.relname AS table_name
+       FROM pg_class AS tbl
+       JOIN pg_namespace AS namespace ON namespace.oid = tbl.relnamespace
+      WHERE tbl.relkind = 'r' AND namespace.nspname = $1`,
+    [schema],
+  );
+  const names = tables.rows.map((r) => r.table_name);
+  if (names.includes(MIGRATIONS_TABLE)) return;
+  if (names.length > 0) {
+    const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ', ...' : '');
+    throw new MigrationError(
+      'SCHEMA_NOT_EMPTY',
+      `The database schema "${schema}" is not empty (tables: ${shown}) and has no ${MIGRATIONS_TABLE} table, ` +
+        'so it was not created by these migrations (Prisma error P3005). To adopt an existing database, baseline ' +
+        'it (https://pris.ly/d/migrate-baseline): record the migrations it already contains as applied, ' +
+        'e.g. with `npx prisma migrate resolve --applied <migration_name>`.',
+    );
+  }
+  // Unqualified like Prisma: it lands in the first schema of search_path (checked above).
+  await client.query(PRISMA_MIGRATIONS_TABLE_DDL);
+}
+
+function resolveHint(name: string): string {
+  return (
+    'To resolve (https://pris.ly/d/migrate-resolve): fix or revert what it did, then mark it as rolled back with ' +
+    `\`npx prisma migrate resolve --rolled-back ${name}\` or, without Prisma's engine, ` +
+    `\`UPDATE ${MIGRATIONS_TABLE} SET rolled_back_at = now() WHERE migration_name = '${name.replace(/'/g, "''")}' ` +
+    'AND finished_at IS NULL AND rolled_back_at IS NULL;`, and run the migrations again. ' +
+    '(If its changes are in fact complete, use `--applied` instead.)'
+  );
+}
+
+function describeFailedRows(rows: MigrationRow[]): string {
+  return rows
+    .map((row) => {
+      const logs = row.logs?.trim();
+      return (
+        `The \`${row.migration_name}\` migration started at ${row.started_at.toISOString()} failed` +
+        (logs ? ` with the following logs:\n${logs}` : '')
+      );
+    })
+    .join('\n');
+}
+
+/** Position of a Postgres error (1-based character offset) as "line N" plus the offending line. */
+function errorLocation(script: string, position: string | undefined): string {
+  const offset = Number(position);
+  if (!position || !Number.isInteger(offset) || offset < 1) return '';
+  const chars = Array.from(script);
+  const before = chars.slice(0, offset - 1).join('');
+  const lineNumber = before.split('\n').length;
+  const line = script.split('\n')[lineNumber - 1]?.replace(/\r$/, '') ?? '';
+  return `\n\nPosition: line ${lineNumber} of ${MIGRATION_SCRIPT_FILE}\n${String(lineNumber).padStart(4)} | ${line}`;
+}
+
+/** Text for `_prisma_migrations.logs`, shaped like Prisma's P3018 message. */
+function failureLogs(name: string, err: unknown, script: string): string {
+  if (isDatabaseError(err)) {
+    const details = [
+      `${err.severity ?? 'ERROR'}: ${err.message}`,
+      err.detail ? `DETAIL: ${err.detail}` : '',
+      err.hint ? `HINT: ${err.hint}` : '',
+      err.where ? `CONTEXT: ${err.where}` : '',
+    ]
+      .filter(Boolean)
+      .join('\n');
+    return (
+      'A migration failed to apply. New migrations cannot be applied before the error is recovered from. ' +
+      'Read more about how to resolve migration issues in a production database: https://pris.ly/d/migrate-resolve' +
+      `\n\nMigration name: ${name}\n\nDatabase error code: ${err.code}\n\nDatabase error:\n${details}` +
+      errorLocation(script, err.position)
+    );
+  }
+  return (
+    'A migration failed to apply. New migrations cannot be applied before the error is recovered from.' +
+    `\n\nMigration name: ${name}\n\nDatabase error code: none\n\nDatabase error:\n${errorMessage(err)}`
+  );
+}
+
+async function applyMigration(
+  client: Client,
+  migration: LocalMigration & { script: string },
+  log: MigrationLogger,
+) {
+  const { name, script } = migration;
+  const checksum = migrationChecksum(script);
+  const startedAt = new Date();
+
+  // A script with its own BEGIN/COMMIT (Prisma generates some, e.g. for enum changes) makes Postgres warn
+  // "already a transaction in progress" (25001) on its BEGIN, then "no transaction in progress" (25P01)
+  // on ours: everything up to its COMMIT is committed at that point.
+  let ownTransaction = false;
+  const onNotice = (notice: PgNotice) => {
+    if (notice.severity !== 'WARNING') return;
+    if (notice.code === '25001' || notice.code === '25P01') {
+      if (!ownTransaction) {
+        log(
+          `${name}: migration.sql has its own BEGIN/COMMIT; it is only atomic up to its first COMMIT.`,
+          'warn',
+        );
+      }
+      ownTransaction = true;
+      return;
+    }
+    log(`${name}: ${notice.severity}: ${notice.message}`, 'warn');
+  };
+  client.on('notice', onNotice);
+  try {
+    await client.query('BEGIN');
+    // No parameters: pg sends a simple query, so a multi-statement script runs as one query string.
+    await client.query(script);
+    await client.query(
+      `INSERT INTO ${MIGRATIONS_TABLE}
+         (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count)
+       VALUES ($1, $2, $3, $4, NULL, NULL, $5, 1)`,
+      [randomUUID(), checksum, new Date(), name, startedAt],
+    );
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    const logs = failureLogs(name, err, script);
+    let recorded = true;
+    try {
+      // Outside the rolled back transaction, as Prisma leaves it: finished_at NULL, logs set.
+      await client.query(
+        `INSERT INTO ${MIGRATIONS_TABLE} (id, checksum, migration_name, logs, started_at, applied_steps_count)
+         VALUES ($1, $2, $3, $4, $5, 0)`,
+        [randomUUID(), checksum, name, logs, startedAt],
+      );
+    } catch {
+      recorded = false;
+    }
+    throw new MigrationError(
+      'MIGRATION_FAILED',
+      (ownTransaction
+        ? `Migration \`${name}\` failed; its migration.sql has its own COMMIT, so what ran before that COMMIT ` +
+          'was kept: check the database before resolving.\n\n'
+        : `Migration \`${name}\` failed and was rolled back: nothing it did was kept.\n\n`) +
+        logs +
+        '\n\n' +
+        (recorded
+          ? `It was recorded as failed in ${MIGRATIONS_TABLE}, so further runs refuse to migrate until it is ` +
+            `resolved. ${resolveHint(name)}`
+          : `The failure could not be recorded in ${MIGRATIONS_TABLE} (connection lost?); fix migration.sql and run again.`),
+      name,
+      { cause: err },
+    );
+  } finally {
+    client.off('notice', onNotice);
+  }
+  log(`Applied migration ${name} (${Date.now() - startedAt.getTime()} ms)`, 'info');
+}
+
+/**
+ * Applies the pending migrations of `migrationsDir` to the database, under Prisma Migrate's advisory
+ * lock, and records them in `_prisma_migrations` like Prisma. See the module comment for the rules.
+ */
+export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
+  const log = options.log ?? noop;
+  const migrationsDir = path.resolve(options.migrationsDir);
+  const local = await readMigrationsDir(migrationsDir, log);
+  const { connectionString, schema, explicitSchema } = parseDatabaseUrl(options.databaseUrl);
+
+  const client = await connect(connectionString, options.databaseUrl);
+  try {
+    if (explicitSchema) await client.query(`SET search_path = ${quoteIdent(schema)}`);
+    await acquireLock(client, log, options.lockTimeoutMs);
+    try {
+      await initializeMigrationsTable(client, schema, explicitSchema);
+
+      const { rows } = await client.query<MigrationRow>(
+        `SELECT id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count
+           FROM ${MIGRATIONS_TABLE} ORDER BY started_at ASC`,
+      );
+
+      const failed = rows.filter((r) => r.finished_at === null && r.rolled_back_at === null);
+      if (failed.length > 0) {
+        throw new MigrationError(
+          'FAILED_MIGRATIONS_FOUND',
+          'Found failed migrations in the target database, new migrations will not be applied (Prisma error P3009).\n' +
+            describeFailedRows(failed) +
+            '\n\n' +
+            resolveHint(failed.length === 1 ? failed[0].migration_name : '<migration_name>'),
+          failed.length === 1 ? failed[0].migration_name : undefined,
+        );
+      }
+
+      // Like Prisma: a migration is applied if a row that was not rolled back exists for it.
+      const appliedRows = new Map<string, MigrationRow>();
+      for (const row of rows) if (row.rolled_back_at === null) appliedRows.set(row.migration_name, row);
+
+      const localNames = new Set(local.map((m) => m.name));
+      const missing = [...appliedRows.keys()].filter((name) => !localNames.has(name));
+      if (missing.length > 0) {
+        log(
+          `${missing.length} migration(s) recorded as applied in the database are not in ${migrationsDir}: ` +
+            `${missing.join(', ')}. The database may have been migrated by a newer release; ` +
+            'continuing (prisma migrate deploy ignores them too).',
+          'warn',
+        );
+      }
+
+      const edited: { name: string; line: string }[] = [];
+      for (const migration of local) {
+        const row = appliedRows.get(migration.name);
+        if (!row) continue;
+        if (migration.script === undefined) {
+          log(
+            `Cannot verify the checksum of applied migration ${migration.name}: ${migration.readError}`,
+            'warn',
+          );
+        } else if (!scriptMatchesChecksum(migration.script, row.checksum)) {
+          const line =
+            `- \`${migration.name}\`: ${MIGRATION_SCRIPT_FILE} has checksum ${migrationChecksum(migration.script)}, ` +
+            `the database recorded ${row.checksum}`;
+          edited.push({ name: migration.name, line });
+        }
+      }
+      if (edited.length > 0) {
+        throw new MigrationError(
+          'CHECKSUM_MISMATCH',
+          'Migration(s) modified after they were applied to the database:\n' +
+            `${edited.map((e) => e.line).join('\n')}\n\n` +
+            `Restore the applied version of ${MIGRATION_SCRIPT_FILE} and put the change in a new migration. ` +
+            `If the edit is intended (e.g. comments only), record the new checksum: UPDATE ${MIGRATIONS_TABLE} ` +
+            "SET checksum = '<new checksum>' WHERE migration_name = '<name>';",
+          edited.length === 1 ? edited[0].name : undefined,
+        );
+      }
+
+      const pending = local.filter((m) => !appliedRows.has(m.name));
+      const alreadyApplied = local.length - pending.length;
+      const lastApplied = local.filter((m) => appliedRows.has(m.name)).at(-1)?.name;
+      for (const migration of pending) {
+        if (lastApplied !== undefined && migration.name < lastApplied) {
+          log(
+            `Migration ${migration.name} is older than the already applied ${lastApplied}; applying it out of order.`,
+            'warn',
+          );
+        }
+      }
+
+      // Refuse before applying anything rather than stop halfway.
+      const unreadable = pending.find((m) => m.script === undefined);
+      if (unreadable) {
+        throw new MigrationError('MIGRATION_SCRIPT_UNREADABLE', unreadable.readError ?? '', unreadable.name);
+      }
+
+      const applied: string[] = [];
+      for (const migration of pending) {
+        await applyMigration(client, { ...migration, script: migration.script ?? '' }, log);
+        applied.push(migration.name);
+      }
+      return { applied, alreadyApplied };
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [PRISMA_MIGRATE_LOCK_KEY]).catch(() => undefined);
+    }
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// runMigrations: what `npm run db:migrate`, `npm start` and the e2e global setup use
+// ---------------------------------------------------------------------------------------------------
+
+export interface RunMigrationsOptions {
+  /** Default: `prisma/migrations` of the repository this file belongs to. */
+  migrationsDir?: string;
+  /** Default: info lines to stdout, warnings to stderr. */
+  log?: MigrationLogger;
+  lockTimeoutMs?: number;
+}
+
+export interface RunMigrationsResult extends MigrateResult {
+  /** Whether the database had to be created. */
+  databaseCreated: boolean;
+}
+
+const consoleLogger: MigrationLogger = (message, level) => {
+  if (level === 'warn') console.warn(`warning: ${message}`);
+  else console.log(message);
+};
+
+/**
+ * `<repo>/prisma/migrations`: walks up from this file (source or compiled) to the first directory
+ * holding both package.json and prisma/; falls back to `./prisma/migrations`.
+ */
+export function defaultMigrationsDir(): string {
+  for (let dir = __dirname; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'prisma'))) {
+      return path.join(dir, 'prisma', 'migrations');
+    }
+  }
+  return path.resolve('prisma', 'migrations');
+}
+
+/**
+ * Ensures the database exists, then applies the pending migrations. The URL defaults to
+ * `DATABASE_URL`, then to {@link DEFAULT_DATABASE_URL}. Logs one line per applied migration and a summary.
+ */
+export async function runMigrations(
+  databaseUrl: string = process.env.DATABASE_URL || DEFAULT_DATABASE_URL,
+  options: RunMigrationsOptions = {},
+): Promise<RunMigrationsResult> {
+  const log = options.log ?? consoleLogger;
+  const migrationsDir = options.migrationsDir ?? defaultMigrationsDir();
+  const databaseCreated = await ensureDatabase(databaseUrl);
+  if (databaseCreated) log(`Created database ${redactDatabaseUrl(databaseUrl)}`, 'info');
+  const result = await migrate({ databaseUrl, migrationsDir, log, lockTimeoutMs: options.lockTimeoutMs });
+  log(summarize(result), 'info');
+  return { ...result, databaseCreated };
+}
+
+/** `N migrations applied, M already applied`. */
+export function summarize(result: MigrateResult): string {
+  const n = result.applied.length;
+  return `${n} migration${n === 1 ? '' : 's'} applied, ${result.alreadyApplied} already applied`;
+}

@@ -1,0 +1,34 @@
+/**
+ * `npm run db:migrate`: creates the database if needed and applies prisma/migrations with Tender's
+ * Prisma-compatible runner (libs/persistence/src/migrations). DATABASE_URL defaults to
+ * postgresql://postgres@127.0.0.1:5432/tender. Also importable: `runMigrations(databaseUrl?)`.
+ */
+import * as path from 'node:path';
+import {
+  DEFAULT_DATABASE_URL,
+  runMigrations as runMigrationsIn,
+  scrubDatabaseUrl,
+  type RunMigrationsResult,
+} from '../libs/persistence/src/migrations';
+
+export const MIGRATIONS_DIR = path.resolve(__dirname, '..', 'prisma', 'migrations');
+
+/** Ensures the database exists and applies the repository's migrations; logs to the console. */
+export function runMigrations(databaseUrl?: string): Promise<RunMigrationsResult> {
+  return runMigrationsIn(databaseUrl || process.env.DATABASE_URL || DEFAULT_DATABASE_URL, {
+    migrationsDir: MIGRATIONS_DIR,
+  });
+}
+
+async function main(): Promise<void> {
+  const databaseUrl = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
+  try {
+    await runMigrations(databaseUrl);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    console.error(`Migration failed: ${scrubDatabaseUrl(message, databaseUrl)}`);
+    process.exitCode = 1;
+  }
+}
+
+if (require.main === module) void main();
