@@ -6,7 +6,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { loadConfig, redactUrl } from '@tender/config';
+import { createPrismaClient } from '@tender/persistence';
 import { ensureDatabase, migrate } from '../libs/persistence/src/migrations/runner';
+import { seedDemo } from '../apps/cli/src/demo';
 
 const root = path.resolve(__dirname, '..');
 const tsNode = require.resolve('ts-node/dist/bin.js');
@@ -38,6 +40,18 @@ async function main(): Promise<void> {
   });
   console.log(
     `[start] migrations: ${result.applied.length} applied, ${result.alreadyApplied} already applied`,
+  );
+  const prisma = createPrismaClient(config.DATABASE_URL, 1);
+  const demo = await seedDemo(prisma).finally(() => prisma.$disconnect());
+  const api = `http://127.0.0.1:${config.PORT}`;
+  console.log(
+    [
+      `[start] demo entity ${demo.entity_id} (${demo.created ? 'created' : 'already there'}), partner accounts at the simulators.`,
+      '[start] To call the API, create a client and get a token:',
+      `          npm run -s tender -- client create --entity ${demo.entity_id} --scope front_office --scope back_office`,
+      `          curl -s -u <client_id>:<client_secret> -d grant_type=client_credentials ${api}/oauth2/token`,
+      `[start] API docs: ${api}/docs`,
+    ].join('\n'),
   );
 
   const children: ChildProcess[] = [];

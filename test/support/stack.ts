@@ -12,7 +12,7 @@ import { createPartnerAdapters } from '../../apps/worker/src/partner-adapters';
 import { createClient, createEntity, setPartnerAccount } from '../../apps/cli/src/provisioning';
 import { DEMO_PARTNER_ACCOUNTS } from '../../apps/cli/src/demo';
 import { listen, type RunningServer } from '../../apps/simulators/src/common/listen';
-import { createConnectSimulator } from '../../apps/simulators/src/connect';
+import { createConnectSimulator, type ConnectSimulatorOptions } from '../../apps/simulators/src/connect';
 import { createPurseSimulator } from '../../apps/simulators/src/purse';
 import { createPaytronixSimulator } from '../../apps/simulators/src/paytronix';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from './env';
@@ -31,6 +31,8 @@ export interface StackOptions {
   simulators?: boolean;
   env?: Record<string, string>;
   adapters?: PartnerAdapter[];
+  /** Extra options of the Connect simulator (latency, timeout hold…). */
+  connect?: Partial<ConnectSimulatorOptions>;
 }
 
 /**
@@ -76,7 +78,7 @@ export class TestStack {
     this.closers.push(() => this.prisma.$disconnect());
 
     if (options.simulators !== false) {
-      const connect = createConnectSimulator({ timeoutDelayMs: 4000 });
+      const connect = createConnectSimulator({ timeoutDelayMs: 4000, ...options.connect });
       const purse = createPurseSimulator({});
       const paytronix = createPaytronixSimulator({});
       this.simulators = {

@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Outbox } from '@tender/infra';
+import { recordSessionStatusEvent } from '@tender/payments';
 import { PrismaClient } from '@tender/persistence';
 
 const RELAY_INTERVAL_MS = 1000;
@@ -42,11 +43,29 @@ export class Maintenance implements OnModuleInit, OnApplicationShutdown {
   }
 
   async housekeeping(now = new Date()): Promise<void> {
-    await this.prisma.clientSession.updateMany({
-      where: { status: 'CREATED', expiresAt: { lte: now } },
-      data: { status: 'EXPIRED', version: { increment: 1 } },
-    });
+    await this.expireSessions(now);
     await this.prisma.idempotencyKey.deleteMany({ where: { expiresAt: { lt: now } } });
+  }
+
+  /** Client sessions past `expires_at` become EXPIRED, each with its merchant event. */
+  async expireSessions(now = new Date()): Promise<number> {
+    const due = await this.prisma.clientSession.findMany({
+      where: { status: 'CREATED', expiresAt: { lte: now } },
+      select: { id: true },
+      take: 500,
+    });
+    for (const { id } of due) {
+      const { jobs, outboxIds } = await this.prisma.$transaction(async (tx) => {
+        const expired = await tx.clientSession.updateMany({
+          where: { id, status: 'CREATED' },
+          data: { status: 'EXPIRED', version: { increment: 1 } },
+        });
+        const jobs = expired.count ? await recordSessionStatusEvent(tx, id) : [];
+        return { jobs, outboxIds: await this.outbox.write(tx, jobs) };
+      });
+      await this.outbox.publish(jobs, outboxIds);
+    }
+    return due.length;
   }
 
   onApplicationShutdown(): void {

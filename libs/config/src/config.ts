@@ -38,6 +38,11 @@ const schema = z.object({
   PARTNER_CONCURRENCY: integer(32, 1),
   /** Partner calls per second per partner queue, across all workers (0 = no limit). */
   PARTNER_RATE_LIMIT_PER_SECOND: integer(0, 0),
+  /**
+   * How long a worker holds a job before BullMQ presumes it dead and hands it to another worker
+   * (a SIGKILLed worker's job is re-run after this).
+   */
+  WORKER_LOCK_MS: integer(30000, 500),
   /** Delays between status lookups of an UNKNOWN outcome; after the last one the reconciler gives up and flags it. */
   RECONCILE_SCHEDULE_MS: z
     .string()

@@ -3,3 +3,4 @@ export * from './presenter';
 export * from './aggregate';
 export * from './operations';
 export * from './saga';
+export * from './events';

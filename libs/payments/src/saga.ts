@@ -9,6 +9,7 @@ import {
 import { partnerJob, type QueuedJob } from '@tender/infra';
 import { methodDefinition } from '@tender/partners';
 import { toMinor, type Prisma } from '@tender/persistence';
+import { recordSessionStatusEvent } from './events';
 import { allocatableTenders, releasesAfterCapture, writeOperation, type OperationPlan } from './operations';
 import type { PaymentAggregate } from './presenter';
 
@@ -102,10 +103,11 @@ export async function advancePayment(
       },
     });
     if (payment.clientSessionId && (derived === 'AUTHORIZED' || derived === 'REFUSED')) {
-      await tx.clientSession.updateMany({
+      const ended = await tx.clientSession.updateMany({
         where: { id: payment.clientSessionId, status: 'SUBMITTED' },
         data: { status: derived === 'AUTHORIZED' ? 'COMPLETED' : 'FAILED', version: { increment: 1 } },
       });
+      if (ended.count) jobs.push(...(await recordSessionStatusEvent(tx, payment.clientSessionId)));
     }
     payment.status = derived;
     changed = true;

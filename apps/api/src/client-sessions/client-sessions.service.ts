@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { TenderConfig } from '@tender/config';
-import { CONFIG } from '@tender/infra';
+import { CONFIG, Outbox } from '@tender/infra';
+import { recordSessionStatusEvent } from '@tender/payments';
 import { newId, PrismaClient, type Prisma } from '@tender/persistence';
 import type { ClientSession } from '@tender/persistence/generated/prisma/client';
 import { ApiError } from '../http/api-error';
@@ -17,31 +18,35 @@ import { assertEntity } from '../http/entity';
 export class ClientSessionsService {
   constructor(
     private readonly prisma: PrismaClient,
+    private readonly outbox: Outbox,
     @Inject(CONFIG) private readonly config: TenderConfig,
   ) {}
 
   async create(entityId: string, body: CreateClientSessionBody): Promise<Record<string, unknown>> {
     assertEntity(entityId, body.entity_id);
-    const session = await this.prisma.clientSession.create({
-      data: {
-        id: newId(),
-        entityId,
-        status: 'CREATED',
-        amount: BigInt(body.amount),
-        currency: body.currency,
-        captureMode: body.capture_mode,
-        integrationMode: body.integration_mode,
-        allowFutureUsage: body.allow_future_usage,
-        order: body.order as Prisma.InputJsonValue | undefined,
-        customer: body.customer as Prisma.InputJsonValue | undefined,
-        threeDsOptions: body.three_ds_authentication_options,
-        shopperRedirectionUrl: body.shopper_redirection_url,
-        webhook: body.webhook as Prisma.InputJsonValue | undefined,
-        eligibleSolutions: (await this.eligibleSolutions(entityId)) as unknown as Prisma.InputJsonValue,
-        widgetData: randomBytes(18).toString('base64url'),
-        expiresAt: new Date(Date.now() + this.config.CLIENT_SESSION_TTL_SECONDS * 1000),
-      },
-    });
+    const eligibleSolutions = await this.eligibleSolutions(entityId);
+    const session = await this.withEvent((tx) =>
+      tx.clientSession.create({
+        data: {
+          id: newId(),
+          entityId,
+          status: 'CREATED',
+          amount: BigInt(body.amount),
+          currency: body.currency,
+          captureMode: body.capture_mode,
+          integrationMode: body.integration_mode,
+          allowFutureUsage: body.allow_future_usage,
+          order: body.order as Prisma.InputJsonValue | undefined,
+          customer: body.customer as Prisma.InputJsonValue | undefined,
+          threeDsOptions: body.three_ds_authentication_options,
+          shopperRedirectionUrl: body.shopper_redirection_url,
+          webhook: body.webhook as Prisma.InputJsonValue | undefined,
+          eligibleSolutions: eligibleSolutions as unknown as Prisma.InputJsonValue,
+          widgetData: randomBytes(18).toString('base64url'),
+          expiresAt: new Date(Date.now() + this.config.CLIENT_SESSION_TTL_SECONDS * 1000),
+        },
+      }),
+    );
     return this.present(session);
   }
 
@@ -58,14 +63,20 @@ export class ClientSessionsService {
       );
     }
     // Conditional on the status we saw: a concurrent change (payment completed, expiry) wins and we answer 409.
-    const updated = await this.prisma.clientSession.updateMany({
-      where: { id, entityId, status: session.status, version: session.version },
-      data: { status: 'ABORTED_BY_MERCHANT', version: { increment: 1 } },
+    const aborted = await this.withEvent(async (tx) => {
+      const updated = await tx.clientSession.updateMany({
+        where: { id, entityId, status: session.status, version: session.version },
+        data: { status: 'ABORTED_BY_MERCHANT', version: { increment: 1 } },
+      });
+      if (updated.count === 0) {
+        throw ApiError.conflict(
+          'client_session_not_abortable',
+          'The client session changed meanwhile; retry.',
+        );
+      }
+      return (await tx.clientSession.findUnique({ where: { id } }))!;
     });
-    if (updated.count === 0) {
-      throw ApiError.conflict('client_session_not_abortable', 'The client session changed meanwhile; retry.');
-    }
-    return this.present(await this.load(entityId, id));
+    return this.present(aborted);
   }
 
   /** Every partner/method pair the entity's partner accounts make eligible. */
@@ -84,12 +95,27 @@ export class ClientSessionsService {
     const session = await this.prisma.clientSession.findFirst({ where: { id, entityId } });
     if (!session) throw ApiError.notFound('client session', id);
     if (session.status === 'CREATED' && session.expiresAt.getTime() <= Date.now()) {
-      await this.prisma.clientSession.updateMany({
-        where: { id, status: 'CREATED' },
-        data: { status: 'EXPIRED', version: { increment: 1 } },
+      return this.withEvent(async (tx) => {
+        await tx.clientSession.updateMany({
+          where: { id, status: 'CREATED' },
+          data: { status: 'EXPIRED', version: { increment: 1 } },
+        });
+        return (await tx.clientSession.findUnique({ where: { id } }))!;
       });
-      return (await this.prisma.clientSession.findFirst({ where: { id, entityId } }))!;
     }
+    return session;
+  }
+
+  /** Runs a session change and records its CLIENT_SESSION_STATUS event in the same transaction. */
+  private async withEvent(
+    change: (tx: Prisma.TransactionClient) => Promise<ClientSession>,
+  ): Promise<ClientSession> {
+    const { session, jobs, outboxIds } = await this.prisma.$transaction(async (tx) => {
+      const session = await change(tx);
+      const jobs = await recordSessionStatusEvent(tx, session.id);
+      return { session, jobs, outboxIds: await this.outbox.write(tx, jobs) };
+    });
+    await this.outbox.publish(jobs, outboxIds);
     return session;
   }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { TenderConfig } from '@tender/config';
 import { tendersToAuthorizeNow } from '@tender/domain';
-import { CONFIG, Outbox, partnerJob, PaymentNotifications } from '@tender/infra';
+import { CONFIG, Outbox, partnerJob, PaymentNotifications, type QueuedJob } from '@tender/infra';
 import { methodDefinition } from '@tender/partners';
 import { newId, PrismaClient, type Prisma } from '@tender/persistence';
 import { ApiError, type FieldError } from '../http/api-error';
@@ -10,7 +10,7 @@ import type { IdempotencyContext } from '../idempotency/idempotency.service';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { fieldPath } from '../validation/parse';
 import type { CreatePaymentBody, SplitEntry } from './payment.schemas';
-import { presentPayment, type PaymentAggregate } from '@tender/payments';
+import { presentPayment, recordSessionStatusEvent, type PaymentAggregate } from '@tender/payments';
 import { PaymentRepository } from './payment.repository';
 
 const RECOVERY_POINT = 'payment_created';
@@ -80,6 +80,10 @@ export class CreatePaymentUseCase {
       partnerJob(tenderRows.find((row) => row.id === id)!.partner, { kind: 'authorize', tenderId: id }),
     );
 
+    const sessionWebhook = body.client_session_id
+      ? (await this.prisma.clientSession.findUnique({ where: { id: body.client_session_id } }))?.webhook
+      : undefined;
+    const jobs: QueuedJob[] = [];
     const outboxIds = await this.prisma.$transaction(async (tx) => {
       await tx.payment.create({
         data: {
@@ -97,10 +101,11 @@ export class CreatePaymentUseCase {
           browser: body.browser as Prisma.InputJsonValue | undefined,
           threeDsOptions: body.three_ds_authentication_options,
           shopperRedirectionUrl: body.shopper_redirection_url,
-          webhook: body.webhook as Prisma.InputJsonValue | undefined,
+          webhook: (body.webhook ?? sessionWebhook) as Prisma.InputJsonValue | undefined,
         },
       });
       await tx.partnerTransaction.createMany({ data: tenderRows });
+      const events: QueuedJob[] = [];
       if (body.client_session_id) {
         const submitted = await tx.clientSession.updateMany({
           where: { id: body.client_session_id, entityId, status: 'CREATED', expiresAt: { gt: new Date() } },

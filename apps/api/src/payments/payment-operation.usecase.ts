@@ -6,11 +6,13 @@ import {
   allocatableTenders,
   OPERATION_KIND,
   presentPayment,
+  recordPaymentEvents,
   releasesAfterCapture,
   writeOperation,
   type OperationPlan,
   type OperationType,
   type PaymentAggregate,
+  type WebhookConfig,
 } from '@tender/payments';
 import { PrismaClient, type Prisma } from '@tender/persistence';
 import { ApiError } from '../http/api-error';
@@ -65,6 +67,10 @@ export class PaymentOperationUseCase {
       const decided = this.decide(payment, type, body);
       const jobs = await this.write(tx, payment, type, body, decided);
       await tx.payment.update({ where: { id: paymentId }, data: { version: { increment: 1 } } });
+      const after = await this.payments.get(entityId, paymentId, tx);
+      jobs.jobs.push(
+        ...(await recordPaymentEvents(tx, payment, after, after.webhook as WebhookConfig | null)),
+      );
       await this.idempotency.markRecoveryPoint(tx, idempotency, RECOVERY_POINT, jobs.operationId);
       return {
         operationId: jobs.operationId,

@@ -14,14 +14,14 @@ import {
 import { requireChallengeForFutureUsage } from '../client-sessions/client-session.schemas';
 
 /** A new tender (partner + method + instrument) or a merchant-initiated reuse of a parent payment's credential. */
-const newTender = z.strictObject({
+export const newTender = z.strictObject({
   partner: z.string().min(1).max(64),
   method: z.string().min(1).max(64),
   amount: minorAmount,
   payment_method: z.record(z.string(), z.unknown()).optional(),
 });
 
-const reusedTender = z.strictObject({
+export const reusedTender = z.strictObject({
   parent_payment_id: uuid,
   amount: minorAmount,
 });

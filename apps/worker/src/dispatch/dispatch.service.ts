@@ -400,7 +400,10 @@ export class DispatchService {
       currency: tender.currency,
       instrument,
       captureMode: 'MANUAL',
-      returnUrl: payment.shopperRedirectionUrl ?? undefined,
+      // Hosted pages send the shopper back to Tender, which checks the tender, then redirects with a signed token.
+      returnUrl: this.config.PUBLIC_URL
+        ? `${this.config.PUBLIC_URL}/v2/payments/${payment.id}/return`
+        : (payment.shopperRedirectionUrl ?? undefined),
       allowFutureUsage: payment.allowFutureUsage,
       parentPartnerToken: typeof instrument.partner_token === 'string' ? instrument.partner_token : undefined,
       customer: (payment.customer as Record<string, unknown>) ?? undefined,

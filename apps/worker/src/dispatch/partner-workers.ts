@@ -29,6 +29,8 @@ export class PartnerWorkers implements OnModuleInit, OnApplicationShutdown {
           connection: redisConnectionOptions(this.config.REDIS_URL),
           prefix: this.config.QUEUE_PREFIX,
           concurrency: this.config.PARTNER_CONCURRENCY,
+          lockDuration: this.config.WORKER_LOCK_MS,
+          stalledInterval: Math.max(250, Math.floor(this.config.WORKER_LOCK_MS / 2)),
           ...(this.config.PARTNER_RATE_LIMIT_PER_SECOND > 0
             ? { limiter: { max: this.config.PARTNER_RATE_LIMIT_PER_SECOND, duration: 1000 } }
             : {}),

@@ -1,6 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Outbox, PaymentNotifications, type QueuedJob } from '@tender/infra';
-import { advancePayment, findPaymentAggregate, lockPayment, type PaymentAggregate } from '@tender/payments';
+import {
+  advancePayment,
+  findPaymentAggregate,
+  lockPayment,
+  recordPaymentEvents,
+  type PaymentAggregate,
+  type WebhookConfig,
+} from '@tender/payments';
 import { PrismaClient, type Prisma } from '@tender/persistence';
 
 /**
@@ -27,7 +34,9 @@ export class PaymentSettler {
       const extra = (await apply(tx, before)) ?? [];
       const payment = (await findPaymentAggregate(tx, paymentId))!;
       const advanced = await advancePayment(tx, payment);
-      const jobs = [...extra, ...advanced.jobs];
+      const after = (await findPaymentAggregate(tx, paymentId))!;
+      const events = await recordPaymentEvents(tx, before, after, after.webhook as WebhookConfig | null);
+      const jobs = [...extra, ...advanced.jobs, ...events];
       return { jobs, outboxIds: await this.outbox.write(tx, jobs) };
     });
     await this.outbox.publish(jobs, outboxIds);

@@ -1,0 +1,226 @@
+import { eventually, TestStack } from '../support/stack';
+
+/**
+ * The heart of Tender against the real stack: API, worker, Postgres, Redis and the partner
+ * simulators. Money is checked on both sides: our amounts and the simulators' own books.
+ */
+describe('split payments through the partners', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await TestStack.start({ worker: true });
+  });
+  afterAll(() => stack.close());
+  beforeEach(async () => {
+    await Promise.all(
+      ['connect', 'purse', 'paytronix'].map((p) => stack.sim(p as 'connect', '/_sim/reset', 'POST')),
+    );
+  });
+
+  const pay = (split: unknown[], extra: Record<string, unknown> = {}) => {
+    const amount = (split as Array<{ amount: number }>).reduce((s, t) => s + t.amount, 0);
+    return stack.request('POST', '/v2/payments', {
+      token: stack.frontOffice,
+      body: { amount, currency: 'EUR', capture_mode: 'MANUAL', split, ...extra },
+    });
+  };
+  const op = (id: string, kind: 'captures' | 'voids' | 'refunds', body: Record<string, unknown> = {}) =>
+    stack.request('POST', `/v2/payments/${id}/${kind}`, { token: stack.backOffice, body });
+  const get = (id: string) => stack.request('GET', `/v2/payments/${id}`, { token: stack.backOffice });
+  const giftCard = (number: string, amount: number) => ({
+    partner: 'paytronix',
+    method: 'giftcard',
+    amount,
+    payment_method: { card_number: number },
+  });
+  const connectCard = (token: string, amount: number) => ({
+    partner: 'connect',
+    method: 'card',
+    amount,
+    payment_method: { token },
+  });
+  const balance = async (card: string) =>
+    (await stack.sim('paytronix', `/_sim/paytronix/cards/${card}`)).balance;
+  const connectBooks = async (reference: string) =>
+    (await stack.sim('connect', `/_sim/connect/transactions?reference=${reference}`)).transactions;
+  const tender = (payment: any, partner: string) =>
+    payment.authorization.partner_transactions.find((t: any) => t.partner === partner);
+  const referenceOf = async (tenderId: string) =>
+    (await stack.prisma.partnerTransaction.findUniqueOrThrow({ where: { id: tenderId } })).reference;
+
+  it('authorizes gift card + card, captures partly, voids the rest, refunds partly — books agree', async () => {
+    const created = await pay([giftCard('6000000000000500', 2000), connectCard('connect-approve', 2299)]);
+    expect(created.status).toBe(201);
+    expect(created.body.authorization.status).toBe('AUTHORIZED');
+    expect(created.body.amounts).toMatchObject({
+      authorize_pending: 0,
+      total_authorized: 4299,
+      available_to_capture: 4299,
+    });
+    expect(await balance('6000000000000500')).toBe('480.00');
+    const id = created.body.id;
+    const connectRef = await referenceOf(tender(created.body, 'connect').id);
+
+    // Capture 3000: the gift card (already debited) first, then 1000 of the card.
+    const captured = await op(id, 'captures', { amount: 3000, merchant_reference: 'CAP-1' });
+    expect(captured.status).toBe(201);
+    expect(captured.body.captures[0]).toMatchObject({
+      amount: 3000,
+      status: 'SUCCESS',
+      merchant_reference: 'CAP-1',
+    });
+    expect(captured.body.amounts).toMatchObject({
+      total_captured: 3000,
+      available_to_capture: 1299,
+      available_to_void: 1299,
+      available_to_refund: 3000,
+    });
+    expect(captured.body.overview).toMatchObject({ captured: 'PARTIALLY', consumed: 'PARTIALLY' });
+    expect((await connectBooks(connectRef))[0]).toMatchObject({ amountCaptured: 1000 });
+
+    const voided = await op(id, 'voids', {});
+    expect(voided.status).toBe(201);
+    expect(voided.body.voids.at(-1)).toMatchObject({ amount: 1299, status: 'SUCCESS' });
+    expect(voided.body.amounts).toMatchObject({
+      total_voided: 1299,
+      available_to_capture: 0,
+      available_to_void: 0,
+    });
+    expect(voided.body.overview).toMatchObject({ consumed: 'FULLY', voided: 'PARTIALLY' });
+    expect((await connectBooks(connectRef))[0]).toMatchObject({
+      amountCaptured: 1000,
+      amountCancelled: 1299,
+    });
+
+    // Refund 500: cards are refunded before stored value.
+    const refunded = await op(id, 'refunds', { amount: 500 });
+    expect(refunded.status).toBe(201);
+    expect(refunded.body.refunds[0]).toMatchObject({ amount: 500, status: 'SUCCESS' });
+    expect(refunded.body.refunds[0].partner_transactions).toEqual([
+      expect.objectContaining({ partner: 'connect', amount: 500 }),
+    ]);
+    expect(refunded.body.amounts).toMatchObject({ total_refunded: 500, available_to_refund: 2500 });
+    expect((await connectBooks(connectRef))[0]).toMatchObject({ amountRefunded: 500 });
+    expect(await balance('6000000000000500')).toBe('480.00');
+
+    // A refund beyond the rest is refused; a refund of the rest goes to the gift card too.
+    expect((await op(id, 'refunds', { amount: 2501 })).status).toBe(422);
+    const rest = await op(id, 'refunds', {});
+    expect(rest.body.amounts).toMatchObject({ total_refunded: 3000, available_to_refund: 0 });
+    expect(rest.body.overview.refunded).toBe('FULLY');
+    expect(await balance('6000000000000500')).toBe('500.00');
+  });
+
+  it('refuses the whole split when the gift card is declined, voiding the card hold', async () => {
+    const created = await pay([connectCard('connect-approve', 1500), giftCard('6000000000000000', 1000)]);
+    expect(created.status).toBe(201);
+    const final = await eventually(async () => {
+      const current = (await get(created.body.id)).body;
+      return current.authorization.status === 'REFUSED' &&
+        current.voids.every((v: any) => v.status === 'SUCCESS') &&
+        current.voids.length
+        ? current
+        : undefined;
+    });
+    expect(final.authorization.failure).toMatchObject({
+      partner: 'paytronix',
+      method: 'giftcard',
+      status: 'REFUSED',
+    });
+    expect(final.authorization.failure.partner_status).toBeTruthy();
+    expect(tender(final, 'connect').status).toBe('CANCELLED');
+    const books = await connectBooks(await referenceOf(tender(final, 'connect').id));
+    expect(books).toHaveLength(1);
+    expect(books[0]).toMatchObject({ status: 'CANCELLED', amountCaptured: 0 });
+    expect(final.amounts).toMatchObject({ available_to_capture: 0, total_captured: 0 });
+    expect(await balance('6000000000000000')).toBe('0.00');
+  });
+
+  it('never sends the gift card when the card is declined', async () => {
+    const created = await pay([giftCard('6000000000000100', 1000), connectCard('connect-decline', 1500)]);
+    const final = await eventually(async () => {
+      const current = (await get(created.body.id)).body;
+      return current.authorization.status === 'REFUSED' ? current : undefined;
+    });
+    expect(final.authorization.failure).toMatchObject({ partner: 'connect', status: 'REFUSED' });
+    expect(tender(final, 'paytronix').status).toBe('CANCELLED');
+    expect(await balance('6000000000000100')).toBe('100.00');
+    const redeems = await stack.sim(
+      'paytronix',
+      `/_sim/paytronix/transactions?reference=${await referenceOf(tender(final, 'paytronix').id)}`,
+    );
+    expect(redeems.transactions).toHaveLength(0);
+  });
+
+  it('settles a timed-out authorization that succeeded at the partner, with exactly one authorization there', async () => {
+    const created = await pay([connectCard('connect-timeout', 2500)]);
+    const ref = await referenceOf(created.body.authorization.partner_transactions[0].id);
+    const final = await eventually(async () => {
+      const current = (await get(created.body.id)).body;
+      return current.authorization.status === 'AUTHORIZED' ? current : undefined;
+    }, 30000);
+    expect(final.amounts.total_authorized).toBe(2500);
+    const books = await connectBooks(ref);
+    expect(books).toHaveLength(1);
+    expect(books[0].amountAuthorized).toBe(2500);
+  });
+
+  it('holds a challenged card for fraud review until approved, or cancels it on void', async () => {
+    const held = await pay([connectCard('connect-challenge', 1200)]);
+    expect(held.body.authorization.status).toBe('PENDING_FRAUD_APPROVAL');
+    expect(held.body.links.approve).toBeDefined();
+    expect((await op(held.body.id, 'captures', {})).status).toBe(409);
+    const approved = await stack.request('POST', `/v2/payments/${held.body.id}/approve`, {
+      token: stack.backOffice,
+    });
+    expect(approved.status).toBe(200);
+    expect(approved.body.authorization.status).toBe('AUTHORIZED');
+    expect((await op(held.body.id, 'captures', {})).body.amounts.total_captured).toBe(1200);
+
+    const other = await pay([connectCard('connect-challenge', 800)]);
+    const voided = await op(other.body.id, 'voids', {});
+    expect(voided.status).toBe(201);
+    expect(voided.body.authorization.status).toBe('CANCELLED');
+    const books = await connectBooks(await referenceOf(other.body.authorization.partner_transactions[0].id));
+    expect(books[0].status).toBe('CANCELLED');
+  });
+
+  it('captures automatically in AUTOMATIC mode', async () => {
+    const created = await pay([giftCard('6000000000000500', 700), connectCard('connect-approve', 300)], {
+      capture_mode: 'AUTOMATIC',
+    });
+    const final = await eventually(async () => {
+      const current = (await get(created.body.id)).body;
+      return current.captures[0]?.status === 'SUCCESS' ? current : undefined;
+    });
+    expect(final.captures[0]).toMatchObject({ triggered_by: 'SYSTEM', amount: 1000 });
+    expect(final.amounts).toMatchObject({ total_captured: 1000, available_to_capture: 0 });
+  });
+
+  it('authorizes a hosted-checkout card once the shopper completes the page, and refuses a refund on it', async () => {
+    const created = await pay([{ partner: 'paytronix', method: 'card', amount: 1500 }], {
+      shopper_redirection_url: 'https://merchant.example/back',
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.authorization.status).toBe('PENDING');
+    expect(created.body.redirection?.href).toMatch(/^http/);
+    expect(created.body.amounts.authorize_pending).toBe(1500);
+    const sessionId =
+      created.body.authorization.partner_transactions[0].partner_additional_data?.checkoutSessionId;
+    expect(sessionId).toBeTruthy();
+    await stack.sim('paytronix', `/_sim/paytronix/checkout/${sessionId}/complete`, 'POST', {});
+    const authorized = await eventually(async () => {
+      const current = (await get(created.body.id)).body;
+      return current.authorization.status === 'AUTHORIZED' ? current : undefined;
+    });
+    expect(authorized.amounts.total_authorized).toBe(1500);
+    expect((await op(created.body.id, 'captures', { amount: 1000 })).body.code).toBe(
+      'partner_cannot_partially_capture',
+    );
+    const captured = await op(created.body.id, 'captures', {});
+    expect(captured.body.amounts.total_captured).toBe(1500);
+    const refund = await op(created.body.id, 'refunds', { amount: 100 });
+    expect(refund.status).toBe(422);
+    expect(refund.body.code).toBe('partner_cannot_refund');
+  });
+});
