@@ -117,11 +117,13 @@ export class CreatePaymentUseCase {
             'The client session is no longer open for a payment.',
           );
         }
+        events.push(...(await recordSessionStatusEvent(tx, body.client_session_id)));
       }
       await this.idempotency.markRecoveryPoint(tx, idempotency, RECOVERY_POINT, paymentId);
-      return this.outbox.write(tx, firstJobs);
+      jobs.push(...firstJobs, ...events);
+      return this.outbox.write(tx, jobs);
     });
-    await this.outbox.publish(firstJobs, outboxIds);
+    await this.outbox.publish(jobs, outboxIds);
     return this.respond(entityId, paymentId);
   }
 

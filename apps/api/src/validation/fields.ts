@@ -8,12 +8,10 @@ export const minorAmount = z
   .positive('must be greater than 0')
   .max(Number.MAX_SAFE_INTEGER, 'is too large');
 
-export const currencyCode = z
-  .string()
-  .refine((code) => isCurrency(code), {
-    message: 'must be an ISO 4217 currency code',
-    params: { code: 'unknown_currency' },
-  });
+export const currencyCode = z.string().refine((code) => isCurrency(code), {
+  message: 'must be an ISO 4217 currency code',
+  params: { code: 'unknown_currency' },
+});
 
 export const uuid = z
   .string()
