@@ -48,6 +48,7 @@ export const DEMO_PARTNER_ACCOUNTS: readonly DemoPartnerAccount[] = [
       endpoint: 'http://127.0.0.1:4102',
       clientId: 'tender-sim-purse',
       clientSecret: 'tender-sim-purse-secret',
+      webhookSecret: 'tender-sim-purse-webhook-secret',
     },
     config: {},
   },

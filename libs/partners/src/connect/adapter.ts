@@ -1,0 +1,431 @@
+import type { AxiosInstance } from 'axios';
+import type {
+  CreatePaymentRequest,
+  PaymentResponse,
+  RefundResponse,
+} from 'connect-sdk-nodejs/lib/v1/model/domain';
+import {
+  PartnerRejectedError,
+  type AuthorizeRequest,
+  type AuthorizeResult,
+  type CallContext,
+  type OperationRequest,
+  type OperationResult,
+  type PartnerAccountConfig,
+  type PartnerAdapter,
+  type PartnerWebhookEvent,
+} from '../adapter';
+import { createPartnerHttpClient } from '../http';
+import {
+  ConnectClient,
+  connectCredentials,
+  type CaptureResponse,
+  type ConnectAnswer,
+  type CreatePaymentResponse,
+} from './client';
+import {
+  OPEN_AUTHORIZATION,
+  apiErrors,
+  assertMoney,
+  authorizationResult,
+  captureResult,
+  describeErrors,
+  expectBody,
+  failedOperation,
+  isIdempotenceInProgress,
+  rejected,
+  refundResult,
+  throwCommonErrors,
+  toConnectRefundReference,
+  voidResultFromPayment,
+  type PaymentExpectation,
+} from './mapping';
+import { verifyConnectWebhook } from './webhook';
+
+export interface ConnectAdapterOptions {
+  /** HTTP client (tests); default: the shared partner client (keep-alive, never throws on a status). */
+  http?: AxiosInstance;
+}
+
+/**
+ * Worldline/Ingenico Connect Server API v1, card payments:
+ *
+ * - authorize: `POST /v1/{merchantId}/payments` with the card token, `requiresApproval: true`
+ *   (Tender captures explicitly) and `authorizationMode: PRE_AUTHORIZATION` (partial and multiple
+ *   captures, cancel of the remainder: what the catalog promises; a FINAL_AUTHORIZATION must be
+ *   captured in full). `order.references.merchantReference` = our tender reference.
+ * - Every POST carries `X-GCS-Idempotence-Key` = the worker's key (stable across retries and
+ *   re-runs; derived keys for the secondary calls: `…:processchallenged`, `…:approve-refund`).
+ *   409 + error 1409 ("first request still running") is an UnknownOutcomeError: retry later, same key.
+ *   Connect keeps keys 24 h; Tender's whole reconcile schedule (default ≈ 7.4 h) stays inside it.
+ * - capture `POST …/capture {amount, isFinal}`, void `POST …/cancel` (whole uncaptured remainder;
+ *   never sent once captures closed the authorization, where it would reverse the captures),
+ *   refund `POST …/refund` (201) with our leg reference as `refundReferences.merchantReference`.
+ * - Status and error mapping: `mapping.ts`; webhooks: `webhook.ts`; wire and signing: `client.ts`,
+ *   `signing.ts`. Nothing here logs: errors carry codes and Connect's texts, never credentials,
+ *   signatures or tokens.
+ */
+export class ConnectAdapter implements PartnerAdapter {
+  readonly partner = 'connect';
+  private readonly http: AxiosInstance;
+
+  constructor(options: ConnectAdapterOptions = {}) {
+    this.http = options.http ?? createPartnerHttpClient();
+  }
+
+  // ---- authorizations -------------------------------------------------------------------------
+
+  async authorize(request: AuthorizeRequest): Promise<AuthorizeResult> {
+    const client = this.client(request);
+    const answer = await client.createPayment(createPaymentBody(request), request.idempotencyKey);
+    return createPaymentOutcome(answer, request);
+  }
+
+  /**
+   * With the Connect payment id: `GET payments/{id}` (404 → NOT_FOUND).
+   * Without (the create timed out before we learnt the id):
+   *  1. `GET payments?merchantReference=` (find): a payment with our reference is ours. A read, and it
+   *     stays right even after Connect forgot the idempotence key;
+   *  2. nothing found: re-POST the identical create with the SAME idempotence key. Connect replays a
+   *     finished first request (`X-GCS-Idempotence-Request-Timestamp`), answers 409/1409 while it is
+   *     still running (→ UnknownOutcomeError), or, if it never arrived, creates it now, which is what
+   *     the worker would do next anyway. Either way there is exactly one payment at Connect; so this
+   *     lookup never answers NOT_FOUND.
+   */
+  async fetchAuthorization(
+    request: AuthorizeRequest & { partnerReference?: string },
+  ): Promise<AuthorizeResult> {
+    const client = this.client(request);
+    const expected = expectation(request);
+    if (request.partnerReference) {
+      const answer = await client.getPayment(request.partnerReference);
+      if (answer.status === 404) return { outcome: 'NOT_FOUND' };
+      if (answer.status >= 400) {
+        throwCommonErrors(answer, 'get payment');
+        throw rejected(answer, 'get payment');
+      }
+      return authorizationResult(expectBody(answer, 'get payment'), expected);
+    }
+
+    const found = await client.findPayments(request.reference);
+    if (found.status < 300) {
+      const ours = (expectBody(found, 'find payments').payments ?? []).filter(
+        (p) => p.paymentOutput?.references?.merchantReference === request.reference,
+      );
+      // A retry with the same key replays the first answer, so more than one is not expected; prefer a live one.
+      const pick =
+        ours.filter((p) => p.status !== 'REJECTED' && p.status !== 'CANCELLED').pop() ?? ours.pop();
+      if (pick) return authorizationResult(pick, expected);
+    } else if (found.status === 401 || found.status === 403 || found.status === 429) {
+      throwCommonErrors(found, 'find payments');
+    }
+    // any other 4xx (find not offered on this platform…): the idempotent re-POST below still settles it
+    const answer = await client.createPayment(createPaymentBody(request), request.idempotencyKey);
+    return createPaymentOutcome(answer, request);
+  }
+
+  /** `POST payments/{id}/processchallenged`: the payment continues as if it had not been challenged. */
+  async approve(request: AuthorizeRequest & { partnerReference: string }): Promise<AuthorizeResult> {
+    const client = this.client(request);
+    const expected = expectation(request);
+    const answer = await client.processChallenged(
+      request.partnerReference,
+      `${request.idempotencyKey}:processchallenged`,
+    );
+    if (answer.status < 300) return authorizationResult(expectBody(answer, 'processchallenged'), expected);
+    throwCommonErrors(answer, 'processchallenged');
+    if (answer.status === 405) {
+      // "PAYMENT IS NOT CHALLENGED": already processed (or cancelled); report what it is now.
+      const current = await client.getPayment(request.partnerReference);
+      if (current.status < 300) return authorizationResult(expectBody(current, 'get payment'), expected);
+    }
+    throw rejected(answer, 'processchallenged');
+  }
+
+  // ---- operations -----------------------------------------------------------------------------
+
+  async capture(request: OperationRequest): Promise<OperationResult> {
+    const client = this.client(request);
+    const answer = await client.capture(paymentIdOf(request), captureBody(request), request.idempotencyKey);
+    return captureOutcome(answer, request);
+  }
+
+  /**
+   * Cancels the uncaptured remainder (the catalog has no partial void: `amount` is that remainder).
+   * Reads the payment first: Connect's cancel on a payment whose captures closed the authorization
+   * (CAPTURE_REQUESTED…) would cancel those captures, which a void must never do; there nothing is
+   * held any more and the void is reported done.
+   */
+  async void(request: OperationRequest): Promise<OperationResult> {
+    const client = this.client(request);
+    const paymentId = paymentIdOf(request);
+    const current = await this.paymentForVoid(client, request);
+    if (!current) return failedOperation({ status: 404, body: undefined, replayed: false }, 'cancel payment');
+    if (!OPEN_AUTHORIZATION.has(String(current.status)))
+      return voidResultFromPayment(current, request.amount, request.currency);
+
+    const answer = await client.cancel(paymentId, request.idempotencyKey);
+    if (answer.status < 300) {
+      const body = expectBody(answer, 'cancel payment');
+      const payment = body.payment;
+      if (!payment) return failedOperation(answer, 'cancel payment without payment');
+      checkVoidedPayment(payment, request);
+      const result = voidResultFromPayment(payment, request.amount, request.currency);
+      const voidResponseId = body.cardPaymentMethodSpecificOutput?.voidResponseId;
+      if (voidResponseId)
+        result.partnerStatusDescription = `${result.partnerStatusDescription} (voidResponseId ${voidResponseId})`;
+      return result;
+    }
+    throwCommonErrors(answer, 'cancel payment');
+    if (answer.status === 405) {
+      // not cancellable any more: another call got there first (or a capture closed it)
+      const now = await this.paymentForVoid(client, request);
+      if (now && !OPEN_AUTHORIZATION.has(String(now.status))) {
+        const result = voidResultFromPayment(now, request.amount, request.currency);
+        if (result.outcome !== 'PENDING') return result;
+      }
+    }
+    return failedOperation(answer, 'cancel payment');
+  }
+
+  async refund(request: OperationRequest): Promise<OperationResult> {
+    const client = this.client(request);
+    const answer = await client.refund(
+      paymentIdOf(request),
+      {
+        amountOfMoney: { amount: request.amount, currencyCode: request.currency },
+        refundReferences: { merchantReference: toConnectRefundReference(request.reference) },
+      },
+      request.idempotencyKey,
+    );
+    if (answer.status < 300) return this.completeRefund(client, expectBody(answer, 'create refund'), request);
+    if (isIdempotenceInProgress(answer)) throwCommonErrors(answer, 'create refund');
+    // Declined: RefundErrorResponse.refundResult (checked before the status, like the SDKs do).
+    if (answer.body?.refundResult) {
+      return refundResult(answer.body.refundResult, request.amount, request.currency, apiErrors(answer.body));
+    }
+    throwCommonErrors(answer, 'create refund');
+    return failedOperation(answer, 'create refund');
+  }
+
+  /**
+   * Settles a leg whose outcome was unknown:
+   * - capture: `GET payments/{id}/captures`; no capture of this amount → NOT_FOUND. Otherwise the
+   *   capture has no reference of ours to tell it from another leg's capture of the same amount, so
+   *   we re-POST it with the SAME idempotence key: a replay returns exactly our capture (a 1409 means
+   *   still running → UnknownOutcomeError); if Connect never had it, it is done now, as the worker would.
+   * - refund: `GET payments/{id}/refunds`, ours by `refundReferences.merchantReference`; NOT_FOUND when absent.
+   * - void: `GET payments/{id}`: CANCELLED, or closed by captures → SUCCESS; still open → NOT_FOUND.
+   */
+  async fetchOperation(
+    kind: 'capture' | 'void' | 'refund',
+    request: OperationRequest,
+  ): Promise<OperationResult> {
+    const client = this.client(request);
+    const paymentId = paymentIdOf(request);
+    switch (kind) {
+      case 'capture': {
+        const list = await client.captures(paymentId);
+        if (list.status === 404) return { outcome: 'NOT_FOUND' };
+        if (list.status >= 300) {
+          throwCommonErrors(list, 'get captures');
+          throw rejected(list, 'get captures');
+        }
+        const candidates = (expectBody(list, 'get captures').captures ?? []).filter(
+          (c) =>
+            c.captureOutput?.amountOfMoney?.amount === request.amount &&
+            c.captureOutput?.amountOfMoney?.currencyCode === request.currency,
+        );
+        if (candidates.length === 0) return { outcome: 'NOT_FOUND' };
+        const answer = await client.capture(paymentId, captureBody(request), request.idempotencyKey);
+        return captureOutcome(answer, request);
+      }
+      case 'refund': {
+        const list = await client.refunds(paymentId);
+        if (list.status === 404) return { outcome: 'NOT_FOUND' };
+        if (list.status >= 300) {
+          throwCommonErrors(list, 'get refunds');
+          throw rejected(list, 'get refunds');
+        }
+        const reference = toConnectRefundReference(request.reference);
+        const ours = (expectBody(list, 'get refunds').refunds ?? []).filter(
+          (r) => r.refundOutput?.references?.merchantReference === reference,
+        );
+        const refund = ours.pop();
+        return refund ? this.completeRefund(client, refund, request) : { outcome: 'NOT_FOUND' };
+      }
+      case 'void': {
+        const payment = await this.paymentForVoid(client, request);
+        if (!payment || OPEN_AUTHORIZATION.has(String(payment.status))) return { outcome: 'NOT_FOUND' };
+        return voidResultFromPayment(payment, request.amount, request.currency);
+      }
+    }
+  }
+
+  verifyWebhook(
+    rawBody: Buffer,
+    headers: Record<string, string | undefined>,
+    account: PartnerAccountConfig,
+  ): PartnerWebhookEvent {
+    return verifyConnectWebhook(rawBody, headers, account);
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  private client(context: CallContext): ConnectClient {
+    return new ConnectClient(this.http, connectCredentials(context.account), context.timeoutMs);
+  }
+
+  /** The payment behind a void leg (undefined when Connect does not know it), checked against the tender. */
+  private async paymentForVoid(
+    client: ConnectClient,
+    request: OperationRequest,
+  ): Promise<PaymentResponse | undefined> {
+    const answer = await client.getPayment(paymentIdOf(request));
+    if (answer.status === 404) return undefined;
+    if (answer.status >= 300) {
+      throwCommonErrors(answer, 'get payment');
+      throw rejected(answer, 'get payment');
+    }
+    const payment = expectBody(answer, 'get payment');
+    checkVoidedPayment(payment, request);
+    return payment;
+  }
+
+  /**
+   * A refund Connect holds in PENDING_APPROVAL (accounts set up with a refund approval step) is
+   * approved at once: the merchant's refund request through Tender is that approval. Then re-read.
+   */
+  private async completeRefund(
+    client: ConnectClient,
+    refund: RefundResponse,
+    request: OperationRequest,
+  ): Promise<OperationResult> {
+    const result = refundResult(refund, request.amount, request.currency);
+    if (refund.status !== 'PENDING_APPROVAL' || !refund.id) return result;
+    const approval = await client.approveRefund(
+      refund.id,
+      { amount: request.amount },
+      `${request.idempotencyKey}:approve-refund`,
+    );
+    if (approval.status >= 300) {
+      throwCommonErrors(approval, 'approve refund');
+      if (approval.status !== 405) return failedOperation(approval, 'approve refund');
+      // 405: no longer PENDING_APPROVAL (approved by an earlier run): read it below
+    }
+    const now = await client.getRefund(refund.id);
+    if (now.status >= 300) {
+      throwCommonErrors(now, 'get refund');
+      throw rejected(now, 'get refund');
+    }
+    return refundResult(expectBody(now, 'get refund'), request.amount, request.currency);
+  }
+}
+
+// ---- request bodies and answers -----------------------------------------------------------------
+
+function expectation(request: AuthorizeRequest): PaymentExpectation {
+  return { amount: request.amount, currency: request.currency, reference: request.reference };
+}
+
+function paymentIdOf(request: OperationRequest): string {
+  const id = request.tender.partnerReference;
+  if (!id) throw new PartnerRejectedError('connect: the tender has no Connect payment id');
+  return id;
+}
+
+function captureBody(request: OperationRequest) {
+  return { amount: request.amount, isFinal: request.isFinal ?? false };
+}
+
+/** The void's payment must be the tender's: same currency, same authorized amount. */
+function checkVoidedPayment(payment: PaymentResponse, request: OperationRequest): void {
+  assertMoney(
+    payment.paymentOutput?.amountOfMoney,
+    request.tender.authorizedAmount,
+    request.currency,
+    `payment ${payment.id ?? request.tender.partnerReference}`,
+  );
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * The create-payment body. Deterministic in the request (no clock, no random): the lookup after a
+ * timeout re-POSTs it under the same idempotence key, and Connect (the simulator at least) refuses a
+ * key reused with a different body.
+ */
+export function createPaymentBody(request: AuthorizeRequest): CreatePaymentRequest {
+  const merchantInitiated =
+    typeof request.parentPartnerToken === 'string' && request.parentPartnerToken !== '';
+  const token = merchantInitiated ? request.parentPartnerToken : request.instrument.token;
+  if (typeof token !== 'string' || token === '') {
+    throw new PartnerRejectedError('connect card payment: the instrument carries no token');
+  }
+  const billing =
+    isObject(request.order) && isObject(request.order.billing_address) ? request.order.billing_address : {};
+  const countryCode = typeof billing.country_code === 'string' ? billing.country_code : undefined;
+  return {
+    order: {
+      amountOfMoney: { amount: request.amount, currencyCode: request.currency },
+      references: { merchantReference: request.reference },
+      ...(countryCode ? { customer: { billingAddress: { countryCode } } } : {}),
+    },
+    cardPaymentMethodSpecificInput: {
+      token,
+      // Tender always captures explicitly (AUTOMATIC capture mode = Tender captures right after).
+      requiresApproval: true,
+      authorizationMode: 'PRE_AUTHORIZATION',
+      ...(merchantInitiated
+        ? {
+            unscheduledCardOnFileRequestor: 'merchantInitiated',
+            unscheduledCardOnFileSequenceIndicator: 'subsequent',
+          }
+        : request.allowFutureUsage
+          ? {
+              unscheduledCardOnFileRequestor: 'cardholderInitiated',
+              unscheduledCardOnFileSequenceIndicator: 'first',
+            }
+          : {}),
+      ...(!merchantInitiated && request.returnUrl
+        ? { threeDSecure: { redirectionData: { returnUrl: request.returnUrl } } }
+        : {}),
+    },
+  };
+}
+
+/** The create-payment answer (first call or idempotent replay) as our AuthorizeResult. */
+function createPaymentOutcome(
+  answer: ConnectAnswer<CreatePaymentResponse & { paymentResult?: CreatePaymentResponse | null }>,
+  request: AuthorizeRequest,
+): AuthorizeResult {
+  const expected = expectation(request);
+  if (answer.status < 300) {
+    const body = expectBody(answer, 'create payment');
+    return authorizationResult(body.payment, expected, body);
+  }
+  if (isIdempotenceInProgress(answer)) throwCommonErrors(answer, 'create payment');
+  // Declined: PaymentErrorResponse.paymentResult holds the payment (REJECTED), whatever the status (Connect: 402).
+  const declined = answer.body?.paymentResult;
+  if (declined?.payment)
+    return authorizationResult(declined.payment, expected, declined, apiErrors(answer.body));
+  throwCommonErrors(answer, 'create payment');
+  if (answer.status === 402) {
+    const errors = apiErrors(answer.body);
+    return {
+      outcome: 'REFUSED',
+      partnerStatus: errors[0]?.code ? String(errors[0].code) : '402',
+      partnerStatusDescription: describeErrors(errors) || 'declined',
+    };
+  }
+  throw rejected(answer, 'create payment');
+}
+
+function captureOutcome(answer: ConnectAnswer<CaptureResponse>, request: OperationRequest): OperationResult {
+  if (answer.status < 300)
+    return captureResult(expectBody(answer, 'capture payment'), request.amount, request.currency);
+  throwCommonErrors(answer, 'capture payment');
+  // 402 decline, 404 unknown payment, 405 not capturable in its status, 409 key reused…: this capture failed.
+  return failedOperation(answer, 'capture payment');
+}

@@ -1,0 +1,292 @@
+import {
+  PartnerProtocolError,
+  PartnerRejectedError,
+  UnknownOutcomeError,
+  type PartnerAccountConfig,
+} from '../adapter';
+import { createPaymentBody } from './adapter';
+import { connectCredentials, type ConnectAnswer } from './client';
+import {
+  authorizationResult,
+  captureResult,
+  fromConnectRefundReference,
+  refundResult,
+  throwCommonErrors,
+  toConnectRefundReference,
+  voidResultFromPayment,
+} from './mapping';
+
+const money = (amount: number, currencyCode = 'EUR') => ({ amount, currencyCode });
+const payment = (status: string, extra: Record<string, unknown> = {}) => ({
+  id: 'P1',
+  paymentOutput: {
+    amountOfMoney: money(1000),
+    references: { merchantReference: 'ref-1' },
+    cardPaymentMethodSpecificOutput: {
+      paymentProductId: 3,
+      token: 'tok-1',
+      authorisationCode: '123456',
+      card: { cardNumber: '545454******5454', expiryDate: '0830' },
+    },
+  },
+  status,
+  statusOutput: { statusCode: 600, statusCategory: 'PENDING_MERCHANT', isAuthorized: true },
+  ...extra,
+});
+const expected = { amount: 1000, currency: 'EUR', reference: 'ref-1' };
+const answer = (status: number, body: unknown): ConnectAnswer<unknown> => ({ status, body, replayed: false });
+
+describe('Connect status mapping', () => {
+  it.each([
+    ['PENDING_APPROVAL', 'AUTHORIZED'],
+    ['PENDING_CAPTURE', 'AUTHORIZED'],
+    ['CAPTURE_REQUESTED', 'AUTHORIZED'],
+    ['PENDING_FRAUD_APPROVAL', 'PENDING_FRAUD_APPROVAL'],
+    ['REDIRECTED', 'REQUIRES_ACTION'],
+    ['REJECTED', 'REFUSED'],
+    ['CANCELLED', 'CANCELLED'],
+  ])('payment %s → %s', (status, outcome) => {
+    expect(authorizationResult(payment(status), expected).outcome).toBe(outcome);
+  });
+
+  it('keeps the payment id, the status code, masked card data and the token of an authorization', () => {
+    const result = authorizationResult(payment('PENDING_APPROVAL'), expected);
+    expect(result).toEqual(
+      expect.objectContaining({
+        outcome: 'AUTHORIZED',
+        partnerReference: 'P1',
+        partnerStatus: '600',
+        partnerStatusDescription: 'PENDING_APPROVAL',
+        amount: 1000,
+        currency: 'EUR',
+        partnerToken: 'tok-1',
+        card: {
+          bin: '545454',
+          last_four_digits: '5454',
+          expiry_month: 8,
+          expiry_year: 2030,
+          payment_product_id: 3,
+          selected_network: 'MASTERCARD',
+        },
+      }),
+    );
+    expect(result.additionalData).toEqual(
+      expect.objectContaining({ connectStatus: 'PENDING_APPROVAL', authorisationCode: '123456' }),
+    );
+    expect(JSON.stringify(result.additionalData)).not.toContain('tok-1');
+  });
+
+  it('gives a redirect URL for a merchantAction and no token on a refusal', () => {
+    const redirected = authorizationResult(payment('REDIRECTED'), expected, {
+      merchantAction: { actionType: 'REDIRECT', redirectData: { redirectURL: 'https://acs.example/3ds' } },
+    });
+    expect(redirected).toEqual(
+      expect.objectContaining({ outcome: 'REQUIRES_ACTION', redirectUrl: 'https://acs.example/3ds' }),
+    );
+    const refused = authorizationResult(
+      payment('REJECTED', {
+        statusOutput: {
+          statusCode: 100,
+          errors: [{ code: '430330', id: 'NOT_AUTHORISED', message: 'NOT AUTHORISED' }],
+        },
+      }),
+      expected,
+    );
+    expect(refused).toEqual(
+      expect.objectContaining({
+        outcome: 'REFUSED',
+        partnerStatus: '100',
+        partnerStatusDescription: 'REJECTED: 430330 NOT_AUTHORISED: NOT AUTHORISED',
+      }),
+    );
+    expect(refused.partnerToken).toBeUndefined();
+  });
+
+  it('treats CREATED / AUTHORIZATION_REQUESTED as not decided yet and an unknown status as a protocol error', () => {
+    expect(() => authorizationResult(payment('CREATED'), expected)).toThrow(UnknownOutcomeError);
+    expect(() => authorizationResult(payment('AUTHORIZATION_REQUESTED'), expected)).toThrow(
+      UnknownOutcomeError,
+    );
+    expect(() =>
+      authorizationResult(payment('SOMETHING_NEW', { statusOutput: { isAuthorized: false } }), expected),
+    ).toThrow(PartnerProtocolError);
+  });
+
+  it('refuses an answer whose amount, currency or reference is not what we asked', () => {
+    expect(() => authorizationResult(payment('PENDING_APPROVAL'), { ...expected, amount: 999 })).toThrow(
+      PartnerProtocolError,
+    );
+    expect(() => authorizationResult(payment('PENDING_APPROVAL'), { ...expected, currency: 'USD' })).toThrow(
+      PartnerProtocolError,
+    );
+    expect(() =>
+      authorizationResult(payment('PENDING_APPROVAL'), { ...expected, reference: 'other' }),
+    ).toThrow(PartnerProtocolError);
+    expect(() =>
+      captureResult({ id: 'C', captureOutput: { amountOfMoney: money(10) }, status: 'CAPTURED' }, 11, 'EUR'),
+    ).toThrow(PartnerProtocolError);
+    expect(() =>
+      refundResult(
+        { id: 'R', refundOutput: { amountOfMoney: money(10, 'USD') }, status: 'REFUNDED' },
+        10,
+        'EUR',
+      ),
+    ).toThrow(PartnerProtocolError);
+  });
+
+  it.each([
+    ['CAPTURE_REQUESTED', 'SUCCESS'],
+    ['CAPTURED', 'SUCCESS'],
+    ['REJECTED_CAPTURE', 'FAILED'],
+    ['CANCELLED', 'FAILED'],
+  ])('capture %s → %s', (status, outcome) => {
+    expect(
+      captureResult({ id: 'C', captureOutput: { amountOfMoney: money(10) }, status }, 10, 'EUR').outcome,
+    ).toBe(outcome);
+  });
+
+  it.each([
+    ['REFUND_REQUESTED', 'SUCCESS'],
+    ['REFUNDED', 'SUCCESS'],
+    ['CAPTURED', 'SUCCESS'],
+    ['PENDING_APPROVAL', 'PENDING'],
+    ['CREATED', 'PENDING'],
+    ['REJECTED', 'FAILED'],
+    ['REJECTED_CAPTURE', 'FAILED'],
+    ['CANCELLED', 'FAILED'],
+  ])('refund %s → %s', (status, outcome) => {
+    expect(
+      refundResult({ id: 'R', refundOutput: { amountOfMoney: money(10) }, status }, 10, 'EUR').outcome,
+    ).toBe(outcome);
+  });
+
+  it.each([
+    ['CANCELLED', 'SUCCESS'],
+    ['CAPTURE_REQUESTED', 'SUCCESS'],
+    ['CAPTURED', 'SUCCESS'],
+    ['PENDING_CAPTURE', 'PENDING'],
+    ['REJECTED', 'FAILED'],
+  ])('payment %s as a void outcome → %s', (status, outcome) => {
+    expect(voidResultFromPayment(payment(status), 400, 'EUR').outcome).toBe(outcome);
+  });
+});
+
+describe('Connect error mapping', () => {
+  it('1409 on a 409 is an unknown outcome; another 409 code is not', () => {
+    expect(() => throwCommonErrors(answer(409, { errorId: 'x', errors: [{ code: '1409' }] }), 'x')).toThrow(
+      UnknownOutcomeError,
+    );
+    expect(() =>
+      throwCommonErrors(answer(409, { errorId: 'x', errors: [{ code: '1410' }] }), 'x'),
+    ).not.toThrow();
+  });
+
+  it('400 and 403 are permanent rejections carrying the Connect code', () => {
+    try {
+      throwCommonErrors(
+        answer(400, {
+          errors: [{ code: '21000020', message: 'bad', propertyName: 'order.amountOfMoney.amount' }],
+        }),
+        'create',
+      );
+      throw new Error('not thrown');
+    } catch (error) {
+      expect(error).toBeInstanceOf(PartnerRejectedError);
+      expect((error as PartnerRejectedError).partnerStatus).toBe('21000020');
+      expect((error as PartnerRejectedError).httpStatus).toBe(400);
+      expect((error as Error).message).toContain('order.amountOfMoney.amount');
+    }
+    expect(() => throwCommonErrors(answer(403, { errors: [{ code: '9002' }] }), 'x')).toThrow(
+      PartnerRejectedError,
+    );
+    expect(() => throwCommonErrors(answer(429, undefined), 'x')).toThrow(UnknownOutcomeError);
+  });
+});
+
+describe('Connect references and request body', () => {
+  it('fits a 32-hex leg reference into the 30-character refund reference, losslessly', () => {
+    for (const ref of [
+      '0192f1c2a3b47c8d9e0f112233445566',
+      '00000000000000000000000000000000',
+      'ffffffffffffffffffffffffffffffff',
+    ]) {
+      const connect = toConnectRefundReference(ref);
+      expect(connect.length).toBeLessThanOrEqual(30);
+      expect(toConnectRefundReference(ref)).toBe(connect);
+      expect(fromConnectRefundReference(connect)).toBe(ref);
+    }
+    expect(toConnectRefundReference('short-ref')).toBe('short-ref');
+    expect(fromConnectRefundReference('short-ref')).toBe('short-ref');
+    const other = toConnectRefundReference('x'.repeat(40));
+    expect(other).toHaveLength(30);
+    expect(toConnectRefundReference('x'.repeat(40))).toBe(other);
+  });
+
+  const base = {
+    account: { partner: 'connect', credentials: {}, config: {} },
+    idempotencyKey: 'k',
+    timeoutMs: 1000,
+    reference: 'ref-1',
+    paymentId: 'pay',
+    tenderId: 'ten',
+    method: 'card',
+    amount: 1000,
+    currency: 'EUR',
+    instrument: { token: 'connect-approve' },
+    captureMode: 'MANUAL' as const,
+    allowFutureUsage: false,
+  };
+
+  it('builds a manual-capture pre-authorization with our reference, the token of the instrument or of the parent', () => {
+    const body = createPaymentBody(base);
+    expect(body).toEqual({
+      order: {
+        amountOfMoney: { amount: 1000, currencyCode: 'EUR' },
+        references: { merchantReference: 'ref-1' },
+      },
+      cardPaymentMethodSpecificInput: {
+        token: 'connect-approve',
+        requiresApproval: true,
+        authorizationMode: 'PRE_AUTHORIZATION',
+      },
+    });
+    expect(createPaymentBody(base)).toEqual(body); // deterministic: the idempotent re-POST must be identical
+    const mit = createPaymentBody({
+      ...base,
+      instrument: { partner_token: 'tok-parent' },
+      parentPartnerToken: 'tok-parent',
+    });
+    expect(mit.cardPaymentMethodSpecificInput).toEqual(
+      expect.objectContaining({ token: 'tok-parent', unscheduledCardOnFileRequestor: 'merchantInitiated' }),
+    );
+    expect(() => createPaymentBody({ ...base, instrument: {} })).toThrow(PartnerRejectedError);
+  });
+
+  it('checks the credentials without echoing them', () => {
+    const account = (credentials: Record<string, unknown>): PartnerAccountConfig => ({
+      partner: 'connect',
+      credentials,
+      config: {},
+    });
+    const good = {
+      endpoint: 'http://127.0.0.1:4101/',
+      merchantId: '1000',
+      apiKeyId: 'k',
+      secretApiKey: 'super-secret',
+    };
+    expect(connectCredentials(account(good))).toEqual(
+      expect.objectContaining({ endpoint: 'http://127.0.0.1:4101', integrator: 'Tender' }),
+    );
+    expect(() => connectCredentials(account({ ...good, endpoint: 'http://host/v1' }))).toThrow(
+      PartnerRejectedError,
+    );
+    try {
+      connectCredentials(account({ ...good, secretApiKey: 42 }));
+    } catch (error) {
+      expect((error as Error).message).not.toContain('42');
+    }
+    expect(() => connectCredentials(account({ ...good, apiKeyId: undefined }))).toThrow(
+      /apiKeyId is missing/,
+    );
+  });
+});

@@ -1,0 +1,2 @@
+export { PaytronixAdapter, type PaytronixAdapterOptions } from './adapter';
+export { paytronixCredentials, type PaytronixCredentials } from './client';
