@@ -7,6 +7,7 @@ import { ApiModule } from './app.module';
 import { bodyParsingErrorHandler, installBodyParsing } from './http/body-parsing';
 import { ProblemFilter, sendProblem, toApiError } from './http/problem.filter';
 import { requestIdMiddleware } from './http/request-id';
+import { serverTimingMiddleware } from './http/server-timing';
 
 const NEST_LOG_LEVELS: Record<string, LogLevel[]> = {
   silent: [],
@@ -28,6 +29,7 @@ export async function createApiApp(config: TenderConfig): Promise<NestExpressApp
   express.disable('x-powered-by');
   express.set('etag', false);
   app.use(requestIdMiddleware);
+  app.use(serverTimingMiddleware);
   installBodyParsing(express);
   app.use(bodyParsingErrorHandler((error, res) => sendProblem(res, toApiError(error))));
   app.useGlobalFilters(new ProblemFilter());

@@ -17,10 +17,12 @@ describe('loadConfig', () => {
   });
 
   it('requires a real token secret in production', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/TOKEN_SIGNING_SECRET: required in production/);
-    expect(loadConfig({ NODE_ENV: 'production', TOKEN_SIGNING_SECRET: 'x'.repeat(32) }).TOKEN_SIGNING_SECRET).toBe(
-      'x'.repeat(32),
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      /TOKEN_SIGNING_SECRET: required in production/,
     );
+    expect(
+      loadConfig({ NODE_ENV: 'production', TOKEN_SIGNING_SECRET: 'x'.repeat(32) }).TOKEN_SIGNING_SECRET,
+    ).toBe('x'.repeat(32));
   });
 
   it('redacts passwords from URLs', () => {

@@ -47,8 +47,32 @@ const schema = z.object({
   RECONCILE_SCHEDULE_MS: z
     .string()
     .default('2000,5000,15000,60000,300000,900000,3600000,21600000')
-    .refine((v) => v.split(',').every((part) => /^\d+$/.test(part.trim())), 'must be a comma-separated list of milliseconds')
+    .refine(
+      (v) => v.split(',').every((part) => /^\d+$/.test(part.trim())),
+      'must be a comma-separated list of milliseconds',
+    )
     .transform((v) => v.split(',').map((part) => Number(part.trim()))),
+  /** Timeout of one merchant webhook delivery attempt (a slower answer counts as a failure). */
+  WEBHOOK_TIMEOUT_MS: integer(10000, 100),
+  /**
+   * Delays before each retry of a failed merchant webhook delivery (one retry per entry, each
+   * ± WEBHOOK_RETRY_JITTER); after the last retry fails the event is FAILED. The default,
+   * 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h, spans about three days (10 attempts).
+   */
+  WEBHOOK_RETRY_SCHEDULE_MS: z
+    .string()
+    .default('5000,300000,1800000,7200000,18000000,36000000,50400000,72000000,86400000')
+    .refine(
+      (v) => v.split(',').every((part) => /^\d+$/.test(part.trim())),
+      'must be a comma-separated list of milliseconds',
+    )
+    .transform((v) => v.split(',').map((part) => Number(part.trim()))),
+  /** Relative jitter of each webhook retry delay (0.2 = ± 20 %), so failed deliveries do not retry in lockstep. */
+  WEBHOOK_RETRY_JITTER: z.coerce.number().min(0, 'must be >= 0').max(1, 'must be <= 1').default(0.2),
+  /** A merchant endpoint failing continuously for longer than this is disabled (default 5 days). */
+  WEBHOOK_DISABLE_AFTER_MS: integer(5 * 24 * 3600 * 1000, 0),
+  /** Merchant webhook deliveries one worker process runs at once. */
+  WEBHOOK_CONCURRENCY: integer(16, 1),
   /** The drop-in script a front office loads with a session's `widget.data` (EMBEDDED integration). */
   WIDGET_JS_URL: z.string().default('https://cdn.tender.dev/dropin/v1/tender.js'),
   /** Public base URL of this API, used in absolute links (hosted pages, redirections). */

@@ -2,3 +2,4 @@ export * from './core.module';
 export * from './queues';
 export * from './outbox';
 export * from './payment-notifications';
+export * from './request-timing';

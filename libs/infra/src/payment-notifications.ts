@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import Redis from 'ioredis';
 import type { TenderConfig } from '@tender/config';
 import { CONFIG, REDIS } from './core.module';
+import { RequestTiming, type PaymentSignal } from './request-timing';
 
 /**
  * "Payment X changed" signals over Redis pub/sub, so an API request can wait for a worker's
@@ -11,7 +12,7 @@ import { CONFIG, REDIS } from './core.module';
 @Injectable()
 export class PaymentNotifications implements OnModuleDestroy {
   private subscriber?: Redis;
-  private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly waiters = new Map<string, Set<(signal?: PaymentSignal) => void>>();
   /** How many waits hold each channel's subscription. */
   private readonly holders = new Map<string, number>();
 
@@ -24,8 +25,9 @@ export class PaymentNotifications implements OnModuleDestroy {
     return `${this.config.QUEUE_PREFIX}:payment-changed:${paymentId}`;
   }
 
-  async notify(paymentIds: Iterable<string>): Promise<void> {
-    await Promise.all([...new Set(paymentIds)].map((id) => this.redis.publish(this.channel(id), '1')));
+  async notify(paymentIds: Iterable<string>, signal: PaymentSignal = {}): Promise<void> {
+    const message = JSON.stringify(signal);
+    await Promise.all([...new Set(paymentIds)].map((id) => this.redis.publish(this.channel(id), message)));
   }
 
   /**
@@ -57,9 +59,11 @@ export class PaymentNotifications implements OnModuleDestroy {
   }
 
   private nextSignal(channel: string, ms: number): Promise<void> {
+    const timing = RequestTiming.current();
     return new Promise((resolve) => {
       const waiters = this.waiters.get(channel)!;
-      const done = () => {
+      const done = (signal?: PaymentSignal) => {
+        if (signal) timing?.add(signal);
         clearTimeout(timer);
         waiters.delete(done);
         resolve();
@@ -72,7 +76,10 @@ export class PaymentNotifications implements OnModuleDestroy {
   private async subscribe(channel: string): Promise<void> {
     if (!this.subscriber) {
       this.subscriber = this.redis.duplicate();
-      this.subscriber.on('message', (ch: string) => this.waiters.get(ch)?.forEach((wake) => wake()));
+      this.subscriber.on('message', (ch: string, message: string) => {
+        const signal = parseSignal(message);
+        this.waiters.get(ch)?.forEach((wake) => wake(signal));
+      });
     }
     const holders = this.holders.get(channel) ?? 0;
     this.holders.set(channel, holders + 1);
@@ -95,5 +102,13 @@ export class PaymentNotifications implements OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     await this.subscriber?.quit().catch(() => undefined);
+  }
+}
+
+function parseSignal(message: string): PaymentSignal {
+  try {
+    return JSON.parse(message) as PaymentSignal;
+  } catch {
+    return {};
   }
 }

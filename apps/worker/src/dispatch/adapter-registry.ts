@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { currentJobSignal } from '@tender/infra';
 import type { PartnerAdapter } from '@tender/partners';
 
 export const PARTNER_ADAPTERS = Symbol('PARTNER_ADAPTERS');
@@ -9,7 +10,7 @@ export class AdapterRegistry {
   private readonly adapters = new Map<string, PartnerAdapter>();
 
   constructor(adapters: PartnerAdapter[]) {
-    for (const adapter of adapters) this.adapters.set(adapter.partner, adapter);
+    for (const adapter of adapters) this.adapters.set(adapter.partner, timed(adapter));
   }
 
   get(partner: string): PartnerAdapter {
@@ -21,4 +22,23 @@ export class AdapterRegistry {
   partners(): string[] {
     return [...this.adapters.keys()];
   }
+}
+
+/** Records the wall time of every partner call in the running job's signal (for Server-Timing). */
+function timed(adapter: PartnerAdapter): PartnerAdapter {
+  return new Proxy(adapter, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function' || property === 'verifyWebhook') return value;
+      return async (...args: unknown[]) => {
+        const started = Date.now();
+        try {
+          return await value.apply(target, args);
+        } finally {
+          const signal = currentJobSignal.getStore();
+          if (signal) (signal.partner ??= []).push([started, Date.now()]);
+        }
+      };
+    },
+  });
 }

@@ -1,7 +1,13 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { Worker } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import type { TenderConfig } from '@tender/config';
-import { CONFIG, partnerQueueName, redisConnectionOptions, type PartnerJob } from '@tender/infra';
+import {
+  CONFIG,
+  currentJobSignal,
+  partnerQueueName,
+  redisConnectionOptions,
+  type PartnerJob,
+} from '@tender/infra';
 import { AdapterRegistry } from './adapter-registry';
 import { DispatchService } from './dispatch.service';
 

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Outbox, PaymentNotifications, type QueuedJob } from '@tender/infra';
+import { currentJobSignal, Outbox, PaymentNotifications, type QueuedJob } from '@tender/infra';
 import {
   advancePayment,
   findPaymentAggregate,
@@ -40,6 +40,11 @@ export class PaymentSettler {
       return { jobs, outboxIds: await this.outbox.write(tx, jobs) };
     });
     await this.outbox.publish(jobs, outboxIds);
-    await this.notifications.notify([paymentId]).catch((error: Error) => this.logger.warn(error.message));
+    // The job's partner call times travel with the signal, so a waiting request can report its own overhead.
+    const signal = currentJobSignal.getStore();
+    await this.notifications
+      .notify([paymentId], { partner: signal?.partner?.splice(0), queueMs: signal?.queueMs })
+      .catch((error: Error) => this.logger.warn(error.message));
+    if (signal) signal.queueMs = 0;
   }
 }

@@ -1,0 +1,16 @@
+import type { NextFunction, Request, Response } from 'express';
+import { RequestTiming } from '@tender/infra';
+
+/**
+ * Every response says where its time went: `Server-Timing: total, partner, queue, tender`, where
+ * `tender` = total − time waiting on partners. The benchmark measures Tender's overhead with it.
+ */
+export function serverTimingMiddleware(_req: Request, res: Response, next: NextFunction): void {
+  const timing = new RequestTiming();
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: Response, ...args: Parameters<Response['writeHead']>) {
+    if (!res.headersSent) res.setHeader('Server-Timing', timing.header());
+    return writeHead.apply(this, args);
+  } as Response['writeHead'];
+  RequestTiming.run(timing, next);
+}
