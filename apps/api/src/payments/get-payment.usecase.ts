@@ -6,6 +6,7 @@ import { PaymentRepository } from './payment.repository';
 
 const OPEN_TENDER_STATUSES = ['PENDING', 'UNKNOWN', 'REQUIRES_ACTION', 'PENDING_FRAUD_APPROVAL'];
 const OPEN_LEG_STATUSES = ['PENDING', 'UNKNOWN'];
+const REFRESH_AT_MOST_EVERY_MS = 1000;
 
 /** Parses `Cache-Control: max-age=N`; undefined when the header does not carry one. */
 export function maxAgeSeconds(cacheControl: string | undefined): number | undefined {
@@ -47,19 +48,35 @@ export class GetPaymentUseCase {
     return presentPayment(refreshed ?? payment);
   }
 
-  /** A status lookup at the partner for every tender and operation leg still open. */
+  /**
+   * A status lookup at the partner for every tender and operation leg still open, unless it changed
+   * in the last second (readers polling a payment must not turn into a flood of partner calls).
+   */
   private refreshJobs(payment: PaymentAggregate): QueuedJob[] {
+    const recent = Date.now() - REFRESH_AT_MOST_EVERY_MS;
     const tenders = payment.partnerTransactions.filter(
-      (t) => OPEN_TENDER_STATUSES.includes(t.status) && t.attempts > 0,
+      (t) => OPEN_TENDER_STATUSES.includes(t.status) && t.attempts > 0 && t.updatedAt.getTime() < recent,
     );
     const partnerOf = new Map(payment.partnerTransactions.map((t) => [t.id, t.partner]));
     const legs = payment.operations
       .flatMap((o) => o.legs)
-      .filter((leg) => OPEN_LEG_STATUSES.includes(leg.status) && leg.attempts > 0);
+      .filter(
+        (leg) =>
+          OPEN_LEG_STATUSES.includes(leg.status) && leg.attempts > 0 && leg.updatedAt.getTime() < recent,
+      );
+    // A job id of its own per refresh: BullMQ would ignore a second job under the id of a finished one it keeps.
+    const unique = (job: QueuedJob): QueuedJob => ({ ...job, jobId: `${job.jobId}-refresh-${Date.now()}` });
     return [
-      ...tenders.map((t) => partnerJob(t.partner, { kind: 'reconcile-authorization', tenderId: t.id })),
+      ...tenders.map((t) =>
+        unique(partnerJob(t.partner, { kind: 'reconcile-authorization', tenderId: t.id })),
+      ),
       ...legs.map((leg) =>
-        partnerJob(partnerOf.get(leg.partnerTransactionId)!, { kind: 'reconcile-operation', legId: leg.id }),
+        unique(
+          partnerJob(partnerOf.get(leg.partnerTransactionId)!, {
+            kind: 'reconcile-operation',
+            legId: leg.id,
+          }),
+        ),
       ),
     ];
   }
