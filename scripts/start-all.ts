@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole local stack in the foreground for a newcomer. Creates and migrates the
  * database, seeds the demo entity, then runs the API, the worker and the partner simulators as
- * three child processes with prefixed output. Ctrl-C (or any child dying) stops them all.
+ * three child processes with prefixed output. Ctrl-C or SIGTERM (or any child dying) stops them
+ * all, each gracefully (see SHUTDOWN_TIMEOUT_MS), and waits for them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
@@ -56,17 +57,26 @@ async function main(): Promise<void> {
 
   const children: ChildProcess[] = [];
   let stopping = false;
-  const stopAll = (code: number) => {
+  // Signals are forwarded and the children get their shutdown bound (SHUTDOWN_TIMEOUT_MS: the API
+  // drains requests, the worker its running jobs) plus some slack before they are killed.
+  const stopAll = (code: number, signal: NodeJS.Signals = 'SIGTERM') => {
     if (stopping) return;
     stopping = true;
-    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-    setTimeout(() => process.exit(code), 5000).unref();
+    const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
+    for (const child of running) child.kill(signal);
+    setTimeout(() => {
+      console.error('[start] still running after the shutdown bound; killing');
+      for (const child of running) child.kill('SIGKILL');
+      process.exit(code || 1);
+    }, config.SHUTDOWN_TIMEOUT_MS + 10_000).unref();
     Promise.all(
-      children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)))),
+      running.map((c) =>
+        c.exitCode !== null || c.signalCode !== null ? null : new Promise((r) => c.once('exit', r)),
+      ),
     ).then(() => process.exit(code));
   };
-  process.on('SIGINT', () => stopAll(0));
-  process.on('SIGTERM', () => stopAll(0));
+  process.on('SIGINT', () => stopAll(0, 'SIGINT'));
+  process.on('SIGTERM', () => stopAll(0, 'SIGTERM'));
 
   for (const { name, entry } of processes) {
     const child = spawn(process.execPath, [tsNode, entry], {

@@ -8,12 +8,19 @@ import { ClientSessionsService } from './client-sessions/client-sessions.service
 import { HealthController } from './health/health.controller';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { IdempotencyService } from './idempotency/idempotency.service';
+import { JwksController, SigningKeys } from './jwks';
+import { OpenApiController } from './openapi/openapi.controller';
 import { ApprovePaymentUseCase } from './payments/approve-payment.usecase';
 import { CreatePaymentUseCase } from './payments/create-payment.usecase';
 import { GetPaymentUseCase } from './payments/get-payment.usecase';
 import { PaymentOperationUseCase } from './payments/payment-operation.usecase';
 import { PaymentRepository } from './payments/payment.repository';
 import { PaymentsController } from './payments/payments.controller';
+import { MerchantEventsController } from './webhooks/merchant-events.controller';
+import { MerchantEventsService } from './webhooks/merchant-events.service';
+import { PartnerWebhooksController } from './webhooks/partner-webhooks.controller';
+import { PartnerWebhooksService, webhookPartnerAdaptersProvider } from './webhooks/partner-webhooks.service';
+import { RedirectionController, RedirectionTokens } from './redirection';
 
 @Module({})
 export class ApiModule {
@@ -21,7 +28,16 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [CoreModule.forRoot(config), AuthModule],
-      controllers: [HealthController, ClientSessionsController, PaymentsController],
+      controllers: [
+        HealthController,
+        ClientSessionsController,
+        PaymentsController,
+        OpenApiController,
+        JwksController,
+        RedirectionController,
+        MerchantEventsController,
+        PartnerWebhooksController,
+      ],
       providers: [
         Outbox,
         PaymentNotifications,
@@ -33,6 +49,11 @@ export class ApiModule {
         GetPaymentUseCase,
         PaymentOperationUseCase,
         ApprovePaymentUseCase,
+        SigningKeys,
+        RedirectionTokens,
+        MerchantEventsService,
+        PartnerWebhooksService,
+        webhookPartnerAdaptersProvider,
       ],
     };
   }

@@ -1,16 +1,24 @@
 import { ConfigError, loadConfig } from '@tender/config';
 import { createApiApp } from './app';
+import { drainHttpServer, getLogger, logLifecycle, onShutdownSignal } from '../../../libs/observability/src';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApiApp(config);
   await app.listen(config.PORT, config.HOST);
-  console.log(
+  // SIGTERM: stop accepting, let in-flight requests finish (bounded), then close Postgres and Redis.
+  onShutdownSignal(config.SHUTDOWN_TIMEOUT_MS, async () => {
+    await drainHttpServer(app.getHttpServer(), config.SHUTDOWN_TIMEOUT_MS);
+    await app.close();
+  });
+  logLifecycle(
     `tender api listening on http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`,
+    config.ADMIN_PASSWORD ? { queue_dashboard: '/admin/queues' } : {},
   );
 }
 
 main().catch((error) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  if (error instanceof ConfigError) console.error(error.message);
+  else getLogger().fatal({ err: error }, 'api failed to start');
   process.exit(1);
 });

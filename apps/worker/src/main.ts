@@ -2,17 +2,42 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, loadConfig } from '@tender/config';
 import { WorkerModule } from './worker.module';
+import {
+  drainWorkers,
+  getLogger,
+  initLogging,
+  logLifecycle,
+  onShutdownSignal,
+  PinoNestLogger,
+  startMetricsServer,
+} from '../../../libs/observability/src';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  initLogging({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
-    logger: config.LOG_LEVEL === 'silent' ? false : ['fatal', 'error', 'warn', 'log'],
+    logger: new PinoNestLogger(),
   });
-  app.enableShutdownHooks();
-  console.log(`tender worker started (queue prefix "${config.QUEUE_PREFIX}")`);
+  // A taken port costs the metrics, not the payments: logged, and the worker runs on.
+  const metrics = config.WORKER_METRICS_PORT
+    ? await startMetricsServer(config.WORKER_METRICS_PORT, config.HOST, config.METRICS_TOKEN).catch(
+        (error: Error) => void getLogger().error({ err: error }, 'worker metrics server not started'),
+      )
+    : undefined;
+  // SIGTERM: take no new job, let running ones finish (bounded; the rest BullMQ re-runs later),
+  // then close Postgres and Redis. Not Nest's shutdown hooks: they close connections first.
+  onShutdownSignal(config.SHUTDOWN_TIMEOUT_MS, async () => {
+    await drainWorkers(config.SHUTDOWN_TIMEOUT_MS);
+    await app.close();
+    await metrics?.close();
+  });
+  logLifecycle(`tender worker started (queue prefix "${config.QUEUE_PREFIX}")`, {
+    ...(metrics ? { metrics: `http://${config.HOST}:${metrics.port}/metrics` } : {}),
+  });
 }
 
 main().catch((error) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  if (error instanceof ConfigError) console.error(error.message);
+  else getLogger().fatal({ err: error }, 'worker failed to start');
   process.exit(1);
 });

@@ -9,6 +9,9 @@ import { PartnerWorkers } from './dispatch/partner-workers';
 import { PaymentSettler } from './dispatch/settle';
 import { Maintenance } from './maintenance';
 import { createPartnerAdapters } from './partner-adapters';
+import { MerchantWebhookDelivery } from './webhooks/merchant-webhook-delivery';
+import { PartnerEventProcessor } from './webhooks/partner-event-processor';
+import { WebhookWorkers } from './webhooks/webhook-workers';
 
 /** The worker process: partner operations, reconciliation, outbox relay, housekeeping. */
 @Module({})
@@ -26,6 +29,9 @@ export class WorkerModule {
         DispatchService,
         PartnerWorkers,
         Maintenance,
+        MerchantWebhookDelivery,
+        PartnerEventProcessor,
+        WebhookWorkers,
       ],
       exports: [DispatchService, Maintenance],
     };

@@ -26,6 +26,32 @@ const schema = z.object({
   TOKEN_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   ACCESS_TOKEN_TTL_SECONDS: integer(3600, 60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Human-readable log lines (pino-pretty, a dev dependency) instead of JSON. */
+  LOG_PRETTY: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  /** When set, `GET /metrics` (API and worker) requires `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z
+    .string()
+    .optional()
+    .transform((v) => v || undefined),
+  /** Port of the worker's own `GET /metrics` (its partner call and job histograms); 0 = none. */
+  WORKER_METRICS_PORT: integer(9464, 0).pipe(z.number().max(65535, 'must be <= 65535')),
+  /** HTTP Basic user of the queue dashboard at /admin/queues. */
+  ADMIN_USERNAME: z.string().min(1).default('admin'),
+  /** HTTP Basic password of the queue dashboard; without one the dashboard is not served. */
+  ADMIN_PASSWORD: z
+    .string()
+    .optional()
+    .transform((v) => v || undefined),
+  /** The dashboard only shows jobs unless false (retry, remove, promote… could drop a reconciliation). */
+  ADMIN_QUEUES_READ_ONLY: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('true')
+    .transform((v) => v !== 'false' && v !== '0'),
+  /** On SIGTERM: how long in-flight requests (API) and running jobs (worker) get to finish. */
+  SHUTDOWN_TIMEOUT_MS: integer(10000, 0),
   /** How long create-payment and operation endpoints wait for the partners before answering pending. */
   API_WAIT_FOR_OUTCOME_MS: integer(5000, 0),
   CLIENT_SESSION_TTL_SECONDS: integer(3600, 60),

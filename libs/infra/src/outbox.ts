@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import { Queue } from 'bullmq';
 import type { TenderConfig } from '@tender/config';
 import { PrismaClient, type Prisma } from '@tender/persistence';
+import { outboxPublishFailures, outboxRelayed } from '../../observability/src/metrics';
 import { CONFIG } from './core.module';
 import { DEFAULT_JOB_OPTIONS, redisConnectionOptions, type QueuedJob } from './queues';
 
@@ -42,6 +43,7 @@ export class Outbox implements OnModuleDestroy {
       await this.prisma.outbox.deleteMany({ where: { id: { in: outboxIds } } });
     } catch (error) {
       // The rows stay; the relay will enqueue them.
+      outboxPublishFailures.inc();
       this.logger.warn(`publish failed, left to the relay: ${(error as Error).message}`);
     }
   }
@@ -65,6 +67,7 @@ export class Outbox implements OnModuleDestroy {
         });
       }
       if (rows.length) await tx.outbox.deleteMany({ where: { id: { in: rows.map((r) => r.id) } } });
+      outboxRelayed.inc(rows.length);
       return rows.length;
     });
   }

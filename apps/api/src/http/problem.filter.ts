@@ -69,10 +69,12 @@ export class ProblemFilter implements ExceptionFilter {
     }
     const error = toApiError(exception);
     if (error.status >= 500) {
-      const requestId = response.getHeader('x-request-id') as string | undefined;
-      this.logger.error(
-        `${request.method} ${request.path} failed [${requestId}]: ${(exception as Error)?.stack ?? exception}`,
-      );
+      // Structured (pino): the error's safe fields only (never an HTTP client's config), no body.
+      this.logger.error({
+        msg: `${request.method} ${request.path} failed`,
+        request_id: response.getHeader('x-request-id'),
+        err: exception,
+      });
     }
     sendProblem(response, error);
   }

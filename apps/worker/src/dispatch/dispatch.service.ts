@@ -10,10 +10,12 @@ import {
   type AuthorizeResult,
   type OperationRequest,
   type OperationResult,
+  type PartnerAdapter,
 } from '@tender/partners';
 import { PrismaClient, toMinor, type Prisma } from '@tender/persistence';
 import type { PaymentAggregate } from '@tender/payments';
 import type { PartnerTransaction } from '@tender/persistence/generated/prisma/client';
+import { addLogContext, instrumentAdapter } from '../../../../libs/observability/src';
 import { AdapterRegistry } from './adapter-registry';
 import { PartnerAccounts } from './partner-accounts';
 import { PaymentSettler } from './settle';
@@ -62,6 +64,12 @@ export class DispatchService {
     }
   }
 
+  /** The partner's adapter, its calls timed and logged; the payment joins the job's log context. */
+  private adapter(partner: string, paymentId: string): PartnerAdapter {
+    addLogContext({ payment_id: paymentId });
+    return instrumentAdapter(this.adapters.get(partner));
+  }
+
   // ---- authorizations -------------------------------------------------------------------------
 
   private async authorize(tenderId: string): Promise<void> {
@@ -75,7 +83,7 @@ export class DispatchService {
       return;
     }
     const request = await this.authorizeRequest(tender, tender.payment);
-    const adapter = this.adapters.get(tender.partner);
+    const adapter = this.adapter(tender.partner, tender.paymentId);
     // Count the attempt before calling: after a crash, attempts > 0 says a call may have reached the partner.
     const claimed = await this.prisma.partnerTransaction.updateMany({
       where: { id: tenderId, status: 'PENDING', attempts: tender.attempts },
@@ -102,7 +110,7 @@ export class DispatchService {
       include: { payment: true },
     });
     if (!tender || tender.status !== 'PENDING_FRAUD_APPROVAL' || !tender.partnerReference) return;
-    const adapter = this.adapters.get(tender.partner);
+    const adapter = this.adapter(tender.partner, tender.paymentId);
     if (!adapter.approve) throw new Error(`${tender.partner} cannot approve a payment held for review`);
     const request = await this.authorizeRequest(tender, tender.payment);
     try {
@@ -128,7 +136,7 @@ export class DispatchService {
     )
       return;
     if (tender.attempts === 0) return; // never sent: its authorize job will do it
-    const adapter = this.adapters.get(tender.partner);
+    const adapter = this.adapter(tender.partner, tender.paymentId);
     const request = await this.authorizeRequest(tender, tender.payment);
     try {
       let result = await adapter.fetchAuthorization({
@@ -232,7 +240,7 @@ export class DispatchService {
     });
     if (claimed.count === 0) return;
     const kind = LEG_KIND[leg.operation.type];
-    const adapter = this.adapters.get(leg.partnerTransaction.partner);
+    const adapter = this.adapter(leg.partnerTransaction.partner, leg.operation.paymentId);
     const request = await this.operationRequest(leg);
     try {
       let result: OperationResult | undefined;
@@ -251,7 +259,7 @@ export class DispatchService {
     const leg = await this.loadLeg(legId);
     if (!leg || !['PENDING', 'UNKNOWN'].includes(leg.status) || leg.attempts === 0) return;
     const kind = LEG_KIND[leg.operation.type];
-    const adapter = this.adapters.get(leg.partnerTransaction.partner);
+    const adapter = this.adapter(leg.partnerTransaction.partner, leg.operation.paymentId);
     const request = await this.operationRequest(leg);
     try {
       let result = await adapter.fetchOperation(kind, request);

@@ -8,6 +8,7 @@ import {
   redisConnectionOptions,
   type PartnerJob,
 } from '@tender/infra';
+import { observedProcessor, trackWorker } from '../../../../libs/observability/src';
 import { AdapterRegistry } from './adapter-registry';
 import { DispatchService } from './dispatch.service';
 
@@ -28,9 +29,22 @@ export class PartnerWorkers implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     for (const partner of this.adapters.partners()) {
+      const queue = partnerQueueName(partner);
       const worker = new Worker<PartnerJob>(
-        partnerQueueName(partner),
-        (job) => this.dispatch.handle(job.data),
+        queue,
+        // Each job runs in a log context (queue, job, partner, our transaction id) and is timed.
+        observedProcessor(
+          queue,
+          // The job's partner call times and queue wait travel with its payment signals (Server-Timing).
+          (job) =>
+            currentJobSignal.run({ partner: [], queueMs: queueWaitMs(job) }, () =>
+              this.dispatch.handle(job.data),
+            ),
+          (job) => ({
+            partner,
+            partner_transaction_id: 'tenderId' in job.data ? job.data.tenderId : job.data.legId,
+          }),
+        ),
         {
           connection: redisConnectionOptions(this.config.REDIS_URL),
           prefix: this.config.QUEUE_PREFIX,
@@ -48,7 +62,7 @@ export class PartnerWorkers implements OnModuleInit, OnApplicationShutdown {
         ),
       );
       worker.on('error', (error) => this.logger.error(`${partner} worker: ${error.message}`));
-      this.workers.push(worker);
+      this.workers.push(trackWorker(worker)); // drained first on SIGTERM (worker main.ts)
     }
   }
 
@@ -56,4 +70,9 @@ export class PartnerWorkers implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await Promise.allSettled(this.workers.map((worker) => worker.close()));
   }
+}
+
+/** How long a job waited in its queue past its planned time. */
+function queueWaitMs(job: Job): number {
+  return Math.max(0, (job.processedOn ?? Date.now()) - job.timestamp - (job.opts.delay ?? 0));
 }

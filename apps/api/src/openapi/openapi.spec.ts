@@ -1,0 +1,204 @@
+import { buildOpenApiDocument, problemResponses } from './document';
+import { renderDocsPage } from './docs-page';
+import { checkOpenApiDocument, validate } from './json-schema';
+import { RESPONSE_SCHEMAS } from './response-schemas';
+import { routeCoverage, toTemplate } from './route-discovery';
+import { ROUTES } from './routes';
+
+const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value));
+
+describe('OpenAPI document', () => {
+  const doc = buildOpenApiDocument({ serverUrl: 'https://api.example.org' });
+
+  it('is a structurally sound OpenAPI 3.1 document', () => {
+    expect(doc.openapi).toBe('3.1.1');
+    expect(checkOpenApiDocument(doc)).toEqual([]);
+  });
+
+  it('has one operation per route of the table, with every required header', () => {
+    const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.keys(item).map((m) => `${m} ${path}`),
+    );
+    expect(operations.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    const op = (method: string, path: string) => doc.paths[path][method] as any;
+    const params = (method: string, path: string) =>
+      op(method, path).parameters.map((p: any) => p.$ref ?? p.name);
+    expect(params('post', '/v2/payments')).toContain('#/components/parameters/IdempotencyKey');
+    expect(params('post', '/v2/payments/{id}/captures')).toContain('#/components/parameters/IdempotencyKey');
+    expect(params('post', '/oauth2/token')).not.toContain('#/components/parameters/IdempotencyKey');
+    expect(params('get', '/v2/payments/{id}')).toContain('#/components/parameters/CacheControl');
+    for (const route of ROUTES) {
+      expect(params(route.method, route.path)).toContain('#/components/parameters/RequestId');
+      for (const response of Object.values<any>(op(route.method, route.path).responses)) {
+        expect(response.headers['X-Request-Id']).toBeDefined();
+      }
+    }
+    expect(op('post', '/v2/payments').responses['201'].headers['Idempotent-Replayed']).toBeDefined();
+    expect(op('post', '/v2/payments/{id}/approve')).toBeDefined();
+    expect(op('get', '/v2/payments/{id}/return').responses['303'].headers.Location).toBeDefined();
+  });
+
+  it('describes security: OAuth2 client credentials with the two scopes, public routes explicitly public', () => {
+    expect((doc.components as any).securitySchemes.oauth2).toMatchObject({
+      type: 'oauth2',
+      flows: {
+        clientCredentials: {
+          tokenUrl: '/oauth2/token',
+          scopes: { front_office: expect.any(String), back_office: expect.any(String) },
+        },
+      },
+    });
+    expect((doc.paths['/v2/payments/{id}'].get as any).security).toEqual([
+      { oauth2: ['front_office'] },
+      { oauth2: ['back_office'] },
+    ]);
+    for (const path of [
+      '/openapi.json',
+      '/docs',
+      '/.well-known/jwks.json',
+      '/health',
+      '/v2/payments/{id}/return',
+    ]) {
+      expect((doc.paths[path].get as any).security).toEqual([]);
+    }
+  });
+
+  it('documents errors as problem+json, except the RFC 6749 errors of the token endpoint', () => {
+    const payment = doc.paths['/v2/payments'].post as any;
+    expect(Object.keys(payment.responses)).toEqual([
+      '201',
+      '400',
+      '401',
+      '403',
+      '404',
+      '409',
+      '413',
+      '415',
+      '422',
+    ]);
+    for (const status of ['400', '401', '403', '404', '409', '413', '415', '422']) {
+      expect(Object.keys(payment.responses[status].content)).toEqual(['application/problem+json']);
+      expect(payment.responses[status].content['application/problem+json'].schema).toEqual({
+        $ref: '#/components/schemas/Problem',
+      });
+    }
+    const token = doc.paths['/oauth2/token'].post as any;
+    expect(Object.keys(token.requestBody.content)).toEqual([
+      'application/x-www-form-urlencoded',
+      'application/json',
+    ]);
+    expect(token.responses['400'].content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/OAuthError',
+    });
+    expect(token.responses['401'].content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/OAuthError',
+    });
+    expect(problemResponses(ROUTES.find((r) => r.operationId === 'getLiveness')!).size).toBe(0);
+  });
+
+  it('takes request schemas from the zod schemas of the controllers (input side: defaults are optional)', () => {
+    const schemas = doc.components.schemas as any;
+    expect(schemas.CreatePaymentRequest.required).toEqual(['amount', 'currency', 'split']);
+    expect(schemas.CreatePaymentRequest.additionalProperties).toBe(false);
+    expect(schemas.CreatePaymentRequest.properties.capture_mode).toMatchObject({
+      default: 'MANUAL',
+      enum: ['AUTOMATIC', 'MANUAL'],
+    });
+    expect(schemas.CreatePaymentRequest.properties.split.items).toEqual({
+      oneOf: [{ $ref: '#/components/schemas/NewTender' }, { $ref: '#/components/schemas/ReusedTender' }],
+    });
+    expect(schemas.CreatePaymentRequest.properties.order).toEqual({ $ref: '#/components/schemas/Order' });
+    expect(schemas.Payment.properties.order).toEqual({ $ref: '#/components/schemas/Order' });
+  });
+
+  it('has examples that the zod schemas of the code accept', () => {
+    let checked = 0;
+    for (const route of ROUTES) {
+      if (route.requestBody?.example !== undefined) {
+        expect(route.requestBody.schema.safeParse(route.requestBody.example).error).toBeUndefined();
+        checked += 1;
+      }
+      for (const response of route.responses) {
+        if (response.example === undefined) continue;
+        expect(response.schema).toBeDefined();
+        expect(RESPONSE_SCHEMAS[response.schema!].safeParse(response.example).error).toBeUndefined();
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(10);
+  });
+
+  describe('the structural checker', () => {
+    it('reports an unresolvable $ref, a required property that does not exist, a bad path parameter', () => {
+      const broken = clone(doc) as any;
+      broken.components.schemas.Payment.properties.amounts = { $ref: '#/components/schemas/Nope' };
+      broken.components.schemas.Problem.required.push('ghost');
+      broken.paths['/v2/payments/{id}'].get.parameters = broken.paths[
+        '/v2/payments/{id}'
+      ].get.parameters.filter((p: any) => p.in !== 'path');
+      broken.paths['/health'].get.security = [{ oauth2: ['root'] }];
+      const problems = checkOpenApiDocument(broken);
+      expect(problems).toEqual(
+        expect.arrayContaining([
+          expect.stringContaining('#/components/schemas/Nope'),
+          expect.stringContaining('required "ghost"'),
+          expect.stringContaining('{id} has no path parameter'),
+          expect.stringContaining('unknown scope root'),
+        ]),
+      );
+    });
+
+    it('reports an example that does not match its schema', () => {
+      const broken = clone(doc) as any;
+      broken.paths['/v2/payments'].post.requestBody.content['application/json'].example.amount = 'a lot';
+      expect(checkOpenApiDocument(broken)).toEqual([
+        expect.stringMatching(/requestBody\.application\/json\.example: \$\.amount: expected integer/),
+      ]);
+    });
+
+    it('validates values, and refuses keywords it does not know', () => {
+      const schema = { $ref: '#/components/schemas/CreatePaymentRequest' };
+      const body = { amount: 100, currency: 'EUR', split: [{ partner: 'p', method: 'card', amount: 100 }] };
+      expect(validate(schema, body, doc)).toEqual([]);
+      expect(validate(schema, { ...body, extra: 1 }, doc)).toEqual(['$.extra: no value is allowed here']);
+      expect(validate(schema, { ...body, split: [{ amount: 100 }] }, doc)).toEqual([
+        '$.split[0]: matches 0 of oneOf, not exactly one',
+      ]);
+      expect(() => validate({ if: {} } as any, 1, doc)).toThrow(/unsupported keyword "if"/);
+    });
+  });
+
+  describe('route coverage', () => {
+    it('names served routes missing from the table and table routes nothing serves', () => {
+      const table = ROUTES.map((r) => ({ method: r.method, path: r.path }));
+      const served = [...table.slice(1), { method: 'get', path: toTemplate('/v2/payments/:id/notes/') }];
+      expect(routeCoverage(served, table)).toEqual({
+        undocumented: ['GET /v2/payments/{id}/notes'],
+        unserved: [`${table[0].method.toUpperCase()} ${table[0].path}`],
+      });
+      expect(routeCoverage(table, table)).toEqual({ undocumented: [], unserved: [] });
+    });
+  });
+});
+
+describe('/docs page', () => {
+  const doc = buildOpenApiDocument();
+  const html = renderDocsPage(doc);
+
+  it('shows every operation and every schema, self-contained', () => {
+    for (const route of ROUTES) {
+      expect(html).toContain(`id="op-${route.operationId}"`);
+      expect(html).toContain(`<code class="path">${route.path}</code>`);
+    }
+    for (const name of Object.keys(doc.components.schemas)) expect(html).toContain(`id="schema-${name}"`);
+    expect(html).not.toMatch(/<script|<link|\ssrc=/i);
+    expect(html).toContain('Bearer access token with the scope <code>back_office</code>');
+  });
+
+  it('escapes what it renders', () => {
+    const evil = clone(doc) as any;
+    evil.paths['/health'].get.summary = '<img onerror=alert(1)>';
+    expect(renderDocsPage(evil)).toContain('&lt;img onerror=alert(1)&gt;');
+    expect(renderDocsPage(evil)).not.toContain('<img onerror');
+  });
+});

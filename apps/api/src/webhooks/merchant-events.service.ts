@@ -1,0 +1,123 @@
+import { Injectable } from '@nestjs/common';
+import { Outbox } from '@tender/infra';
+import { PrismaClient } from '@tender/persistence';
+import type { MerchantEvent, WebhookDeliveryAttempt } from '@tender/persistence/generated/prisma/client';
+import { deliveryJob } from '../../../worker/src/webhooks/jobs';
+import { ApiError } from '../http/api-error';
+
+type EventWithAttempts = MerchantEvent & { attemptsLog: WebhookDeliveryAttempt[] };
+
+/**
+ * The order in which one change records its events (see `paymentEvents`): events of the same
+ * change share `created_at`, and their UUIDv7 ids only order them to the millisecond.
+ */
+const TYPE_RANK: Record<string, number> = {
+  PAYMENT_PARTNER_TRANSACTION: 0,
+  PAYMENT_AUTHORIZATION: 1,
+  PAYMENT_FRAUD_REVIEW: 2,
+  PAYMENT_CAPTURE: 3,
+  PAYMENT_VOID: 3,
+  PAYMENT_REFUND: 3,
+  CLIENT_SESSION_STATUS: 4,
+};
+
+const action = (event: MerchantEvent): string | null => {
+  const payload = event.payload as { action?: unknown } | null;
+  return typeof payload?.action === 'string' ? payload.action : null;
+};
+
+function creationOrder(a: MerchantEvent, b: MerchantEvent): number {
+  return (
+    a.createdAt.getTime() - b.createdAt.getTime() ||
+    (TYPE_RANK[a.type] ?? 9) - (TYPE_RANK[b.type] ?? 9) ||
+    Number(action(b) === 'created') - Number(action(a) === 'created') ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  );
+}
+
+export function presentMerchantEvent(event: EventWithAttempts): Record<string, unknown> {
+  return {
+    id: event.id,
+    type: event.type,
+    action: action(event),
+    created_at: event.createdAt.toISOString(),
+    status: event.status,
+    url: event.url,
+    attempts: event.attempts,
+    next_attempt_at: event.nextAttemptAt?.toISOString() ?? null,
+    delivered_at: event.deliveredAt?.toISOString() ?? null,
+    last_error: event.lastError,
+    payload: event.payload,
+    delivery_attempts: event.attemptsLog.map((attempt) => ({
+      attempted_at: attempt.attemptedAt.toISOString(),
+      response_status: attempt.responseStatus,
+      error: attempt.error,
+      duration_ms: attempt.durationMs,
+    })),
+  };
+}
+
+const WITH_ATTEMPTS = { attemptsLog: { orderBy: [{ attemptedAt: 'asc' as const }, { id: 'asc' as const }] } };
+
+/**
+ * A payment's merchant events with their delivery state, and redelivery on demand.
+ *
+ * Redelivery sets the event back to PENDING with a fresh delivery cycle (`attempts` = 0, the
+ * retry schedule starts over; `delivery_attempts` keeps every attempt ever made) and enqueues an
+ * attempt now (`redeliver-<event>-<ms>`). It is an explicit request to send to that URL, so a
+ * disabled endpoint is re-enabled (its `failing_since` restarts at the next failure).
+ * Events that were never to be sent (SKIPPED: no webhook URL, or type filtered out) answer 422.
+ */
+@Injectable()
+export class MerchantEventsService {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly outbox: Outbox,
+  ) {}
+
+  async list(entityId: string, paymentId: string): Promise<{ data: Array<Record<string, unknown>> }> {
+    await this.requirePayment(entityId, paymentId);
+    const events = await this.prisma.merchantEvent.findMany({
+      where: { paymentId, entityId },
+      include: WITH_ATTEMPTS,
+    });
+    return { data: events.sort(creationOrder).map(presentMerchantEvent) };
+  }
+
+  async redeliver(entityId: string, paymentId: string, eventId: string): Promise<Record<string, unknown>> {
+    await this.requirePayment(entityId, paymentId);
+    const event = await this.prisma.merchantEvent.findFirst({ where: { id: eventId, paymentId, entityId } });
+    if (!event) throw ApiError.notFound('event', eventId);
+    if (!event.url) {
+      throw ApiError.unprocessable(
+        'event_not_deliverable',
+        'This event was never to be sent: the payment has no webhook URL, or its event_types leave this type out.',
+      );
+    }
+    const url = event.url;
+    const due = new Date();
+    const job = deliveryJob(event.id, due, 'redeliver');
+    const { updated, outboxIds } = await this.prisma.$transaction(async (tx) => {
+      const updated = await tx.merchantEvent.update({
+        where: { id: event.id },
+        data: { status: 'PENDING', attempts: 0, nextAttemptAt: due, deliveredAt: null, lastError: null },
+        include: WITH_ATTEMPTS,
+      });
+      await tx.webhookEndpoint.updateMany({
+        where: { entityId, url, disabledAt: { not: null } },
+        data: { disabledAt: null, failingSince: null },
+      });
+      return { updated, outboxIds: await this.outbox.write(tx, [job]) };
+    });
+    await this.outbox.publish([job], outboxIds);
+    return presentMerchantEvent(updated);
+  }
+
+  private async requirePayment(entityId: string, paymentId: string): Promise<void> {
+    const payment = await this.prisma.payment.findFirst({
+      where: { id: paymentId, entityId },
+      select: { id: true },
+    });
+    if (!payment) throw ApiError.notFound('payment', paymentId);
+  }
+}

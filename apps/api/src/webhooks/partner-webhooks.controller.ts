@@ -1,0 +1,54 @@
+import { Controller, Get, Header, Headers, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import type { IncomingHttpHeaders } from 'node:http';
+import { ApiError } from '../http/api-error';
+import type { RawBodyRequest } from '../http/body-parsing';
+import { PartnerWebhooksService } from './partner-webhooks.service';
+
+/**
+ * Public endpoints the partners call (no bearer token: each request is authenticated by its
+ * signature, checked on the exact bytes received).
+ *
+ * - `POST /v2/webhooks/:partner` (connect, purse): 200 `{received, duplicate}` once the event is
+ *   stored (a redelivered event is acknowledged and ignored); 401 for a missing or wrong signature,
+ *   an unknown key or a stale timestamp, 400 for a malformed body (problem+json, nothing stored);
+ *   404 for an unknown partner and for paytronix, which sends no webhooks.
+ *   Purse: the URL configured at Purse may carry `?entity=<entity id>` to skip trying other entities.
+ * - `GET /v2/webhooks/connect`: Connect's endpoint verification, the
+ *   `X-GCS-Webhooks-Endpoint-Verification` value echoed as text/plain.
+ */
+@Controller('v2/webhooks')
+export class PartnerWebhooksController {
+  constructor(private readonly webhooks: PartnerWebhooksService) {}
+
+  @Get('connect')
+  @Header('Content-Type', 'text/plain; charset=utf-8')
+  @Header('Cache-Control', 'no-store')
+  @Header('X-Content-Type-Options', 'nosniff')
+  verifyConnectEndpoint(@Headers('x-gcs-webhooks-endpoint-verification') value?: string): string {
+    if (!value) {
+      throw new ApiError(
+        400,
+        'bad_request',
+        'Bad request',
+        'Send the header X-GCS-Webhooks-Endpoint-Verification: its value is echoed back.',
+      );
+    }
+    return value;
+  }
+
+  @Post(':partner')
+  @HttpCode(200)
+  receive(@Param('partner') partner: string, @Req() req: RawBodyRequest, @Query('entity') entity?: unknown) {
+    if (entity !== undefined && typeof entity !== 'string') {
+      throw new ApiError(400, 'bad_request', 'Bad request', 'entity must be given once');
+    }
+    return this.webhooks.receive(partner, req.rawBody, flatten(req.headers), entity);
+  }
+}
+
+function flatten(headers: IncomingHttpHeaders): Record<string, string | undefined> {
+  const flat: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(headers))
+    flat[name] = Array.isArray(value) ? value.join(', ') : value;
+  return flat;
+}

@@ -1,0 +1,320 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { TenderConfig } from '@tender/config';
+import { CONFIG, Outbox, WEBHOOK_QUEUE, type QueuedJob } from '@tender/infra';
+import { newId, PrismaClient } from '@tender/persistence';
+import type { MerchantEvent, WebhookEndpoint } from '@tender/persistence/generated/prisma/client';
+import { deliveryJob, type DeliveryJobData } from './jobs';
+import { retryDelayMs } from './retry-schedule';
+import { standardWebhookHeaders } from './signing';
+
+/** Headers a merchant's `webhook.headers` cannot set: ours, or the transport's. */
+const RESERVED_HEADERS = new Set([
+  'content-type',
+  'content-length',
+  'host',
+  'connection',
+  'transfer-encoding',
+  'user-agent',
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
+]);
+const USER_AGENT = 'Tender-Webhooks/1.0';
+export const ENDPOINT_DISABLED = 'endpoint disabled';
+/** A planned attempt this much overdue with no job in the queue is re-enqueued by the sweeper. */
+const OVERDUE_MS = 15 * 60_000;
+
+interface AttemptOutcome {
+  attemptedAt: Date;
+  ok: boolean;
+  responseStatus?: number;
+  error?: string;
+  durationMs: number;
+}
+
+type Fence = Pick<MerchantEvent, 'id' | 'attempts' | 'nextAttemptAt'> & { status: 'PENDING' };
+
+/**
+ * Delivers merchant events (Standard Webhooks) at least once, possibly out of order: the payload
+ * carries the event id and the object's `version` for the merchant to dedupe and order.
+ *
+ * One job = one attempt. The outcome is recorded in one transaction: a `webhook_delivery_attempt`
+ * row, the event (`attempts`, `last_error`, `next_attempt_at` or DELIVERED / FAILED), the endpoint's
+ * health, and, after a failure, the next attempt as a delayed job through the outbox
+ * (`deliver-<event>-<due ms>`, see jobs.ts and retry-schedule.ts). The job then completes: BullMQ's
+ * own retries are kept for crashes of ours (database down…), which re-run the job harmlessly.
+ *
+ * Idempotence: a job runs only while the event is PENDING and is still planned for that job
+ * (`next_attempt_at` = the job's `due`; none and no attempt yet for the first job), and the outcome
+ * is only applied if the event has not moved meanwhile (same `attempts` and `next_attempt_at`).
+ * Two runs of one job may both POST (at least once); only the first outcome counts, both are logged.
+ *
+ * Endpoints (`webhook_endpoint`, one per entity and URL): a 2xx clears `failing_since`; a failure
+ * sets it if unset; an endpoint failing continuously for longer than WEBHOOK_DISABLE_AFTER_MS is
+ * disabled (`disabled_at`, error log) and its pending events FAILED with `endpoint disabled`: it is
+ * not called again until a redelivery is asked for explicitly (which re-enables it).
+ */
+@Injectable()
+export class MerchantWebhookDelivery {
+  private readonly logger = new Logger('merchant-webhooks');
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly outbox: Outbox,
+    @Inject(CONFIG) private readonly config: TenderConfig,
+  ) {}
+
+  async handle(job: DeliveryJobData): Promise<void> {
+    const event = await this.prisma.merchantEvent.findUnique({ where: { id: job.eventId } });
+    if (!event || event.status !== 'PENDING' || !event.url) return;
+    const planned =
+      job.due === undefined
+        ? event.attempts === 0 && event.nextAttemptAt === null
+        : event.nextAttemptAt?.toISOString() === job.due;
+    if (!planned) return; // superseded by a later plan (retry recorded, redelivery asked)
+    const fence: Fence = {
+      id: event.id,
+      status: 'PENDING',
+      attempts: event.attempts,
+      nextAttemptAt: event.nextAttemptAt,
+    };
+
+    const endpoint = await this.endpoint(event.entityId, event.url);
+    if (endpoint.disabledAt) {
+      await this.prisma.merchantEvent.updateMany({
+        where: fence,
+        data: { status: 'FAILED', lastError: ENDPOINT_DISABLED, nextAttemptAt: null },
+      });
+      return;
+    }
+    const outcome = await this.attempt(event, event.url);
+    await this.record(event, fence, endpoint, outcome);
+  }
+
+  /** One POST of the event to its URL. Never throws: every failure is an outcome. */
+  private async attempt(event: MerchantEvent, url: string): Promise<AttemptOutcome> {
+    const attemptedAt = new Date();
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    const secrets = await this.activeSecrets(event.entityId, attemptedAt);
+    if (secrets.length === 0) {
+      return { attemptedAt, ok: false, error: 'no active webhook secret for the entity', durationMs: 0 };
+    }
+    const body = JSON.stringify(event.payload);
+    try {
+      const headers = new Headers();
+      for (const header of merchantHeaders(event.headers)) {
+        if (RESERVED_HEADERS.has(header.name.toLowerCase())) continue;
+        for (const value of header.values) headers.append(header.name, value);
+      }
+      headers.set('content-type', 'application/json');
+      headers.set('user-agent', USER_AGENT);
+      for (const [name, value] of Object.entries(
+        standardWebhookHeaders(secrets, event.id, attemptedAt, body),
+      )) {
+        headers.set(name, value);
+      }
+      const response = await fetch(url, {
+        method: 'POST',
+        headers,
+        body,
+        redirect: 'manual', // a redirect is not a delivery
+        signal: AbortSignal.timeout(this.config.WEBHOOK_TIMEOUT_MS),
+      });
+      await response.body?.cancel().catch(() => undefined);
+      const ok = response.status >= 200 && response.status < 300;
+      return {
+        attemptedAt,
+        ok,
+        responseStatus: response.status,
+        ...(ok ? {} : { error: `HTTP ${response.status}` }),
+        durationMs: elapsed(),
+      };
+    } catch (error) {
+      return { attemptedAt, ok: false, error: this.describe(error), durationMs: elapsed() };
+    }
+  }
+
+  private async record(
+    event: MerchantEvent,
+    fence: Fence,
+    endpoint: WebhookEndpoint,
+    outcome: AttemptOutcome,
+  ): Promise<void> {
+    const now = new Date();
+    const none = {
+      jobs: [] as QueuedJob[],
+      outboxIds: [] as bigint[],
+      gaveUp: false,
+      disabledSince: undefined,
+    };
+    const result: { jobs: QueuedJob[]; outboxIds: bigint[]; gaveUp: boolean; disabledSince?: Date } =
+      await this.prisma.$transaction(async (tx) => {
+        await tx.webhookDeliveryAttempt.create({
+          data: {
+            id: newId(outcome.attemptedAt.getTime()),
+            eventId: event.id,
+            attemptedAt: outcome.attemptedAt,
+            responseStatus: outcome.responseStatus ?? null,
+            error: outcome.error ?? null,
+            durationMs: outcome.durationMs,
+          },
+        });
+        const attempts = event.attempts + 1;
+
+        if (outcome.ok) {
+          const updated = await tx.merchantEvent.updateMany({
+            where: fence,
+            data: { status: 'DELIVERED', attempts, deliveredAt: now, nextAttemptAt: null, lastError: null },
+          });
+          if (updated.count) {
+            await tx.webhookEndpoint.updateMany({
+              where: { id: endpoint.id, failingSince: { not: null } },
+              data: { failingSince: null },
+            });
+          }
+          return none;
+        }
+
+        const delay = retryDelayMs(
+          this.config.WEBHOOK_RETRY_SCHEDULE_MS,
+          attempts,
+          this.config.WEBHOOK_RETRY_JITTER,
+        );
+        const next = delay === undefined ? null : new Date(now.getTime() + delay);
+        const updated = await tx.merchantEvent.updateMany({
+          where: fence,
+          data: {
+            attempts,
+            lastError: outcome.error ?? 'failed',
+            nextAttemptAt: next,
+            ...(next ? {} : { status: 'FAILED' }),
+          },
+        });
+        if (updated.count === 0) return none; // another run recorded this attempt
+
+        await tx.webhookEndpoint.updateMany({
+          where: { id: endpoint.id, failingSince: null },
+          data: { failingSince: outcome.attemptedAt },
+        });
+        const health = await tx.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } });
+        if (
+          !health.disabledAt &&
+          health.failingSince &&
+          now.getTime() - health.failingSince.getTime() > this.config.WEBHOOK_DISABLE_AFTER_MS
+        ) {
+          await tx.webhookEndpoint.update({ where: { id: endpoint.id }, data: { disabledAt: now } });
+          await tx.merchantEvent.updateMany({
+            where: { entityId: event.entityId, url: health.url, status: 'PENDING' },
+            data: { status: 'FAILED', lastError: ENDPOINT_DISABLED, nextAttemptAt: null },
+          });
+          return { ...none, disabledSince: health.failingSince };
+        }
+        const jobs = next ? [deliveryJob(event.id, next)] : [];
+        return { jobs, outboxIds: await this.outbox.write(tx, jobs), gaveUp: next === null };
+      });
+    await this.outbox.publish(result.jobs, result.outboxIds);
+
+    const { disabledSince } = result;
+    if (disabledSince) {
+      this.logger.error(
+        `webhook endpoint ${endpoint.id} (${origin(endpoint.url)}) of entity ${event.entityId} disabled: ` +
+          `failing since ${disabledSince.toISOString()}; its pending events are FAILED until a redelivery re-enables it`,
+      );
+    } else if (result.gaveUp) {
+      this.logger.warn(
+        `gave up delivering event ${event.id} to ${origin(event.url!)} after ${event.attempts + 1} attempts: ${outcome.error}`,
+      );
+    }
+  }
+
+  /**
+   * Re-enqueues planned attempts whose job is gone (a Redis that lost data, a job that exhausted
+   * BullMQ's crash retries): PENDING events well past their `next_attempt_at` (or, never tried,
+   * past their creation) with no live job. Run periodically by the worker.
+   */
+  async requeueOverdue(now = new Date(), batch = 200): Promise<number> {
+    const before = new Date(now.getTime() - OVERDUE_MS);
+    const overdue = await this.prisma.merchantEvent.findMany({
+      where: {
+        status: 'PENDING',
+        OR: [
+          { nextAttemptAt: { lt: before } },
+          { nextAttemptAt: null, attempts: 0, createdAt: { lt: before } },
+        ],
+      },
+      select: { id: true, nextAttemptAt: true },
+      orderBy: { nextAttemptAt: 'asc' },
+      take: batch,
+    });
+    const queue = this.outbox.queue(WEBHOOK_QUEUE);
+    let requeued = 0;
+    for (const event of overdue) {
+      const due = event.nextAttemptAt;
+      const ids = due
+        ? [`deliver-${event.id}-${due.getTime()}`, `redeliver-${event.id}-${due.getTime()}`]
+        : [`deliver-${event.id}`];
+      const existing = (await Promise.all(ids.map((id) => queue.getJob(id)))).filter((job) => !!job);
+      if (existing.length) {
+        for (const job of existing) if (await job.isFailed()) await job.retry('failed');
+        continue;
+      }
+      const job = due ? deliveryJob(event.id, due) : undefined;
+      await queue.add('deliver', job ? job.data : { eventId: event.id }, { jobId: job?.jobId ?? ids[0] });
+      requeued += 1;
+    }
+    if (requeued) this.logger.warn(`re-enqueued ${requeued} overdue webhook deliveries`);
+    return requeued;
+  }
+
+  private async endpoint(entityId: string, url: string): Promise<WebhookEndpoint> {
+    const where = { entityId_url: { entityId, url } };
+    const existing = await this.prisma.webhookEndpoint.findUnique({ where });
+    if (existing) return existing;
+    try {
+      return await this.prisma.webhookEndpoint.create({ data: { id: newId(), entityId, url } });
+    } catch (error) {
+      if ((error as { code?: string } | null)?.code !== 'P2002') throw error;
+      return this.prisma.webhookEndpoint.findUniqueOrThrow({ where });
+    }
+  }
+
+  /** The entity's secrets that have not expired, newest (the one without expiry) first. */
+  private async activeSecrets(entityId: string, now: Date): Promise<string[]> {
+    const secrets = await this.prisma.webhookSecret.findMany({
+      where: { entityId, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+      orderBy: [{ expiresAt: { sort: 'desc', nulls: 'first' } }, { id: 'desc' }],
+      select: { secret: true },
+    });
+    return secrets.map((s) => s.secret);
+  }
+
+  private describe(error: unknown): string {
+    const e = error as Error & { cause?: { code?: string; message?: string } };
+    if (e?.name === 'TimeoutError' || e?.name === 'AbortError') {
+      return `timeout after ${this.config.WEBHOOK_TIMEOUT_MS} ms`;
+    }
+    const cause = e?.cause?.code ?? e?.cause?.message;
+    return (cause ? `${e.message}: ${cause}` : (e?.message ?? String(error))).slice(0, 500);
+  }
+}
+
+function merchantHeaders(value: unknown): Array<{ name: string; values: string[] }> {
+  if (!Array.isArray(value)) return [];
+  return value.filter(
+    (h): h is { name: string; values: string[] } =>
+      !!h &&
+      typeof h.name === 'string' &&
+      Array.isArray(h.values) &&
+      h.values.every((v: unknown) => typeof v === 'string'),
+  );
+}
+
+/** Scheme, host and port of a URL: enough to identify an endpoint in logs without its path or query secrets. */
+function origin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '<invalid url>';
+  }
+}

@@ -1,0 +1,114 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Outbox, partnerJob, type PartnerJob, type QueuedJob } from '@tender/infra';
+import { PrismaClient } from '@tender/persistence';
+import type { PartnerEventJobData } from './jobs';
+
+/** Legs whose outcome is still open: the ones a partner event may settle. */
+const OPEN_LEG_STATUSES = ['PENDING', 'UNKNOWN'];
+
+/**
+ * Applies a stored partner webhook (`partner_event`) as a HINT, never as a state: it finds our
+ * partner transaction and operation legs the event is about and enqueues the existing
+ * `reconcile-authorization` (and `reconcile-operation` for open legs) jobs, which re-read the
+ * partner and never move a transaction backwards. So a late, duplicated or out-of-order event can
+ * at worst cost one status lookup.
+ *
+ * Matching, only among transactions of the entities whose partner account verified the event:
+ *   1. our reference (`partner_transaction.reference` / `operation_transaction.reference`), globally
+ *      unique because we generate it;
+ *   2. failing that, the partner's id (`partner_reference`) on the tender or on a leg (refund ids).
+ * Nothing matches → the event is marked processed with `error = 'no matching transaction'`.
+ *
+ * The reconcile jobs get ids of their own per event (`…-event-<partner_event id>`): the plain
+ * `reconcile-authorization-<tender>` id may still be held by BullMQ from an earlier check, and an
+ * add with a held id is ignored. The `processed_at` mark and the jobs are committed together.
+ */
+@Injectable()
+export class PartnerEventProcessor {
+  private readonly logger = new Logger('partner-events');
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly outbox: Outbox,
+  ) {}
+
+  async handle(job: PartnerEventJobData): Promise<void> {
+    const event = await this.prisma.partnerEvent.findUnique({ where: { id: job.partnerEventId } });
+    if (!event || event.processedAt) return;
+
+    const accounts = await this.prisma.partnerAccount.findMany({
+      where: { id: { in: job.accountIds ?? [] }, partner: event.partner },
+      select: { entityId: true },
+    });
+    const entityIds = [...new Set(accounts.map((a) => a.entityId))];
+    const jobs = entityIds.length ? await this.hintJobs(event.partner, event.id, entityIds, job) : [];
+
+    const { outboxIds, marked } = await this.prisma.$transaction(async (tx) => {
+      const updated = await tx.partnerEvent.updateMany({
+        where: { id: event.id, processedAt: null },
+        data: { processedAt: new Date(), error: jobs.length ? null : 'no matching transaction' },
+      });
+      if (updated.count === 0) return { outboxIds: [], marked: false }; // another run did it
+      return { outboxIds: await this.outbox.write(tx, jobs), marked: true };
+    });
+    if (!marked) return;
+    await this.outbox.publish(jobs, outboxIds);
+    if (!jobs.length) {
+      this.logger.warn(`${event.partner} event ${event.eventId} (${event.type}): no matching transaction`);
+    }
+  }
+
+  private async hintJobs(
+    partner: string,
+    partnerEventId: string,
+    entityIds: string[],
+    hint: PartnerEventJobData,
+  ): Promise<QueuedJob[]> {
+    const ofEntities = { partner, payment: { entityId: { in: entityIds } } };
+    const tenderSelect = {
+      id: true,
+      operationLegs: {
+        where: { status: { in: OPEN_LEG_STATUSES }, attempts: { gt: 0 } },
+        select: { id: true },
+      },
+    } as const;
+
+    let tenders: Array<{ id: string; operationLegs: Array<{ id: string }> }> = [];
+    let legs: Array<{ id: string }> = [];
+    if (hint.reference) {
+      tenders = await this.prisma.partnerTransaction.findMany({
+        where: { reference: hint.reference, ...ofEntities },
+        select: tenderSelect,
+      });
+      legs = await this.prisma.operationTransaction.findMany({
+        where: { reference: hint.reference, partnerTransaction: ofEntities },
+        select: { id: true },
+      });
+    }
+    if (tenders.length === 0 && legs.length === 0 && hint.partnerReference) {
+      tenders = await this.prisma.partnerTransaction.findMany({
+        where: { partnerReference: hint.partnerReference, ...ofEntities },
+        select: tenderSelect,
+        take: 20,
+      });
+      legs = await this.prisma.operationTransaction.findMany({
+        where: { partnerReference: hint.partnerReference, partnerTransaction: ofEntities },
+        select: { id: true },
+        take: 20,
+      });
+    }
+
+    const jobs = new Map<string, QueuedJob>();
+    const add = (job: PartnerJob) => {
+      const queued = partnerJob(partner, job);
+      queued.jobId = `${queued.jobId}-event-${partnerEventId}`;
+      jobs.set(queued.jobId, queued);
+    };
+    for (const tender of tenders) {
+      add({ kind: 'reconcile-authorization', tenderId: tender.id });
+      for (const leg of tender.operationLegs) add({ kind: 'reconcile-operation', legId: leg.id });
+    }
+    for (const leg of legs) add({ kind: 'reconcile-operation', legId: leg.id });
+    return [...jobs.values()];
+  }
+}
