@@ -1,40 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import * as path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { newId } from '@tender/persistence';
+import { startProcess } from '../support/processes';
 import { eventually, TestStack } from '../support/stack';
 
-const root = path.resolve(__dirname, '../..');
-
 /** A worker in its own process, as in production, so the test can SIGKILL it. */
-function startWorker(stack: TestStack): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/worker/src/main.ts'],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        TS_NODE_PROJECT: path.join(root, 'tsconfig.json'),
-        DATABASE_URL: stack.config.DATABASE_URL,
-        REDIS_URL: stack.config.REDIS_URL,
-        QUEUE_PREFIX: stack.config.QUEUE_PREFIX,
-        WORKER_LOCK_MS: '1500',
-        RECONCILE_SCHEDULE_MS: '300,500,1000,2000,4000',
-        LOG_LEVEL: 'error',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+async function startWorker(stack: TestStack): Promise<ChildProcess> {
+  const worker = await startProcess(
+    'apps/worker/src/main.ts',
+    stack,
+    { WORKER_LOCK_MS: '1500', RECONCILE_SCHEDULE_MS: '300,500,1000,2000,4000', LOG_LEVEL: 'error' },
+    'tender worker started',
   );
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('tender worker started')) resolve(child);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}) before starting:\n${output}`)));
-  });
+  return worker.child;
 }
 
 function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {

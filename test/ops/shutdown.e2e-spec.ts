@@ -1,60 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import * as path from 'node:path';
+import { startProcess, type Running } from '../support/processes';
 import { eventually, TestStack } from '../support/stack';
-
-const root = path.resolve(__dirname, '../..');
-
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
-}
-
-/** An app's main.ts in its own process, as in production, so the test can signal it. */
-function start(
-  entry: string,
-  stack: TestStack,
-  env: Record<string, string>,
-  ready: string,
-): Promise<Running> {
-  const child = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', entry],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        TS_NODE_PROJECT: path.join(root, 'tsconfig.json'),
-        DATABASE_URL: stack.config.DATABASE_URL,
-        REDIS_URL: stack.config.REDIS_URL,
-        QUEUE_PREFIX: stack.config.QUEUE_PREFIX,
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        WORKER_METRICS_PORT: '0',
-        SHUTDOWN_TIMEOUT_MS: '10000',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
-  );
-  return new Promise((resolve, reject) => {
-    const onData = () => {
-      if (output.includes(ready)) {
-        child.stdout!.off('data', onData);
-        resolve({ child, output: () => output, exited });
-      }
-    };
-    child.stdout!.on('data', onData);
-    exited.then(({ code }) => reject(new Error(`${entry} exited (${code}) before starting:\n${output}`)));
-  });
-}
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -68,7 +14,7 @@ describe('graceful shutdown', () => {
   let stack: TestStack;
   const processes: Running[] = [];
   const startWorker = async (env: Record<string, string> = {}) => {
-    const worker = await start('apps/worker/src/main.ts', stack, env, 'tender worker started');
+    const worker = await startProcess('apps/worker/src/main.ts', stack, env, 'tender worker started');
     processes.push(worker);
     return worker;
   };
@@ -153,7 +99,7 @@ describe('graceful shutdown', () => {
   it('api: SIGTERM lets an in-flight request finish, refuses new connections, exits 0', async () => {
     const port = await freePort();
     // No worker picks the job, so the request waits its full API_WAIT_FOR_OUTCOME_MS.
-    const api = await start(
+    const api = await startProcess(
       'apps/api/src/main.ts',
       stack,
       {
