@@ -209,6 +209,12 @@ describe('split payments through the partners', () => {
       created.body.authorization.partner_transactions[0].partner_additional_data?.checkoutSessionId;
     expect(sessionId).toBeTruthy();
     await stack.sim('paytronix', `/_sim/paytronix/checkout/${sessionId}/complete`, 'POST', {});
+    // The shopper comes back through Tender, which checks the tender before sending them on with a signed token.
+    const back = await fetch(`${stack.apiUrl}/v2/payments/${created.body.id}/return`, { redirect: 'manual' });
+    expect(back.status).toBe(303);
+    expect(back.headers.get('location')).toMatch(
+      /^https:\/\/merchant\.example\/back\?purse-redirection-data=/,
+    );
     const authorized = await eventually(async () => {
       const current = (await get(created.body.id)).body;
       return current.authorization.status === 'AUTHORIZED' ? current : undefined;
@@ -222,5 +228,43 @@ describe('split payments through the partners', () => {
     const refund = await op(created.body.id, 'refunds', { amount: 100 });
     expect(refund.status).toBe(422);
     expect(refund.body.code).toBe('partner_cannot_refund');
+  });
+
+  it('cancels the payment of an aborted session: nothing more is sent, what holds money is voided', async () => {
+    const session = await stack.request('POST', '/v2/client-sessions', {
+      token: stack.frontOffice,
+      body: { amount: 2500, currency: 'EUR' },
+    });
+    const created = await pay(
+      [{ partner: 'paytronix', method: 'card', amount: 1500 }, giftCard('6000000000000100', 1000)],
+      {
+        client_session_id: session.body.id,
+      },
+    );
+    expect(created.body.authorization.status).toBe('PENDING');
+    const aborted = await stack.request('POST', `/v2/client-sessions/${session.body.id}/abort`, {
+      token: stack.frontOffice,
+    });
+    expect(aborted.status).toBe(200);
+    expect(aborted.body.status).toBe('ABORTED_BY_MERCHANT');
+    const final = await eventually(async () => {
+      const current = (await get(created.body.id)).body;
+      return current.authorization.status === 'CANCELLED' ? current : undefined;
+    });
+    expect(final.authorization.partner_transactions.map((t: any) => t.status)).toEqual([
+      'CANCELLED',
+      'CANCELLED',
+    ]);
+    const checkout = tender(final, 'paytronix');
+    const intents = await stack.sim(
+      'paytronix',
+      `/_sim/paytronix/transactions?reference=${checkout.partner_reference}`,
+    );
+    expect(intents.paymentIntents[0].status).toBe('CANCELED');
+    expect(await balance('6000000000000100')).toBe('100.00');
+    expect(
+      (await stack.request('GET', `/v2/client-sessions/${session.body.id}`, { token: stack.frontOffice }))
+        .body.status,
+    ).toBe('ABORTED_BY_MERCHANT');
   });
 });

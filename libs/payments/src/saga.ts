@@ -65,10 +65,10 @@ export async function advancePayment(
     }
   }
 
-  const statuses = payment.partnerTransactions.map((t) => t.status as TenderStatus);
-  const derived = deriveAuthorizationStatus(statuses);
+  let derived = deriveAuthorizationStatus(payment.partnerTransactions.map((t) => t.status as TenderStatus));
 
-  if (derived === 'REFUSED') {
+  if (derived === 'REFUSED' || (payment.cancelRequestedAt && derived !== 'CANCELLED')) {
+    // A failed split, or a payment whose session the merchant aborted: undo whatever holds money.
     const compensation = await compensate(tx, payment);
     jobs.push(...compensation.jobs);
     changed ||= compensation.changed;
@@ -93,6 +93,9 @@ export async function advancePayment(
     changed = true;
   }
 
+  derived = deriveAuthorizationStatus(payment.partnerTransactions.map((t) => t.status as TenderStatus));
+  // A cancelled payment never shows as authorized while its voids are on their way.
+  if (payment.cancelRequestedAt && derived === 'AUTHORIZED') derived = payment.status as typeof derived;
   if (derived !== payment.status) {
     await tx.payment.update({
       where: { id: payment.id },
@@ -150,12 +153,14 @@ async function compensate(tx: Prisma.TransactionClient, payment: PaymentAggregat
     }
     const holdsMoney = ['AUTHORIZED', 'PENDING_FRAUD_APPROVAL', 'REQUIRES_ACTION'].includes(tender.status);
     if (!holdsMoney || failedVoids(payment, tender.id) >= MAX_COMPENSATION_ATTEMPTS) continue;
+    // A hosted page the shopper may still complete holds nothing yet, but must be closed (voided) all the same.
     const figures = voidable.find((t) => t.id === tender.id);
-    const rest = figures
-      ? figures.authorized - figures.captured - figures.voided
-      : tender.status === 'REQUIRES_ACTION'
+    const rest =
+      tender.status === 'REQUIRES_ACTION'
         ? toMinor(tender.amount) - sumLegs(payment, tender.id, 'VOID')
-        : 0;
+        : figures
+          ? figures.authorized - figures.captured - figures.voided
+          : 0;
     if (rest > 0) legs.push({ tenderId: tender.id, amount: rest });
   }
   if (legs.length === 0) return { jobs: [], changed };

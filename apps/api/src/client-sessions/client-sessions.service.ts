@@ -1,8 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { TenderConfig } from '@tender/config';
-import { CONFIG, Outbox } from '@tender/infra';
-import { recordSessionStatusEvent } from '@tender/payments';
+import { CONFIG, Outbox, type QueuedJob } from '@tender/infra';
+import {
+  advancePayment,
+  findPaymentAggregate,
+  lockPayment,
+  recordPaymentEvents,
+  recordSessionStatusEvent,
+  type WebhookConfig,
+} from '@tender/payments';
 import { newId, PrismaClient, type Prisma } from '@tender/persistence';
 import type { ClientSession } from '@tender/persistence/generated/prisma/client';
 import { ApiError } from '../http/api-error';
@@ -74,7 +81,8 @@ export class ClientSessionsService {
           'The client session changed meanwhile; retry.',
         );
       }
-      return (await tx.clientSession.findUnique({ where: { id } }))!;
+      const jobs = session.paymentId ? await this.cancelPayment(tx, session.paymentId) : [];
+      return { session: (await tx.clientSession.findUnique({ where: { id } }))!, jobs };
     });
     return this.present(aborted);
   }
@@ -106,13 +114,34 @@ export class ClientSessionsService {
     return session;
   }
 
+  /**
+   * The shopper's session is aborted while its payment is still being authorized: the saga sends no
+   * further tender and voids whatever holds money, and the payment ends CANCELLED.
+   */
+  private async cancelPayment(tx: Prisma.TransactionClient, paymentId: string): Promise<QueuedJob[]> {
+    await lockPayment(tx, paymentId);
+    const before = await findPaymentAggregate(tx, paymentId);
+    if (!before || !['PENDING', 'PENDING_FRAUD_APPROVAL'].includes(before.status)) return [];
+    await tx.payment.update({ where: { id: paymentId }, data: { cancelRequestedAt: new Date() } });
+    const payment = (await findPaymentAggregate(tx, paymentId))!;
+    const advanced = await advancePayment(tx, payment);
+    const after = (await findPaymentAggregate(tx, paymentId))!;
+    return [
+      ...advanced.jobs,
+      ...(await recordPaymentEvents(tx, before, after, after.webhook as WebhookConfig | null)),
+    ];
+  }
+
   /** Runs a session change and records its CLIENT_SESSION_STATUS event in the same transaction. */
   private async withEvent(
-    change: (tx: Prisma.TransactionClient) => Promise<ClientSession>,
+    change: (
+      tx: Prisma.TransactionClient,
+    ) => Promise<ClientSession | { session: ClientSession; jobs: QueuedJob[] }>,
   ): Promise<ClientSession> {
     const { session, jobs, outboxIds } = await this.prisma.$transaction(async (tx) => {
-      const session = await change(tx);
-      const jobs = await recordSessionStatusEvent(tx, session.id);
+      const changed = await change(tx);
+      const { session, jobs } = 'jobs' in changed ? changed : { session: changed, jobs: [] as QueuedJob[] };
+      jobs.push(...(await recordSessionStatusEvent(tx, session.id)));
       return { session, jobs, outboxIds: await this.outbox.write(tx, jobs) };
     });
     await this.outbox.publish(jobs, outboxIds);

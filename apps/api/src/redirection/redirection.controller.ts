@@ -1,9 +1,12 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { Outbox, partnerJob, PaymentNotifications } from '@tender/infra';
 import { PrismaClient } from '@tender/persistence';
 import { ApiError } from '../http/api-error';
 import { uuidParam } from '../validation/params';
 import { RedirectionTokens, redirectionUrl } from './redirection-token';
+
+const RETURN_WAIT_MS = 3000;
 
 const STATUS_TEXT: Record<string, string> = {
   AUTHORIZED: 'Your payment was accepted.',
@@ -40,11 +43,40 @@ export class RedirectionController {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly tokens: RedirectionTokens,
+    private readonly outbox: Outbox,
+    private readonly notifications: PaymentNotifications,
   ) {}
+
+  /** The shopper is back from a hosted page: ask the partner now rather than at the next scheduled check. */
+  private async settleHostedTenders(paymentId: string): Promise<void> {
+    const waiting = await this.prisma.partnerTransaction.findMany({
+      where: { paymentId, status: 'REQUIRES_ACTION' },
+      select: { id: true, partner: true },
+    });
+    if (waiting.length === 0) return;
+    await Promise.all(
+      waiting.map(({ id, partner }) => {
+        const job = partnerJob(partner, { kind: 'reconcile-authorization', tenderId: id });
+        return this.outbox
+          .queue(job.queue)
+          .add(job.name, job.data, { jobId: `${job.jobId}-return-${Date.now()}` });
+      }),
+    );
+    await this.notifications.waitFor(
+      paymentId,
+      async () =>
+        (await this.prisma.partnerTransaction.count({ where: { paymentId, status: 'REQUIRES_ACTION' } })) ===
+        0
+          ? true
+          : undefined,
+      RETURN_WAIT_MS,
+    );
+  }
 
   @Get(':id/return')
   async return(@Param('id') id: string, @Res() res: Response): Promise<void> {
     const paymentId = uuidParam(id, 'payment');
+    await this.settleHostedTenders(paymentId);
     const payment = await this.prisma.payment.findUnique({
       where: { id: paymentId },
       select: {
