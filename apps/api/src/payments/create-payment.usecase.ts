@@ -10,7 +10,7 @@ import type { IdempotencyContext } from '../idempotency/idempotency.service';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { fieldPath } from '../validation/parse';
 import type { CreatePaymentBody, SplitEntry } from './payment.schemas';
-import { presentPayment, recordSessionStatusEvent, type PaymentAggregate } from '@tender/payments';
+import { presentPayment, recordSessionStatusEvent } from '@tender/payments';
 import { PaymentRepository } from './payment.repository';
 
 const RECOVERY_POINT = 'payment_created';
@@ -129,17 +129,19 @@ export class CreatePaymentUseCase {
 
   /** Waits (bounded) until the authorization is decided or needs the shopper, then answers. */
   private async respond(entityId: string, paymentId: string): Promise<Record<string, unknown>> {
-    const settled = (payment: PaymentAggregate) =>
-      payment.status !== 'PENDING' || payment.partnerTransactions.some((t) => t.status === 'REQUIRES_ACTION');
-    const payment = await this.notifications.waitFor(
+    // Each signal is checked with one light query; the whole payment is read once, to answer.
+    await this.notifications.waitFor(
       paymentId,
       async () => {
-        const current = await this.payments.get(entityId, paymentId);
-        return settled(current) ? current : undefined;
+        const [row] = await this.prisma.$queryRaw<Array<{ status: string; needs_shopper: boolean }>>`
+          SELECT status, EXISTS (SELECT 1 FROM partner_transaction
+                                 WHERE payment_id = ${paymentId}::uuid AND status = 'REQUIRES_ACTION') AS needs_shopper
+          FROM payment WHERE id = ${paymentId}::uuid`;
+        return row && (row.status !== 'PENDING' || row.needs_shopper) ? true : undefined;
       },
       this.config.API_WAIT_FOR_OUTCOME_MS,
     );
-    return presentPayment(payment ?? (await this.payments.get(entityId, paymentId)));
+    return presentPayment(await this.payments.get(entityId, paymentId));
   }
 
   /** partner → eligible methods for this entity, narrowed to the session's solutions when there is one. */

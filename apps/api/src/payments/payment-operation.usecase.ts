@@ -141,15 +141,18 @@ export class PaymentOperationUseCase {
     paymentId: string,
     operationId: string,
   ): Promise<Record<string, unknown>> {
-    const payment = await this.notifications.waitFor(
+    // Each signal is checked with one light query; the whole payment is read once, to answer.
+    await this.notifications.waitFor(
       paymentId,
       async () => {
-        const current = await this.payments.get(entityId, paymentId);
-        const operation = current.operations.find((o) => o.id === operationId);
-        return operation && operation.status !== 'PENDING' ? current : undefined;
+        const operation = await this.prisma.operation.findUnique({
+          where: { id: operationId },
+          select: { status: true },
+        });
+        return operation && operation.status !== 'PENDING' ? true : undefined;
       },
       this.config.API_WAIT_FOR_OUTCOME_MS,
     );
-    return presentPayment(payment ?? (await this.payments.get(entityId, paymentId)));
+    return presentPayment(await this.payments.get(entityId, paymentId));
   }
 }
