@@ -1,3 +1,5 @@
+import { newId } from '@tender/persistence';
+import { Maintenance } from '../../apps/worker/src/maintenance';
 import { eventually, TestStack } from '../support/stack';
 
 /**
@@ -266,5 +268,44 @@ describe('split payments through the partners', () => {
       (await stack.request('GET', `/v2/client-sessions/${session.body.id}`, { token: stack.frontOffice }))
         .body.status,
     ).toBe('ABORTED_BY_MERCHANT');
+  });
+
+  it('re-enqueues a partner lookup that Redis lost, from next_check_at in Postgres', async () => {
+    // An UNKNOWN tender whose delayed check job is gone: only the row says a lookup is overdue.
+    const paymentId = newId();
+    const tenderId = newId();
+    await stack.prisma.payment.create({
+      data: {
+        id: paymentId,
+        entityId: stack.entityId,
+        amount: 900n,
+        currency: 'EUR',
+        captureMode: 'MANUAL',
+        status: 'PENDING',
+      },
+    });
+    await stack.prisma.partnerTransaction.create({
+      data: {
+        id: tenderId,
+        paymentId,
+        position: 0,
+        partner: 'connect',
+        method: 'card',
+        amount: 900n,
+        currency: 'EUR',
+        status: 'UNKNOWN',
+        attempts: 1,
+        instrument: { token: 'connect-approve' },
+        reference: tenderId.replace(/-/g, ''),
+        nextCheckAt: new Date(Date.now() - 10 * 60_000),
+      },
+    });
+    expect(await stack.worker!.get(Maintenance).requeueOverdueChecks()).toBeGreaterThanOrEqual(1);
+    const settled = await eventually(async () => {
+      const payment = await stack.prisma.payment.findUniqueOrThrow({ where: { id: paymentId } });
+      return payment.status === 'AUTHORIZED' ? payment : undefined;
+    });
+    expect(settled.status).toBe('AUTHORIZED');
+    expect(await connectBooks(tenderId.replace(/-/g, ''))).toHaveLength(1);
   });
 });

@@ -12,6 +12,7 @@ import { RequestTiming, type PaymentSignal } from './request-timing';
 @Injectable()
 export class PaymentNotifications implements OnModuleDestroy {
   private subscriber?: Redis;
+  private subscriberReady?: Promise<Redis>;
   private readonly waiters = new Map<string, Set<(signal?: PaymentSignal) => void>>();
   /** How many waits hold each channel's subscription. */
   private readonly holders = new Map<string, number>();
@@ -32,7 +33,8 @@ export class PaymentNotifications implements OnModuleDestroy {
 
   /**
    * Resolves when `check` returns a value (re-evaluated on every signal and every `pollMs`), or
-   * with undefined after `timeoutMs`.
+   * with undefined after `timeoutMs`. Subscribes before the first check and remembers a signal that
+   * arrives while a check runs, so no change between two checks waits for the next poll.
    */
   async waitFor<T>(
     paymentId: string,
@@ -40,56 +42,72 @@ export class PaymentNotifications implements OnModuleDestroy {
     timeoutMs: number,
     pollMs = 250,
   ): Promise<T | undefined> {
-    const first = await check();
-    if (first !== undefined || timeoutMs <= 0) return first;
+    if (timeoutMs <= 0) return check();
     const channel = this.channel(paymentId);
-    await this.subscribe(channel);
+    const timing = RequestTiming.current();
+    let signalled = false;
+    let wake: (() => void) | undefined;
+    const listener = (signal?: PaymentSignal) => {
+      if (signal) timing?.add(signal);
+      signalled = true;
+      wake?.();
+    };
+    await this.subscribe(channel, listener);
     const deadline = Date.now() + timeoutMs;
     try {
       for (;;) {
-        const remaining = deadline - Date.now();
-        if (remaining <= 0) return undefined;
-        await this.nextSignal(channel, Math.min(remaining, pollMs));
         const value = await check();
         if (value !== undefined) return value;
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) return undefined;
+        // A signal during the check: re-check at once; otherwise wait for one (or the next poll).
+        if (!signalled) await this.nextSignal(Math.min(remaining, pollMs), (resolve) => (wake = resolve));
+        wake = undefined;
+        signalled = false;
       }
     } finally {
-      await this.unsubscribe(channel);
+      await this.unsubscribe(channel, listener);
     }
   }
 
-  private nextSignal(channel: string, ms: number): Promise<void> {
-    const timing = RequestTiming.current();
+  private nextSignal(ms: number, onWake: (wake: () => void) => void): Promise<void> {
     return new Promise((resolve) => {
-      const waiters = this.waiters.get(channel)!;
-      const done = (signal?: PaymentSignal) => {
-        if (signal) timing?.add(signal);
+      const timer = setTimeout(resolve, ms);
+      onWake(() => {
         clearTimeout(timer);
-        waiters.delete(done);
         resolve();
-      };
-      const timer = setTimeout(done, ms);
-      waiters.add(done);
+      });
     });
   }
 
-  private async subscribe(channel: string): Promise<void> {
-    if (!this.subscriber) {
-      this.subscriber = this.redis.duplicate();
-      this.subscriber.on('message', (ch: string, message: string) => {
+  /**
+   * One subscriber connection per process, connected once. Without the ready check: ioredis would
+   * otherwise send INFO on a connection already in subscriber mode and fail the first requests.
+   */
+  private connectSubscriber(): Promise<Redis> {
+    this.subscriber ??= (() => {
+      const subscriber = this.redis.duplicate({ enableReadyCheck: false, lazyConnect: true });
+      subscriber.on('message', (ch: string, message: string) => {
         const signal = parseSignal(message);
         this.waiters.get(ch)?.forEach((wake) => wake(signal));
       });
-    }
-    const holders = this.holders.get(channel) ?? 0;
-    this.holders.set(channel, holders + 1);
-    if (holders === 0) {
-      this.waiters.set(channel, new Set());
-      await this.subscriber.subscribe(channel);
-    }
+      this.subscriberReady = subscriber.connect().then(() => subscriber);
+      return subscriber;
+    })();
+    return this.subscriberReady!;
   }
 
-  private async unsubscribe(channel: string): Promise<void> {
+  private async subscribe(channel: string, listener: (signal?: PaymentSignal) => void): Promise<void> {
+    const subscriber = await this.connectSubscriber();
+    const holders = this.holders.get(channel) ?? 0;
+    this.holders.set(channel, holders + 1);
+    if (holders === 0) this.waiters.set(channel, new Set());
+    this.waiters.get(channel)!.add(listener);
+    if (holders === 0) await subscriber.subscribe(channel);
+  }
+
+  private async unsubscribe(channel: string, listener: (signal?: PaymentSignal) => void): Promise<void> {
+    this.waiters.get(channel)?.delete(listener);
     const holders = (this.holders.get(channel) ?? 1) - 1;
     if (holders > 0) {
       this.holders.set(channel, holders);

@@ -34,7 +34,8 @@ export class PaymentSettler {
       const extra = (await apply(tx, before)) ?? [];
       const payment = (await findPaymentAggregate(tx, paymentId))!;
       const advanced = await advancePayment(tx, payment);
-      const after = (await findPaymentAggregate(tx, paymentId))!;
+      // The saga step writes nothing when it reports no change: then the payment just read is current.
+      const after = advanced.changed ? (await findPaymentAggregate(tx, paymentId))! : payment;
       const events = await recordPaymentEvents(tx, before, after, after.webhook as WebhookConfig | null);
       const jobs = [...extra, ...advanced.jobs, ...events];
       return { jobs, outboxIds: await this.outbox.write(tx, jobs) };
