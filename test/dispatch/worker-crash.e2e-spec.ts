@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { newId } from '@tender/persistence';
 import { startProcess } from '../support/processes';
+import { giftCardAndCard } from '../support/payloads';
 import { eventually, TestStack } from '../support/stack';
 
 /** A worker in its own process, as in production, so the test can SIGKILL it. */
@@ -43,19 +44,7 @@ describe('crash safety', () => {
     workers.push(await startWorker(stack));
     const created = await stack.request('POST', '/v2/payments', {
       token: stack.frontOffice,
-      body: {
-        amount: 3000,
-        currency: 'EUR',
-        split: [
-          {
-            partner: 'paytronix',
-            method: 'giftcard',
-            amount: 1000,
-            payment_method: { card_number: '6000000000000500' },
-          },
-          { partner: 'connect', method: 'card', amount: 2000, payment_method: { token: 'connect-approve' } },
-        ],
-      },
+      body: giftCardAndCard(),
     });
     expect(created.status).toBe(201);
     const card = created.body.authorization.partner_transactions.find((t: any) => t.partner === 'connect');

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createApiApp } from '../../apps/api/src/app';
 import { TestStack } from '../support/stack';
+import { giftCardAndCard } from '../support/payloads';
 
 /** Sample value of a metric line `name{labels} value` in the text exposition format, or undefined. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -29,19 +30,7 @@ describe('metrics and queue dashboard', () => {
   it('exposes Prometheus metrics after a flow, behind METRICS_TOKEN', async () => {
     const created = await stack.request('POST', '/v2/payments', {
       token: stack.frontOffice,
-      body: {
-        amount: 3000,
-        currency: 'EUR',
-        split: [
-          {
-            partner: 'paytronix',
-            method: 'giftcard',
-            amount: 1000,
-            payment_method: { card_number: '6000000000000500' },
-          },
-          { partner: 'connect', method: 'card', amount: 2000, payment_method: { token: 'connect-approve' } },
-        ],
-      },
+      body: giftCardAndCard(),
     });
     expect(created.body.authorization.status).toBe('AUTHORIZED');
     const captured = await stack.request('POST', `/v2/payments/${created.body.id}/captures`, {

@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import { startProcess, type Running } from '../support/processes';
+import { giftCardAndCard } from '../support/payloads';
 import { eventually, TestStack } from '../support/stack';
 
 async function freePort(): Promise<number> {
@@ -38,19 +39,7 @@ describe('graceful shutdown', () => {
     const worker = await startWorker({ WORKER_METRICS_PORT: String(metricsPort) });
     const created = await stack.request('POST', '/v2/payments', {
       token: stack.frontOffice,
-      body: {
-        amount: 3000,
-        currency: 'EUR',
-        split: [
-          {
-            partner: 'paytronix',
-            method: 'giftcard',
-            amount: 1000,
-            payment_method: { card_number: '6000000000000500' },
-          },
-          { partner: 'connect', method: 'card', amount: 2000, payment_method: { token: 'connect-approve' } },
-        ],
-      },
+      body: giftCardAndCard(),
     });
     expect(created.status).toBe(201);
     const card = created.body.authorization.partner_transactions.find((t: any) => t.partner === 'connect');

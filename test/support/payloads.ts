@@ -1,0 +1,14 @@
+/** The two-tender split most suites use: a Paytronix gift card, then a Connect card. */
+export function giftCardAndCard(
+  options: { gift?: number; card?: number; giftCard?: string; cardToken?: string } = {},
+): { amount: number; currency: string; split: unknown[] } {
+  const { gift = 1000, card = 2000, giftCard = '6000000000000500', cardToken = 'connect-approve' } = options;
+  return {
+    amount: gift + card,
+    currency: 'EUR',
+    split: [
+      { partner: 'paytronix', method: 'giftcard', amount: gift, payment_method: { card_number: giftCard } },
+      { partner: 'connect', method: 'card', amount: card, payment_method: { token: cardToken } },
+    ],
+  };
+}
