@@ -98,7 +98,12 @@ export async function findPaymentAggregate(
   } as unknown as PaymentAggregate;
 }
 
-/** Takes the payment's row lock for the rest of the transaction: every money decision is made under it. */
+/**
+ * Takes the payment's row lock for the rest of the transaction: every money decision is made under it.
+ * It must be a statement of its own, before the read: under READ COMMITTED a `FOR UPDATE` that waited
+ * re-checks only the locked row, while subqueries of the same statement (tenders, operations, legs)
+ * keep the snapshot taken before the wait — a read folded into the lock would decide on stale legs.
+ */
 export async function lockPayment(
   tx: Prisma.TransactionClient,
   id: string,
