@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { Writable } from 'node:stream';
 import { createClient } from '../../apps/cli/src/provisioning';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
-import { PinoNestLogger, setLogDestination } from '../../libs/observability/src';
+import { PinoNestLogger, setLogDestination } from '@tender/observability';
 import { eventually, TestStack } from '../support/stack';
 
 /**

@@ -8,7 +8,7 @@ import { createPrismaClient, type PrismaClient } from '@tender/persistence';
 import type { PartnerAdapter } from '@tender/partners';
 import { createApiApp } from '../../apps/api/src/app';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
-import { createPartnerAdapters } from '../../apps/worker/src/partner-adapters';
+import { createPartnerAdapters } from '@tender/partners/all-partners';
 import { createClient, createEntity, setPartnerAccount } from '../../apps/cli/src/provisioning';
 import { DEMO_PARTNER_ACCOUNTS } from '../../apps/cli/src/demo';
 import { listen, type RunningServer } from '../../apps/simulators/src/common/listen';

@@ -8,7 +8,7 @@ import { ProblemFilter, sendProblem, toApiError } from './http/problem.filter';
 import { requestIdMiddleware } from './http/request-id';
 import { serverTimingMiddleware } from './http/server-timing';
 import { httpObservability, installOps } from './ops';
-import { initLogging, PinoNestLogger } from '../../../libs/observability/src';
+import { initLogging, PinoNestLogger } from '@tender/observability';
 
 /** Builds the API application (not listening yet): used by main.ts and by the end-to-end tests. */
 export async function createApiApp(config: TenderConfig): Promise<NestExpressApplication> {

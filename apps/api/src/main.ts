@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from '@tender/config';
 import { createApiApp } from './app';
-import { drainHttpServer, getLogger, logLifecycle, onShutdownSignal } from '../../../libs/observability/src';
+import { drainHttpServer, getLogger, logLifecycle, onShutdownSignal } from '@tender/observability';
 
 async function main(): Promise<void> {
   const config = loadConfig();

@@ -10,7 +10,7 @@ import {
   onShutdownSignal,
   PinoNestLogger,
   startMetricsServer,
-} from '../../../libs/observability/src';
+} from '@tender/observability';
 
 async function main(): Promise<void> {
   const config = loadConfig();

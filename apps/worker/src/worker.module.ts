@@ -8,7 +8,7 @@ import { PartnerAccounts } from './dispatch/partner-accounts';
 import { PartnerWorkers } from './dispatch/partner-workers';
 import { PaymentSettler } from './dispatch/settle';
 import { Maintenance } from './maintenance';
-import { createPartnerAdapters } from './partner-adapters';
+import { createPartnerAdapters } from '@tender/partners/all-partners';
 import { MerchantWebhookDelivery } from './webhooks/merchant-webhook-delivery';
 import { PartnerEventProcessor } from './webhooks/partner-event-processor';
 import { WebhookWorkers } from './webhooks/webhook-workers';

@@ -3,3 +3,4 @@ export * from './queues';
 export * from './outbox';
 export * from './payment-notifications';
 export * from './request-timing';
+export * from './webhook-jobs';

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { AuthenticatedRequest } from '../auth/decorators';
-import { getLogger, httpRequestDuration, withLogContext } from '../../../../libs/observability/src';
+import { getLogger, httpRequestDuration, withLogContext } from '@tender/observability';
 
 type RoutedRequest = Request & { id?: string; route?: { path?: unknown } };
 

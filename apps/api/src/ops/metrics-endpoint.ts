@@ -11,7 +11,7 @@ import {
   registry,
   unknownOutcomes,
   webhookEvents,
-} from '../../../../libs/observability/src';
+} from '@tender/observability';
 import type { QueueDirectory } from './queues';
 
 const QUEUE_STATES = [

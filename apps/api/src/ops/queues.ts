@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import type { TenderConfig } from '@tender/config';
 import { Outbox, partnerQueueName, WEBHOOK_QUEUE } from '@tender/infra';
 import { PARTNER_CATALOG } from '@tender/partners';
-import { PARTNER_EVENT_QUEUE } from '../../../worker/src/webhooks/jobs';
+import { PARTNER_EVENT_QUEUE } from '@tender/infra';
 
 const DISCOVERY_INTERVAL_MS = 60_000;
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Outbox } from '@tender/infra';
 import { PrismaClient } from '@tender/persistence';
 import type { MerchantEvent, WebhookDeliveryAttempt } from '@tender/persistence/generated/prisma/client';
-import { deliveryJob } from '../../../worker/src/webhooks/jobs';
+import { deliveryJob } from '@tender/infra';
 import { ApiError } from '../http/api-error';
 
 type EventWithAttempts = MerchantEvent & { attemptsLog: WebhookDeliveryAttempt[] };

@@ -7,8 +7,8 @@ import {
   type PartnerWebhookEvent,
 } from '@tender/partners';
 import { isUuid, newId, PrismaClient, type Prisma } from '@tender/persistence';
-import { createPartnerAdapters } from '../../../worker/src/partner-adapters';
-import { partnerEventJob } from '../../../worker/src/webhooks/jobs';
+import { createPartnerAdapters } from '@tender/partners/all-partners';
+import { partnerEventJob } from '@tender/infra';
 import { ApiError } from '../http/api-error';
 
 /** The partner adapters whose `verifyWebhook` checks inbound webhooks (the worker's list). */

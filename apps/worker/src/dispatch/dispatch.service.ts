@@ -15,7 +15,7 @@ import {
 import { PrismaClient, toMinor, type Prisma } from '@tender/persistence';
 import type { PaymentAggregate } from '@tender/payments';
 import type { PartnerTransaction } from '@tender/persistence/generated/prisma/client';
-import { addLogContext, instrumentAdapter } from '../../../../libs/observability/src';
+import { addLogContext, instrumentAdapter } from '@tender/observability';
 import { AdapterRegistry } from './adapter-registry';
 import { PartnerAccounts } from './partner-accounts';
 import { PaymentSettler } from './settle';

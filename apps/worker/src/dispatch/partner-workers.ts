@@ -8,7 +8,7 @@ import {
   redisConnectionOptions,
   type PartnerJob,
 } from '@tender/infra';
-import { observedProcessor, trackWorker } from '../../../../libs/observability/src';
+import { observedProcessor, trackWorker } from '@tender/observability';
 import { AdapterRegistry } from './adapter-registry';
 import { DispatchService } from './dispatch.service';
 

@@ -3,7 +3,7 @@ import type { TenderConfig } from '@tender/config';
 import { CONFIG, Outbox, WEBHOOK_QUEUE, type QueuedJob } from '@tender/infra';
 import { newId, PrismaClient } from '@tender/persistence';
 import type { MerchantEvent, WebhookEndpoint } from '@tender/persistence/generated/prisma/client';
-import { deliveryJob, type DeliveryJobData } from './jobs';
+import { deliveryJob, type DeliveryJobData } from '@tender/infra';
 import { retryDelayMs } from './retry-schedule';
 import { standardWebhookHeaders } from './signing';
 

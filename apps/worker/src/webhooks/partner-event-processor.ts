@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Outbox, partnerJob, type PartnerJob, type QueuedJob } from '@tender/infra';
 import { PrismaClient } from '@tender/persistence';
-import type { PartnerEventJobData } from './jobs';
+import type { PartnerEventJobData } from '@tender/infra';
 
 /** Legs whose outcome is still open: the ones a partner event may settle. */
 const OPEN_LEG_STATUSES = ['PENDING', 'UNKNOWN'];

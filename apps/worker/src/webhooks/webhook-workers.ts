@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import { Worker, type Processor } from 'bullmq';
 import type { TenderConfig } from '@tender/config';
 import { CONFIG, redisConnectionOptions, WEBHOOK_QUEUE } from '@tender/infra';
-import { PARTNER_EVENT_QUEUE, type DeliveryJobData, type PartnerEventJobData } from './jobs';
+import { PARTNER_EVENT_QUEUE, type DeliveryJobData, type PartnerEventJobData } from '@tender/infra';
 import { MerchantWebhookDelivery } from './merchant-webhook-delivery';
 import { PartnerEventProcessor } from './partner-event-processor';
 

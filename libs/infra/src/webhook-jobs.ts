@@ -1,4 +1,4 @@
-import { WEBHOOK_QUEUE, type QueuedJob } from '@tender/infra';
+import { WEBHOOK_QUEUE, type QueuedJob } from './queues';
 
 /**
  * The webhook jobs, shared by the API (which writes them to the outbox) and the worker (which runs
