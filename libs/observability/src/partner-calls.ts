@@ -4,6 +4,7 @@ import {
   UnknownOutcomeError,
   type PartnerAdapter,
 } from '@tender/partners';
+import { currentJobSignal } from '@tender/infra';
 import { getLogger } from './logger';
 import { partnerCallDuration } from './metrics';
 
@@ -27,9 +28,9 @@ export function callOutcome(error: unknown): string {
 const instrumented = new WeakMap<PartnerAdapter, PartnerAdapter>();
 
 /**
- * The same adapter, each partner call timed into `tender_partner_call_duration_seconds` and logged
- * (debug when it answers, info when it fails, with the error reduced to safe fields). Results and
- * errors pass through untouched.
+ * The same adapter, each partner call timed into `tender_partner_call_duration_seconds`, logged
+ * (debug when it answers, info when it fails, with the error reduced to safe fields) and added to
+ * the running job's partner time. Results and errors pass through untouched.
  */
 export function instrumentAdapter(adapter: PartnerAdapter): PartnerAdapter {
   let wrapped = instrumented.get(adapter);
@@ -40,6 +41,7 @@ export function instrumentAdapter(adapter: PartnerAdapter): PartnerAdapter {
       const operation = typeof property === 'string' ? OPERATIONS[property] : undefined;
       if (typeof value !== 'function' || !operation) return value;
       return async (...args: unknown[]) => {
+        const startedAt = Date.now();
         const started = process.hrtime.bigint();
         const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
         const labels = { partner: target.partner, operation };
@@ -66,6 +68,10 @@ export function instrumentAdapter(adapter: PartnerAdapter): PartnerAdapter {
             `${target.partner} ${operation} failed`,
           );
           throw error;
+        } finally {
+          // The running job's signal carries its partner time to a waiting request (Server-Timing).
+          const signal = currentJobSignal.getStore();
+          if (signal) (signal.partner ??= []).push([startedAt, Date.now()]);
         }
       };
     },

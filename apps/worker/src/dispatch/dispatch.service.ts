@@ -15,7 +15,7 @@ import {
 import { PrismaClient, toMinor, type Prisma } from '@tender/persistence';
 import type { PaymentAggregate } from '@tender/payments';
 import type { PartnerTransaction } from '@tender/persistence/generated/prisma/client';
-import { addLogContext, instrumentAdapter } from '@tender/observability';
+import { addLogContext } from '@tender/observability';
 import { AdapterRegistry } from './adapter-registry';
 import { PartnerAccounts } from './partner-accounts';
 import { PaymentSettler } from './settle';
@@ -64,10 +64,10 @@ export class DispatchService {
     }
   }
 
-  /** The partner's adapter, its calls timed and logged; the payment joins the job's log context. */
+  /** The partner's adapter; the payment joins the job's log context. */
   private adapter(partner: string, paymentId: string): PartnerAdapter {
     addLogContext({ payment_id: paymentId });
-    return instrumentAdapter(this.adapters.get(partner));
+    return this.adapters.get(partner);
   }
 
   // ---- authorizations -------------------------------------------------------------------------
