@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { TenderConfig } from '@tender/config';
 import { canTransition, type OperationLegStatus, type TenderStatus } from '@tender/domain';
-import { CONFIG, partnerJob, type PartnerJob, type QueuedJob } from '@tender/infra';
+import { CONFIG, partnerJob, type PartnerJob } from '@tender/infra';
 import {
   PartnerProtocolError,
   PartnerRejectedError,
@@ -224,7 +224,8 @@ export class DispatchService {
         },
       });
       if (moves && target === 'REQUIRES_ACTION') {
-        return [this.checkJob(current, 0, { kind: 'reconcile-authorization', tenderId: tender.id })];
+        const job: PartnerJob = { kind: 'reconcile-authorization', tenderId: tender.id };
+        return [partnerJob(tender.partner, job, this.config.RECONCILE_SCHEDULE_MS[0])];
       }
     });
   }
@@ -328,65 +329,64 @@ export class DispatchService {
   private async scheduleCheck(tender: PartnerTransaction, job: PartnerJob, reason: string): Promise<void> {
     await this.settler.change(tender.paymentId, async (tx, payment) => {
       const current = payment.partnerTransactions.find((t) => t.id === tender.id)!;
-      const previous = (current.lastError as OpenOutcome | null)?.checks ?? 0;
-      const gaveUp = previous >= this.config.RECONCILE_SCHEDULE_MS.length;
+      const next = this.nextCheck(current.lastError, reason, `${tender.partner} authorization ${tender.id}`);
       const toUnknown = current.status === 'PENDING' && canTransition('tender', 'PENDING', 'UNKNOWN');
-      const delay =
-        this.config.RECONCILE_SCHEDULE_MS[Math.min(previous, this.config.RECONCILE_SCHEDULE_MS.length - 1)];
       await tx.partnerTransaction.update({
         where: { id: tender.id },
         data: {
           ...(toUnknown ? { status: 'UNKNOWN', unknownSince: new Date() } : {}),
-          lastError: {
-            reason,
-            checks: previous + 1,
-            at: new Date().toISOString(),
-            ...(gaveUp ? { gave_up: true } : {}),
-          },
-          nextCheckAt: gaveUp ? null : new Date(Date.now() + delay),
+          lastError: next.lastError as unknown as Prisma.InputJsonValue,
+          nextCheckAt: next.at,
         },
       });
-      return gaveUp ? [] : [this.checkJob(current, previous, job)];
+      return next.at ? [partnerJob(tender.partner, job, next.delayMs)] : [];
     });
-    if ((tender.lastError as OpenOutcome | null)?.checks === this.config.RECONCILE_SCHEDULE_MS.length) {
-      this.logger.error(
-        `gave up reconciling ${tender.partner} authorization ${tender.id}: needs an operator`,
-      );
-    }
   }
 
   private async scheduleLegCheck(leg: LoadedLeg, reason: string, result?: OperationResult): Promise<void> {
     await this.settler.change(leg.operation.paymentId, async (tx) => {
       const current = await tx.operationTransaction.findUnique({ where: { id: leg.id } });
       if (!current || !['PENDING', 'UNKNOWN'].includes(current.status)) return;
-      const previous = (current.lastError as OpenOutcome | null)?.checks ?? 0;
-      const schedule = this.config.RECONCILE_SCHEDULE_MS;
-      const gaveUp = previous >= schedule.length;
-      const delay = schedule[Math.min(previous, schedule.length - 1)];
+      const next = this.nextCheck(current.lastError, reason, `${leg.operation.type} leg ${leg.id}`);
       await tx.operationTransaction.update({
         where: { id: leg.id },
         data: {
           status: 'UNKNOWN' satisfies OperationLegStatus,
           partnerReference: result?.partnerReference ?? undefined,
           partnerStatus: result?.partnerStatus ?? undefined,
-          lastError: {
-            reason,
-            checks: previous + 1,
-            at: new Date().toISOString(),
-            ...(gaveUp ? { gave_up: true } : {}),
-          },
-          nextCheckAt: gaveUp ? null : new Date(Date.now() + delay),
+          lastError: next.lastError as unknown as Prisma.InputJsonValue,
+          nextCheckAt: next.at,
         },
       });
-      return gaveUp
-        ? []
-        : [partnerJob(leg.partnerTransaction.partner, { kind: 'reconcile-operation', legId: leg.id }, delay)];
+      const job: PartnerJob = { kind: 'reconcile-operation', legId: leg.id };
+      return next.at ? [partnerJob(leg.partnerTransaction.partner, job, next.delayMs)] : [];
     });
   }
 
-  private checkJob(tender: PartnerTransaction, checks: number, job: PartnerJob): QueuedJob {
+  /**
+   * The reconciler's next lookup of an open outcome, from `RECONCILE_SCHEDULE_MS` and the checks
+   * already made (kept in `last_error`); past the last one it gives up and flags it for an operator.
+   */
+  private nextCheck(
+    lastError: unknown,
+    reason: string,
+    what: string,
+  ): { lastError: OpenOutcome; at: Date | null; delayMs: number } {
     const schedule = this.config.RECONCILE_SCHEDULE_MS;
-    return partnerJob(tender.partner, job, schedule[Math.min(checks, schedule.length - 1)]);
+    const checks = (lastError as OpenOutcome | null)?.checks ?? 0;
+    const gaveUp = checks >= schedule.length;
+    const delayMs = schedule[Math.min(checks, schedule.length - 1)];
+    if (gaveUp) this.logger.error(`gave up reconciling ${what}: needs an operator`);
+    return {
+      lastError: {
+        reason,
+        checks: checks + 1,
+        at: new Date().toISOString(),
+        ...(gaveUp ? { gave_up: true } : {}),
+      },
+      at: gaveUp ? null : new Date(Date.now() + delayMs),
+      delayMs,
+    };
   }
 
   // ---- requests -------------------------------------------------------------------------------
