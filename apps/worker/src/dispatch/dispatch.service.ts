@@ -145,11 +145,14 @@ export class DispatchService {
       });
       if (result.outcome === 'NOT_FOUND') {
         if (tender.status !== 'UNKNOWN' && tender.status !== 'PENDING') return;
-        // The partner never got it: send it now (same idempotency key, same reference).
-        await this.prisma.partnerTransaction.update({
-          where: { id: tenderId },
+        // The partner never got it: send it now (same idempotency key, same reference). Only the run
+        // that claims the attempt sends: concurrent lookups (schedule, webhook hint, GET refresh) must
+        // not all resend a call that has no idempotency key (a Paytronix redeem).
+        const claimed = await this.prisma.partnerTransaction.updateMany({
+          where: { id: tenderId, attempts: tender.attempts },
           data: { attempts: { increment: 1 } },
         });
+        if (claimed.count === 0) return;
         result = await adapter.authorize(request);
       }
       await this.applyAuthorization(tender, result);
@@ -265,10 +268,11 @@ export class DispatchService {
     try {
       let result = await adapter.fetchOperation(kind, request);
       if (result.outcome === 'NOT_FOUND') {
-        await this.prisma.operationTransaction.update({
-          where: { id: legId },
+        const claimed = await this.prisma.operationTransaction.updateMany({
+          where: { id: legId, attempts: leg.attempts },
           data: { attempts: { increment: 1 } },
         });
+        if (claimed.count === 0) return; // another lookup is resending it
         result = await adapter[kind](request);
       }
       await this.applyLeg(leg, result);
