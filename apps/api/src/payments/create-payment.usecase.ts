@@ -51,7 +51,11 @@ export class CreatePaymentUseCase {
       // An earlier attempt with this key committed the payment, then died: answer with it.
       return this.respond(entityId, idempotency.resourceId);
     }
-    const eligibleByPartner = await this.eligibility(entityId, body.client_session_id, body);
+    const { eligible: eligibleByPartner, sessionWebhook } = await this.eligibility(
+      entityId,
+      body.client_session_id,
+      body,
+    );
     const tenders = await this.resolveTenders(entityId, body.split, eligibleByPartner);
 
     const paymentId = newId();
@@ -80,9 +84,6 @@ export class CreatePaymentUseCase {
       partnerJob(tenderRows.find((row) => row.id === id)!.partner, { kind: 'authorize', tenderId: id }),
     );
 
-    const sessionWebhook = body.client_session_id
-      ? (await this.prisma.clientSession.findUnique({ where: { id: body.client_session_id } }))?.webhook
-      : undefined;
     const jobs: QueuedJob[] = [];
     const outboxIds = await this.prisma.$transaction(async (tx) => {
       await tx.payment.create({
@@ -144,15 +145,18 @@ export class CreatePaymentUseCase {
     return presentPayment(await this.payments.get(entityId, paymentId));
   }
 
-  /** partner → eligible methods for this entity, narrowed to the session's solutions when there is one. */
+  /**
+   * partner → eligible methods for this entity, narrowed to the session's solutions when there is
+   * one (whose webhook config the payment then inherits).
+   */
   private async eligibility(
     entityId: string,
     sessionId: string | undefined,
     body: CreatePaymentBody,
-  ): Promise<Map<string, Set<string>>> {
+  ): Promise<{ eligible: Map<string, Set<string>>; sessionWebhook?: Prisma.JsonValue }> {
     const accounts = await this.prisma.partnerAccount.findMany({ where: { entityId } });
     const eligible = new Map(accounts.map((a) => [a.partner, new Set(a.methods)]));
-    if (!sessionId) return eligible;
+    if (!sessionId) return { eligible };
 
     const session = await this.prisma.clientSession.findFirst({ where: { id: sessionId, entityId } });
     if (!session) throw ApiError.notFound('client session', sessionId);
@@ -189,7 +193,7 @@ export class CreatePaymentUseCase {
       if (eligible.get(partner)?.has(method))
         narrowed.set(partner, (narrowed.get(partner) ?? new Set()).add(method));
     }
-    return narrowed;
+    return { eligible: narrowed, sessionWebhook: session.webhook };
   }
 
   private async resolveTenders(
