@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { newId } from '@tender/persistence';
 import { startProcess } from '../support/processes';
 import { giftCardAndCard } from '../support/payloads';
-import { eventually, TestStack } from '../support/stack';
+import { callInFlight, eventually, TestStack } from '../support/stack';
 
 /** A worker in its own process, as in production, so the test can SIGKILL it. */
 async function startWorker(stack: TestStack): Promise<ChildProcess> {
@@ -49,10 +49,7 @@ describe('crash safety', () => {
     expect(created.status).toBe(201);
     const card = created.body.authorization.partner_transactions.find((t: any) => t.partner === 'connect');
     // The card authorization is in flight at Connect (attempt counted, no answer yet): kill the worker.
-    await eventually(async () => {
-      const row = await stack.prisma.partnerTransaction.findUniqueOrThrow({ where: { id: card.id } });
-      return row.attempts === 1 && row.status === 'PENDING' ? row : undefined;
-    });
+    await callInFlight(stack, card.id);
     await kill(workers[0], 'SIGKILL');
     workers.push(await startWorker(stack));
 

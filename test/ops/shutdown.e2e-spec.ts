@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { startProcess, type Running } from '../support/processes';
 import { giftCardAndCard } from '../support/payloads';
-import { eventually, TestStack } from '../support/stack';
+import { callInFlight, eventually, TestStack } from '../support/stack';
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -44,10 +44,7 @@ describe('graceful shutdown', () => {
     expect(created.status).toBe(201);
     const card = created.body.authorization.partner_transactions.find((t: any) => t.partner === 'connect');
     // The card authorization is in flight at Connect (attempt counted, no answer yet).
-    await eventually(async () => {
-      const row = await stack.prisma.partnerTransaction.findUniqueOrThrow({ where: { id: card.id } });
-      return row.attempts === 1 && row.status === 'PENDING' ? row : undefined;
-    });
+    await callInFlight(stack, card.id);
 
     // The worker serves its own metrics meanwhile.
     const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);

@@ -220,3 +220,15 @@ export async function eventually<T>(
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
+
+/** Waits until a tender's first partner call is in flight: its attempt counted, no answer recorded yet. */
+export function callInFlight(stack: TestStack, tenderId: string): Promise<unknown> {
+  return eventually(
+    async () => {
+      const row = await stack.prisma.partnerTransaction.findUniqueOrThrow({ where: { id: tenderId } });
+      return row.attempts === 1 && row.status === 'PENDING' ? row : undefined;
+    },
+    15000,
+    'a partner call in flight',
+  );
+}
