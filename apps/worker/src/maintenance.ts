@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Outbox, partnerJob } from '@tender/infra';
 import { recordSessionStatusEvent } from '@tender/payments';
-import { PrismaClient } from '@tender/persistence';
+import { PrismaClient, prismaSql } from '@tender/persistence';
 
 const RELAY_INTERVAL_MS = 1000;
 const HOUSEKEEPING_INTERVAL_MS = 60_000;
@@ -96,8 +96,8 @@ export class Maintenance implements OnModuleInit, OnApplicationShutdown {
           where: { id, status: 'CREATED' },
           data: { status: 'EXPIRED', version: { increment: 1 } },
         });
-        const jobs = expired.count ? await recordSessionStatusEvent(tx, id) : [];
-        return { jobs, outboxIds: await this.outbox.write(tx, jobs) };
+        const jobs = expired.count ? await recordSessionStatusEvent(prismaSql(tx), id) : [];
+        return { jobs, outboxIds: await this.outbox.write(prismaSql(tx), jobs) };
       });
       await this.outbox.publish(jobs, outboxIds);
     }

@@ -1,7 +1,7 @@
 import { Global, Inject, Injectable, Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
 import Redis from 'ioredis';
 import type { TenderConfig } from '@tender/config';
-import { createPrismaClient, PrismaClient } from '@tender/persistence';
+import { createDatabase, createPrismaClient, Database, PrismaClient } from '@tender/persistence';
 
 export const CONFIG = Symbol('CONFIG');
 export const REDIS = Symbol('REDIS');
@@ -11,11 +11,12 @@ export const REDIS = Symbol('REDIS');
 class ConnectionCloser implements OnModuleDestroy {
   constructor(
     private readonly prisma: PrismaClient,
+    private readonly db: Database,
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
   async onModuleDestroy(): Promise<void> {
-    await Promise.allSettled([this.prisma.$disconnect(), this.redis.quit()]);
+    await Promise.allSettled([this.prisma.$disconnect(), this.db.end(), this.redis.quit()]);
   }
 }
 
@@ -33,12 +34,16 @@ export class CoreModule {
           useFactory: () => createPrismaClient(config.DATABASE_URL, config.DATABASE_POOL_SIZE),
         },
         {
+          provide: Database,
+          useFactory: () => createDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE),
+        },
+        {
           provide: REDIS,
           useFactory: () => new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 1 }),
         },
         ConnectionCloser,
       ],
-      exports: [CONFIG, PrismaClient, REDIS],
+      exports: [CONFIG, PrismaClient, Database, REDIS],
     };
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import type { TenderConfig } from '@tender/config';
-import { PrismaClient, type Prisma } from '@tender/persistence';
+import { Database, json, valuesList, type Sql } from '@tender/persistence';
 import { outboxPublishFailures, outboxRelayed } from '../../observability/src/metrics';
 import { CONFIG } from './core.module';
 import { DEFAULT_JOB_OPTIONS, redisConnectionOptions, type QueuedJob } from './queues';
@@ -18,29 +18,34 @@ export class Outbox implements OnModuleDestroy {
   private readonly queues = new Map<string, Queue>();
 
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly db: Database,
     @Inject(CONFIG) private readonly config: TenderConfig,
   ) {}
 
-  async write(tx: Prisma.TransactionClient, jobs: QueuedJob[]): Promise<bigint[]> {
+  /** Writes the jobs in the caller's transaction; returns their outbox ids (BIGINT, as text). */
+  async write(tx: Sql, jobs: QueuedJob[]): Promise<string[]> {
     if (jobs.length === 0) return [];
-    const rows = await tx.outbox.createManyAndReturn({
-      data: jobs.map((job) => ({
-        kind: job.queue,
-        jobId: job.jobId,
-        payload: { name: job.name, data: job.data, delayMs: job.delayMs ?? null } as Prisma.InputJsonValue,
-      })),
-      select: { id: true },
-    });
-    return rows.map((row) => row.id);
+    const rows = valuesList(
+      ['text', 'text', 'jsonb'],
+      jobs.map((job) => [
+        job.queue,
+        job.jobId,
+        json({ name: job.name, data: job.data, delayMs: job.delayMs ?? null }),
+      ]),
+    );
+    const inserted = await tx.query<{ id: string }>(
+      `INSERT INTO outbox (kind, job_id, payload) VALUES ${rows.sql} RETURNING id`,
+      rows.values,
+    );
+    return inserted.map((row) => String(row.id)); // a Prisma transaction returns BIGINT as bigint
   }
 
   /** Enqueues jobs written by a committed transaction, then forgets their outbox rows. */
-  async publish(jobs: QueuedJob[], outboxIds: bigint[]): Promise<void> {
+  async publish(jobs: QueuedJob[], outboxIds: string[]): Promise<void> {
     if (jobs.length === 0) return;
     try {
       await Promise.all(jobs.map((job) => this.enqueue(job)));
-      await this.prisma.outbox.deleteMany({ where: { id: { in: outboxIds } } });
+      await this.db.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [outboxIds]);
     } catch (error) {
       // The rows stay; the relay will enqueue them.
       outboxPublishFailures.inc();
@@ -50,13 +55,12 @@ export class Outbox implements OnModuleDestroy {
 
   /** Enqueues outbox rows older than `minAgeMs` that nobody published (the publisher died). */
   async relayPending(minAgeMs = 2000, batch = 200): Promise<number> {
-    return this.prisma.$transaction(async (tx) => {
-      const rows = await tx.$queryRaw<
-        Array<{ id: bigint; kind: string; job_id: string; payload: QueuedPayload }>
-      >`
-        SELECT id, kind, job_id, payload FROM outbox
-        WHERE created_at < ${new Date(Date.now() - minAgeMs)}
-        ORDER BY id LIMIT ${batch} FOR UPDATE SKIP LOCKED`;
+    return this.db.transaction(async (tx) => {
+      const rows = await tx.query<{ id: string; kind: string; job_id: string; payload: QueuedPayload }>(
+        `SELECT id, kind, job_id, payload FROM outbox
+          WHERE created_at < $1::timestamptz ORDER BY id LIMIT $2::int FOR UPDATE SKIP LOCKED`,
+        [new Date(Date.now() - minAgeMs).toISOString(), batch],
+      );
       for (const row of rows) {
         await this.enqueue({
           queue: row.kind,
@@ -66,7 +70,9 @@ export class Outbox implements OnModuleDestroy {
           delayMs: row.payload.delayMs ?? undefined,
         });
       }
-      if (rows.length) await tx.outbox.deleteMany({ where: { id: { in: rows.map((r) => r.id) } } });
+      if (rows.length) {
+        await tx.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+      }
       outboxRelayed.inc(rows.length);
       return rows.length;
     });

@@ -1,4 +1,4 @@
-import type { Prisma } from '@tender/persistence';
+import type { Prisma, Sql } from '@tender/persistence';
 import type { PaymentAggregate } from './presenter';
 
 export const PAYMENT_AGGREGATE_INCLUDE = {
@@ -9,13 +9,15 @@ export const PAYMENT_AGGREGATE_INCLUDE = {
 /** Column types of the aggregate's tables, read once per process from the catalog. */
 let columnTypes: Promise<Map<string, Map<string, string>>> | undefined;
 
-function loadColumnTypes(db: Prisma.TransactionClient): Promise<Map<string, Map<string, string>>> {
-  columnTypes ??= db.$queryRaw<Array<{ table_name: string; column_name: string; data_type: string }>>`
-      SELECT c.relname AS table_name, a.attname AS column_name, format_type(a.atttypid, NULL) AS data_type
+function loadColumnTypes(db: Sql): Promise<Map<string, Map<string, string>>> {
+  columnTypes ??= db
+    .query<{ table_name: string; column_name: string; data_type: string }>(
+      `SELECT c.relname AS table_name, a.attname AS column_name, format_type(a.atttypid, NULL) AS data_type
         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
        WHERE c.relnamespace = current_schema()::regnamespace
          AND c.relname IN ('payment', 'partner_transaction', 'operation', 'operation_transaction')
-         AND a.attnum > 0 AND NOT a.attisdropped`
+         AND a.attnum > 0 AND NOT a.attisdropped`,
+    )
     .then((rows) => {
       const types = new Map<string, Map<string, string>>();
       for (const row of rows) {
@@ -58,18 +60,8 @@ function toModel(
 
 const asJson = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value);
 
-/**
- * A payment with everything its API view and money decisions need, in one round trip (Prisma's
- * `include` of PAYMENT_AGGREGATE_INCLUDE takes four: one per table). Tenders come in split order,
- * operations and their legs in creation order. BIGINT columns travel as text (exact).
- */
-export async function findPaymentAggregate(
-  db: Prisma.TransactionClient,
-  id: string,
-  entityId?: string,
-): Promise<PaymentAggregate | null> {
-  const types = await loadColumnTypes(db);
-  const rows = await db.$queryRaw<Array<{ payment: unknown; tenders: unknown; operations: unknown }>>`
+/** The payment, its tenders (split order), operations and legs (creation order), as JSON, for `WHERE` below. */
+const AGGREGATE_SELECT = `
     SELECT to_jsonb(p) || jsonb_build_object('amount', p.amount::text) AS payment,
            COALESCE((SELECT jsonb_agg(to_jsonb(t) || jsonb_build_object('amount', t.amount::text) ORDER BY t.position)
                        FROM partner_transaction t WHERE t.payment_id = p.id), '[]'::jsonb) AS tenders,
@@ -80,9 +72,19 @@ export async function findPaymentAggregate(
                                                   FROM operation_transaction l WHERE l.operation_id = o.id), '[]'::jsonb))
                               ORDER BY o.created_at, o.id)
                        FROM operation o WHERE o.payment_id = p.id), '[]'::jsonb) AS operations
-      FROM payment p
-     WHERE p.id = ${id}::uuid AND (${entityId ?? null}::uuid IS NULL OR p.entity_id = ${entityId ?? null}::uuid)
-     LIMIT 1`;
+      FROM payment p`;
+
+const BY_PAYMENT = `${AGGREGATE_SELECT}
+     WHERE p.id = $1::uuid AND ($2::uuid IS NULL OR p.entity_id = $2::uuid) LIMIT 1`;
+const BY_TENDER = `${AGGREGATE_SELECT}
+     WHERE p.id = (SELECT payment_id FROM partner_transaction WHERE id = $1::uuid)`;
+const BY_LEG = `${AGGREGATE_SELECT}
+     WHERE p.id = (SELECT o.payment_id FROM operation_transaction l JOIN operation o ON o.id = l.operation_id
+                    WHERE l.id = $1::uuid)`;
+
+async function readAggregate(db: Sql, sql: string, values: unknown[]): Promise<PaymentAggregate | null> {
+  const types = await loadColumnTypes(db);
+  const rows = await db.query<{ payment: unknown; tenders: unknown; operations: unknown }>(sql, values);
   if (rows.length === 0) return null;
   const tenders = asJson(rows[0].tenders) as Array<Record<string, unknown>>;
   const operations = asJson(rows[0].operations) as Array<Record<string, unknown>>;
@@ -99,20 +101,38 @@ export async function findPaymentAggregate(
 }
 
 /**
+ * A payment with everything its API view and money decisions need, in one round trip (Prisma's
+ * `include` of PAYMENT_AGGREGATE_INCLUDE takes four: one per table). Tenders come in split order,
+ * operations and their legs in creation order. BIGINT columns travel as text (exact).
+ */
+export function findPaymentAggregate(
+  db: Sql,
+  id: string,
+  entityId?: string,
+): Promise<PaymentAggregate | null> {
+  return readAggregate(db, BY_PAYMENT, [id, entityId ?? null]);
+}
+
+/** The payment a tender (partner transaction) or an operation leg belongs to, whole, in one round trip. */
+export function findPaymentAggregateOf(
+  db: Sql,
+  of: { tenderId: string } | { legId: string },
+): Promise<PaymentAggregate | null> {
+  return 'tenderId' in of
+    ? readAggregate(db, BY_TENDER, [of.tenderId])
+    : readAggregate(db, BY_LEG, [of.legId]);
+}
+
+/**
  * Takes the payment's row lock for the rest of the transaction: every money decision is made under it.
  * It must be a statement of its own, before the read: under READ COMMITTED a `FOR UPDATE` that waited
  * re-checks only the locked row, while subqueries of the same statement (tenders, operations, legs)
  * keep the snapshot taken before the wait — a read folded into the lock would decide on stale legs.
  */
-export async function lockPayment(
-  tx: Prisma.TransactionClient,
-  id: string,
-  entityId?: string,
-): Promise<boolean> {
-  const rows = entityId
-    ? await tx.$queryRaw<
-        unknown[]
-      >`SELECT 1 FROM payment WHERE id = ${id}::uuid AND entity_id = ${entityId}::uuid FOR UPDATE`
-    : await tx.$queryRaw<unknown[]>`SELECT 1 FROM payment WHERE id = ${id}::uuid FOR UPDATE`;
+export async function lockPayment(tx: Sql, id: string, entityId?: string): Promise<boolean> {
+  const rows = await tx.query(
+    'SELECT 1 FROM payment WHERE id = $1::uuid AND ($2::uuid IS NULL OR entity_id = $2::uuid) FOR UPDATE',
+    [id, entityId ?? null],
+  );
   return rows.length === 1;
 }

@@ -1,5 +1,5 @@
 import { WEBHOOK_QUEUE, type QueuedJob } from '@tender/infra';
-import { newId, type Prisma } from '@tender/persistence';
+import { json, newId, valuesList, type Sql } from '@tender/persistence';
 import { presentPayment, type PaymentAggregate } from './presenter';
 
 /**
@@ -95,7 +95,7 @@ export function wantsEvent(config: WebhookConfig | null | undefined, type: strin
  * delivery jobs for the outbox: an event exists exactly when its change committed.
  */
 export async function recordMerchantEvents(
-  tx: Prisma.TransactionClient,
+  tx: Sql,
   target: {
     entityId: string;
     paymentId?: string;
@@ -127,14 +127,34 @@ export async function recordMerchantEvents(
         entity_id: target.entityId,
         version: target.version,
         data: { ...(draft.subject ?? {}), [target.objectName]: target.object },
-      } as Prisma.InputJsonValue,
+      },
       url: deliver ? target.webhook!.url : null,
-      headers: deliver ? ((target.webhook!.headers ?? []) as Prisma.InputJsonValue) : undefined,
+      headers: deliver ? (target.webhook!.headers ?? []) : null,
       status: deliver ? 'PENDING' : 'SKIPPED',
-      createdAt: now,
     };
   });
-  await tx.merchantEvent.createMany({ data: rows });
+  const insert = valuesList(
+    ['uuid', 'uuid', 'uuid', 'uuid', 'text', 'int', 'jsonb', 'text', 'jsonb', 'text', 'timestamptz'],
+    rows.map((row) => [
+      row.id,
+      row.entityId,
+      row.paymentId ?? null,
+      row.clientSessionId ?? null,
+      row.type,
+      row.objectVersion,
+      json(row.payload),
+      row.url,
+      json(row.headers),
+      row.status,
+      now.toISOString(),
+    ]),
+  );
+  await tx.query(
+    `INSERT INTO merchant_event (id, entity_id, payment_id, client_session_id, type, object_version, payload,
+                                 url, headers, status, created_at)
+     VALUES ${insert.sql}`,
+    insert.values,
+  );
   return rows
     .filter((row) => row.status === 'PENDING')
     .map((row) => ({
@@ -147,7 +167,7 @@ export async function recordMerchantEvents(
 
 /** Records the merchant events of a payment change (before → after) in the same transaction. */
 export async function recordPaymentEvents(
-  tx: Prisma.TransactionClient,
+  tx: Sql,
   before: PaymentAggregate | undefined,
   after: PaymentAggregate,
   webhook: WebhookConfig | null,
@@ -170,32 +190,45 @@ export async function recordPaymentEvents(
 }
 
 /** Records a CLIENT_SESSION_STATUS event for the session's current status (call after changing it). */
-export async function recordSessionStatusEvent(
-  tx: Prisma.TransactionClient,
-  sessionId: string,
-): Promise<QueuedJob[]> {
-  const session = await tx.clientSession.findUnique({ where: { id: sessionId } });
+export async function recordSessionStatusEvent(tx: Sql, sessionId: string): Promise<QueuedJob[]> {
+  const [session] = await tx.query<SessionRow>(
+    `SELECT id, entity_id, payment_id, version, webhook, status, amount::text AS amount, currency, expires_at
+       FROM client_session WHERE id = $1::uuid`,
+    [sessionId],
+  );
   if (!session) return [];
   return recordMerchantEvents(
     tx,
     {
-      entityId: session.entityId,
+      entityId: session.entity_id,
       clientSessionId: session.id,
-      paymentId: session.paymentId ?? undefined,
+      paymentId: session.payment_id ?? undefined,
       version: session.version,
-      webhook: session.webhook as WebhookConfig | null,
+      webhook: session.webhook,
       object: {
         id: session.id,
         status: session.status,
         amount: Number(session.amount),
         currency: session.currency,
-        entity_id: session.entityId,
-        ...(session.paymentId ? { payment_id: session.paymentId } : {}),
-        expires_at: session.expiresAt.toISOString(),
+        entity_id: session.entity_id,
+        ...(session.payment_id ? { payment_id: session.payment_id } : {}),
+        expires_at: session.expires_at.toISOString(),
         version: session.version,
       },
       objectName: 'client_session',
     },
     [{ type: 'CLIENT_SESSION_STATUS', action: session.status.toLowerCase() }],
   );
+}
+
+interface SessionRow {
+  id: string;
+  entity_id: string;
+  payment_id: string | null;
+  version: number;
+  webhook: WebhookConfig | null;
+  status: string;
+  amount: string;
+  currency: string;
+  expires_at: Date;
 }

@@ -1,7 +1,7 @@
 import { availableFor, type AllocatableTender, type OperationKind } from '@tender/domain';
 import { partnerJob, type QueuedJob } from '@tender/infra';
 import { methodDefinition } from '@tender/partners';
-import { newId, toMinor, type Prisma } from '@tender/persistence';
+import { json, newId, toMinor, valuesList, type Sql } from '@tender/persistence';
 import type { PaymentAggregate } from './presenter';
 
 export type OperationType = 'CAPTURE' | 'VOID' | 'REFUND';
@@ -85,38 +85,43 @@ export function releasesAfterCapture(
 
 /** Writes an operation and its legs (PENDING) and returns the jobs that execute them. */
 export async function writeOperation(
-  tx: Prisma.TransactionClient,
+  tx: Sql,
   payment: PaymentAggregate,
   plan: OperationPlan,
 ): Promise<{ operationId: string; jobs: QueuedJob[] }> {
   const operationId = newId();
-  await tx.operation.create({
-    data: {
-      id: operationId,
-      paymentId: payment.id,
-      type: plan.type,
-      amount: BigInt(plan.amount),
-      merchantReference: plan.merchantReference,
-      order: plan.order as Prisma.InputJsonValue | undefined,
-      status: 'PENDING',
-      triggeredBy: plan.triggeredBy,
-    },
-  });
-  const legs = plan.legs.map((leg) => {
-    const id = newId();
-    return {
-      id,
+  const legs = plan.legs.map((leg) => ({ id: newId(), tenderId: leg.tenderId, amount: leg.amount }));
+  const rows = valuesList(
+    ['uuid', 'uuid', 'bigint', 'text'],
+    legs.map((leg) => [leg.id, leg.tenderId, leg.amount, leg.id.replace(/-/g, '')]),
+    7,
+  );
+  // One round trip: the operation, then its legs.
+  await tx.query(
+    `WITH operation_row AS (
+       INSERT INTO operation (id, payment_id, type, amount, merchant_reference, "order", status, triggered_by,
+                              created_at, updated_at)
+       VALUES ($1::uuid, $2::uuid, $3::text, $4::bigint, $5::text, $6::jsonb, 'PENDING', $7::text,
+               clock_timestamp(), clock_timestamp())
+       RETURNING id)
+     INSERT INTO operation_transaction (id, operation_id, partner_transaction_id, amount, reference, status,
+                                        created_at, updated_at)
+     SELECT v.id, operation_row.id, v.tender_id, v.amount, v.reference, 'PENDING', clock_timestamp(), clock_timestamp()
+       FROM operation_row, (VALUES ${rows.sql}) AS v(id, tender_id, amount, reference)`,
+    [
       operationId,
-      partnerTransactionId: leg.tenderId,
-      amount: BigInt(leg.amount),
-      status: 'PENDING',
-      reference: id.replace(/-/g, ''),
-    };
-  });
-  await tx.operationTransaction.createMany({ data: legs });
+      payment.id,
+      plan.type,
+      plan.amount,
+      plan.merchantReference ?? null,
+      json(plan.order),
+      plan.triggeredBy,
+      ...rows.values,
+    ],
+  );
   const partnerOf = new Map(payment.partnerTransactions.map((t) => [t.id, t.partner]));
   const jobs = legs.map((leg) =>
-    partnerJob(partnerOf.get(leg.partnerTransactionId)!, { kind: 'operation', legId: leg.id }),
+    partnerJob(partnerOf.get(leg.tenderId)!, { kind: 'operation', legId: leg.id }),
   );
   return { operationId, jobs };
 }

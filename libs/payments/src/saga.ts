@@ -8,7 +8,7 @@ import {
 } from '@tender/domain';
 import { partnerJob, type QueuedJob } from '@tender/infra';
 import { methodDefinition } from '@tender/partners';
-import { toMinor, type Prisma } from '@tender/persistence';
+import { json, toMinor, type Sql } from '@tender/persistence';
 import { recordSessionStatusEvent } from './events';
 import { allocatableTenders, releasesAfterCapture, writeOperation, type OperationPlan } from './operations';
 import type { PaymentAggregate } from './presenter';
@@ -28,10 +28,7 @@ export interface Advanced {
  * - operations: their status follows their legs; a fully voided tender becomes CANCELLED.
  * It is idempotent: running it twice on the same state decides nothing new.
  */
-export async function advancePayment(
-  tx: Prisma.TransactionClient,
-  payment: PaymentAggregate,
-): Promise<Advanced> {
+export async function advancePayment(tx: Sql, payment: PaymentAggregate): Promise<Advanced> {
   const jobs: QueuedJob[] = [];
   let changed = false;
 
@@ -39,7 +36,10 @@ export async function advancePayment(
   for (const operation of payment.operations) {
     const status = deriveOperationStatus(operation.legs.map((l) => l.status as OperationLegStatus));
     if (status !== operation.status) {
-      await tx.operation.update({ where: { id: operation.id }, data: { status } });
+      await tx.query('UPDATE operation SET status = $2, updated_at = clock_timestamp() WHERE id = $1::uuid', [
+        operation.id,
+        status,
+      ]);
       operation.status = status;
       changed = true;
     }
@@ -59,7 +59,7 @@ export async function advancePayment(
         .filter((l) => l.partnerTransactionId === tender.id && l.type === type && l.status === 'SUCCESS')
         .reduce((s, l) => s + toMinor(l.amount), 0);
     if (settled('VOID') > 0 && settled('VOID') === toMinor(tender.amount) && settled('CAPTURE') === 0) {
-      await tx.partnerTransaction.update({ where: { id: tender.id }, data: { status: 'CANCELLED' } });
+      await cancelTender(tx, tender.id);
       tender.status = 'CANCELLED';
       changed = true;
     }
@@ -96,27 +96,37 @@ export async function advancePayment(
   derived = deriveAuthorizationStatus(payment.partnerTransactions.map((t) => t.status as TenderStatus));
   // A cancelled payment never shows as authorized while its voids are on their way.
   if (payment.cancelRequestedAt && derived === 'AUTHORIZED') derived = payment.status as typeof derived;
-  if (derived !== payment.status) {
-    await tx.payment.update({
-      where: { id: payment.id },
-      data: {
-        status: derived,
-        authorizationUpdatedAt: new Date(),
-        failure: derived === 'REFUSED' ? (failureOf(payment) as Prisma.InputJsonValue) : undefined,
-      },
-    });
+  const statusChanged = derived !== payment.status;
+  if (statusChanged) {
+    await tx.query(
+      `UPDATE payment SET status = $2, authorization_updated_at = clock_timestamp(),
+              failure = COALESCE($3::jsonb, failure), version = version + 1, updated_at = clock_timestamp()
+        WHERE id = $1::uuid`,
+      [payment.id, derived, derived === 'REFUSED' ? json(failureOf(payment)) : null],
+    );
     if (payment.clientSessionId && (derived === 'AUTHORIZED' || derived === 'REFUSED')) {
-      const ended = await tx.clientSession.updateMany({
-        where: { id: payment.clientSessionId, status: 'SUBMITTED' },
-        data: { status: derived === 'AUTHORIZED' ? 'COMPLETED' : 'FAILED', version: { increment: 1 } },
-      });
-      if (ended.count) jobs.push(...(await recordSessionStatusEvent(tx, payment.clientSessionId)));
+      const ended = await tx.query(
+        `UPDATE client_session SET status = $2, version = version + 1, updated_at = clock_timestamp()
+          WHERE id = $1::uuid AND status = 'SUBMITTED' RETURNING id`,
+        [payment.clientSessionId, derived === 'AUTHORIZED' ? 'COMPLETED' : 'FAILED'],
+      );
+      if (ended.length) jobs.push(...(await recordSessionStatusEvent(tx, payment.clientSessionId)));
     }
     payment.status = derived;
-    changed = true;
+  } else if (changed) {
+    await tx.query(
+      'UPDATE payment SET version = version + 1, updated_at = clock_timestamp() WHERE id = $1::uuid',
+      [payment.id],
+    );
   }
-  if (changed) await tx.payment.update({ where: { id: payment.id }, data: { version: { increment: 1 } } });
-  return { jobs, changed };
+  return { jobs, changed: changed || statusChanged };
+}
+
+async function cancelTender(tx: Sql, tenderId: string): Promise<void> {
+  await tx.query(
+    `UPDATE partner_transaction SET status = 'CANCELLED', updated_at = clock_timestamp() WHERE id = $1::uuid`,
+    [tenderId],
+  );
 }
 
 /** The tender that failed the split, named with its partner and partner status. */
@@ -140,13 +150,13 @@ function failureOf(payment: PaymentAggregate): Record<string, unknown> | undefin
  * session the shopper could still complete) gets a SYSTEM void of its uncaptured rest. Tenders in
  * flight or UNKNOWN are left until they settle: this step runs again then.
  */
-async function compensate(tx: Prisma.TransactionClient, payment: PaymentAggregate): Promise<Advanced> {
+async function compensate(tx: Sql, payment: PaymentAggregate): Promise<Advanced> {
   let changed = false;
   const legs: OperationPlan['legs'] = [];
   const voidable = allocatableTenders(payment, 'VOID');
   for (const tender of payment.partnerTransactions) {
     if (tender.status === 'PENDING' && tender.attempts === 0) {
-      await tx.partnerTransaction.update({ where: { id: tender.id }, data: { status: 'CANCELLED' } });
+      await cancelTender(tx, tender.id);
       tender.status = 'CANCELLED';
       changed = true;
       continue;
@@ -194,10 +204,7 @@ function sumLegs(payment: PaymentAggregate, tenderId: string, type: string): num
 }
 
 /** capture_mode AUTOMATIC: capture the whole payment once every tender is authorized. */
-async function captureEverything(
-  tx: Prisma.TransactionClient,
-  payment: PaymentAggregate,
-): Promise<QueuedJob[]> {
+async function captureEverything(tx: Sql, payment: PaymentAggregate): Promise<QueuedJob[]> {
   const alreadyCapturing = payment.operations.some((o) => o.type === 'CAPTURE' && o.triggeredBy === 'SYSTEM');
   if (alreadyCapturing) return [];
   const tenders = allocatableTenders({ ...payment, status: 'AUTHORIZED' }, 'CAPTURE');

@@ -1,2 +1,3 @@
 export * from './prisma';
 export * from './ids';
+export * from './sql';

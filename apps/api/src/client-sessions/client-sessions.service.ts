@@ -10,7 +10,7 @@ import {
   recordSessionStatusEvent,
   type WebhookConfig,
 } from '@tender/payments';
-import { newId, PrismaClient, type Prisma } from '@tender/persistence';
+import { newId, PrismaClient, prismaSql, type Prisma } from '@tender/persistence';
 import type { ClientSession } from '@tender/persistence/generated/prisma/client';
 import { ApiError } from '../http/api-error';
 import type { CreateClientSessionBody } from './client-session.schemas';
@@ -119,16 +119,17 @@ export class ClientSessionsService {
    * further tender and voids whatever holds money, and the payment ends CANCELLED.
    */
   private async cancelPayment(tx: Prisma.TransactionClient, paymentId: string): Promise<QueuedJob[]> {
-    await lockPayment(tx, paymentId);
-    const before = await findPaymentAggregate(tx, paymentId);
+    const sql = prismaSql(tx);
+    await lockPayment(sql, paymentId);
+    const before = await findPaymentAggregate(sql, paymentId);
     if (!before || !['PENDING', 'PENDING_FRAUD_APPROVAL'].includes(before.status)) return [];
     await tx.payment.update({ where: { id: paymentId }, data: { cancelRequestedAt: new Date() } });
-    const payment = (await findPaymentAggregate(tx, paymentId))!;
-    const advanced = await advancePayment(tx, payment);
-    const after = (await findPaymentAggregate(tx, paymentId))!;
+    const payment = (await findPaymentAggregate(sql, paymentId))!;
+    const advanced = await advancePayment(sql, payment);
+    const after = (await findPaymentAggregate(sql, paymentId))!;
     return [
       ...advanced.jobs,
-      ...(await recordPaymentEvents(tx, before, after, after.webhook as WebhookConfig | null)),
+      ...(await recordPaymentEvents(sql, before, after, after.webhook as WebhookConfig | null)),
     ];
   }
 
@@ -141,8 +142,8 @@ export class ClientSessionsService {
     const { session, jobs, outboxIds } = await this.prisma.$transaction(async (tx) => {
       const changed = await change(tx);
       const { session, jobs } = 'jobs' in changed ? changed : { session: changed, jobs: [] as QueuedJob[] };
-      jobs.push(...(await recordSessionStatusEvent(tx, session.id)));
-      return { session, jobs, outboxIds: await this.outbox.write(tx, jobs) };
+      jobs.push(...(await recordSessionStatusEvent(prismaSql(tx), session.id)));
+      return { session, jobs, outboxIds: await this.outbox.write(prismaSql(tx), jobs) };
     });
     await this.outbox.publish(jobs, outboxIds);
     return session;

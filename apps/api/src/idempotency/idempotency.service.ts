@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { TenderConfig } from '@tender/config';
 import { CONFIG } from '@tender/infra';
-import { newId, PrismaClient, type Prisma } from '@tender/persistence';
-import type { IdempotencyKey } from '@tender/persistence/generated/prisma/client';
+import { Database, newId, PrismaClient, type Sql } from '@tender/persistence';
 import { ApiError } from '../http/api-error';
 
 /** What a request holding an idempotency key knows about itself. */
@@ -25,6 +24,7 @@ export type Acquired =
 export class IdempotencyService {
   constructor(
     private readonly prisma: PrismaClient,
+    private readonly db: Database,
     @Inject(CONFIG) private readonly config: TenderConfig,
   ) {}
 
@@ -36,12 +36,22 @@ export class IdempotencyService {
     hash: string,
   ): Promise<Acquired> {
     const now = new Date();
-    const inserted = await this.prisma.$queryRaw<IdempotencyKey[]>`
-      INSERT INTO idempotency_key (id, client_id, key, method, path, request_hash, state, locked_at, created_at, expires_at)
-      VALUES (${newId()}::uuid, ${clientId}, ${key}, ${method}, ${path}, ${hash}, 'IN_PROGRESS', ${now}, ${now},
-              ${new Date(now.getTime() + this.config.IDEMPOTENCY_KEY_TTL_HOURS * 3600_000)})
-      ON CONFLICT (client_id, key) DO NOTHING
-      RETURNING id`;
+    const inserted = await this.db.query<{ id: string }>(
+      `INSERT INTO idempotency_key (id, client_id, key, method, path, request_hash, state, locked_at, created_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, 'IN_PROGRESS', $7, $7, $8)
+       ON CONFLICT (client_id, key) DO NOTHING
+       RETURNING id`,
+      [
+        newId(),
+        clientId,
+        key,
+        method,
+        path,
+        hash,
+        now,
+        new Date(now.getTime() + this.config.IDEMPOTENCY_KEY_TTL_HOURS * 3600_000),
+      ],
+    );
     if (inserted.length === 1) {
       return { kind: 'acquired', context: { id: inserted[0].id, recoveryPoint: null, resourceId: null } };
     }
@@ -82,20 +92,25 @@ export class IdempotencyService {
 
   /** Records, inside the caller's transaction, that the request's first durable write happened. */
   async markRecoveryPoint(
-    tx: Prisma.TransactionClient,
+    tx: Sql,
     context: IdempotencyContext | undefined,
     recoveryPoint: string,
     resourceId: string,
   ): Promise<void> {
     if (!context) return;
-    await tx.idempotencyKey.update({ where: { id: context.id }, data: { recoveryPoint, resourceId } });
+    await tx.query('UPDATE idempotency_key SET recovery_point = $2, resource_id = $3 WHERE id = $1::uuid', [
+      context.id,
+      recoveryPoint,
+      resourceId,
+    ]);
   }
 
   async complete(context: IdempotencyContext, status: number, body: string): Promise<void> {
-    await this.prisma.idempotencyKey.update({
-      where: { id: context.id },
-      data: { state: 'COMPLETED', responseStatus: status, responseBody: body, lockedAt: null },
-    });
+    await this.db.query(
+      `UPDATE idempotency_key SET state = 'COMPLETED', response_status = $2, response_body = $3, locked_at = NULL
+        WHERE id = $1::uuid`,
+      [context.id, status, body],
+    );
   }
 
   /**

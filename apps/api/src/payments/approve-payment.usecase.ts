@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { TenderConfig } from '@tender/config';
 import { CONFIG, Outbox, partnerJob, PaymentNotifications } from '@tender/infra';
-import { PrismaClient } from '@tender/persistence';
+import { Database } from '@tender/persistence';
 import { ApiError } from '../http/api-error';
 import { presentPayment } from '@tender/payments';
 import { PaymentRepository } from './payment.repository';
@@ -10,7 +10,7 @@ import { PaymentRepository } from './payment.repository';
 @Injectable()
 export class ApprovePaymentUseCase {
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly db: Database,
     private readonly payments: PaymentRepository,
     private readonly outbox: Outbox,
     private readonly notifications: PaymentNotifications,
@@ -18,7 +18,7 @@ export class ApprovePaymentUseCase {
   ) {}
 
   async execute(entityId: string, paymentId: string): Promise<Record<string, unknown>> {
-    const { jobs, outboxIds } = await this.prisma.$transaction(async (tx) => {
+    const { jobs, outboxIds } = await this.db.transaction(async (tx) => {
       await this.payments.lock(tx, entityId, paymentId);
       const payment = await this.payments.get(entityId, paymentId, tx);
       if (payment.status !== 'PENDING_FRAUD_APPROVAL') {

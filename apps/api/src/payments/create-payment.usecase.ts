@@ -3,7 +3,7 @@ import type { TenderConfig } from '@tender/config';
 import { tendersToAuthorizeNow } from '@tender/domain';
 import { CONFIG, Outbox, partnerJob, PaymentNotifications, type QueuedJob } from '@tender/infra';
 import { methodDefinition } from '@tender/partners';
-import { newId, PrismaClient, type Prisma } from '@tender/persistence';
+import { Database, json, newId, PrismaClient, valuesList, type Prisma } from '@tender/persistence';
 import { ApiError, type FieldError } from '../http/api-error';
 import { assertEntity } from '../http/entity';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
@@ -34,6 +34,7 @@ interface ResolvedTender {
 export class CreatePaymentUseCase {
   constructor(
     private readonly prisma: PrismaClient,
+    private readonly db: Database,
     private readonly payments: PaymentRepository,
     private readonly outbox: Outbox,
     private readonly notifications: PaymentNotifications,
@@ -59,60 +60,78 @@ export class CreatePaymentUseCase {
     const tenders = await this.resolveTenders(entityId, body.split, eligibleByPartner);
 
     const paymentId = newId();
-    const tenderRows = tenders.map((tender, position) => ({
-      id: newId(),
-      paymentId,
-      position,
-      partner: tender.partner,
-      method: tender.method,
-      amount: BigInt(tender.amount),
-      currency: body.currency,
-      status: 'PENDING',
-      instrument: tender.instrument as Prisma.InputJsonValue,
-      reference: '',
-      parentPaymentId: tender.parentPaymentId,
-      parentPartnerTransactionId: tender.parentPartnerTransactionId,
-    }));
-    for (const row of tenderRows) row.reference = row.id.replace(/-/g, '');
+    const tenderIds = tenders.map(() => newId());
     const firstJobs = tendersToAuthorizeNow(
-      tenderRows.map((row, i) => ({
-        id: row.id,
+      tenders.map((tender, i) => ({
+        id: tenderIds[i],
         status: 'PENDING',
-        immediateDebit: tenders[i].immediateDebit,
+        immediateDebit: tender.immediateDebit,
       })),
-    ).map((id) =>
-      partnerJob(tenderRows.find((row) => row.id === id)!.partner, { kind: 'authorize', tenderId: id }),
+    ).map((id) => partnerJob(tenders[tenderIds.indexOf(id)].partner, { kind: 'authorize', tenderId: id }));
+    const tenderRows = valuesList(
+      ['uuid', 'int', 'text', 'text', 'bigint', 'jsonb', 'text', 'uuid', 'uuid'],
+      tenders.map((tender, position) => [
+        tenderIds[position],
+        position,
+        tender.partner,
+        tender.method,
+        tender.amount,
+        json(tender.instrument),
+        tenderIds[position].replace(/-/g, ''),
+        tender.parentPaymentId ?? null,
+        tender.parentPartnerTransactionId ?? null,
+      ]),
+      14,
     );
 
     const jobs: QueuedJob[] = [];
-    const outboxIds = await this.prisma.$transaction(async (tx) => {
-      await tx.payment.create({
-        data: {
-          id: paymentId,
+    const outboxIds = await this.db.transaction(async (tx) => {
+      // The payment and its tenders in one round trip.
+      await tx.query(
+        `WITH payment_row AS (
+           INSERT INTO payment (id, entity_id, client_session_id, amount, currency, capture_mode, allow_future_usage,
+                                status, order_reference, "order", customer, browser, three_ds_options,
+                                shopper_redirection_url, webhook, created_at, updated_at)
+           VALUES ($1::uuid, $2::uuid, $3::uuid, $4::bigint, $5::text, $6::text, $7::boolean, 'PENDING', $8::text,
+                   $9::jsonb, $10::jsonb, $11::jsonb, $12::jsonb, $13::text, $14::jsonb, clock_timestamp(), clock_timestamp())
+           RETURNING id, currency)
+         INSERT INTO partner_transaction (id, payment_id, position, partner, method, amount, currency, status, instrument,
+                                          reference, parent_payment_id, parent_partner_transaction_id,
+                                          created_at, updated_at)
+         SELECT t.id, payment_row.id, t.position, t.partner, t.method, t.amount, payment_row.currency, 'PENDING',
+                t.instrument, t.reference, t.parent_payment_id, t.parent_partner_transaction_id,
+                clock_timestamp(), clock_timestamp()
+           FROM payment_row, (VALUES ${tenderRows.sql})
+                AS t(id, position, partner, method, amount, instrument, reference, parent_payment_id,
+                     parent_partner_transaction_id)`,
+        [
+          paymentId,
           entityId,
-          clientSessionId: body.client_session_id,
-          amount: BigInt(body.amount),
-          currency: body.currency,
-          captureMode: body.capture_mode,
-          allowFutureUsage: body.allow_future_usage,
-          status: 'PENDING',
-          orderReference: body.order_reference ?? body.order?.reference,
-          order: body.order as Prisma.InputJsonValue | undefined,
-          customer: body.customer as Prisma.InputJsonValue | undefined,
-          browser: body.browser as Prisma.InputJsonValue | undefined,
-          threeDsOptions: body.three_ds_authentication_options,
-          shopperRedirectionUrl: body.shopper_redirection_url,
-          webhook: (body.webhook ?? sessionWebhook) as Prisma.InputJsonValue | undefined,
-        },
-      });
-      await tx.partnerTransaction.createMany({ data: tenderRows });
+          body.client_session_id ?? null,
+          body.amount,
+          body.currency,
+          body.capture_mode,
+          body.allow_future_usage ?? false,
+          body.order_reference ?? body.order?.reference ?? null,
+          json(body.order),
+          json(body.customer),
+          json(body.browser),
+          json(body.three_ds_authentication_options),
+          body.shopper_redirection_url ?? null,
+          json(body.webhook ?? sessionWebhook),
+          ...tenderRows.values,
+        ],
+      );
       const events: QueuedJob[] = [];
       if (body.client_session_id) {
-        const submitted = await tx.clientSession.updateMany({
-          where: { id: body.client_session_id, entityId, status: 'CREATED', expiresAt: { gt: new Date() } },
-          data: { status: 'SUBMITTED', paymentId, version: { increment: 1 } },
-        });
-        if (submitted.count === 0) {
+        const submitted = await tx.query(
+          `UPDATE client_session SET status = 'SUBMITTED', payment_id = $3::uuid, version = version + 1,
+                  updated_at = clock_timestamp()
+            WHERE id = $1::uuid AND entity_id = $2::uuid AND status = 'CREATED' AND expires_at > now()
+            RETURNING id`,
+          [body.client_session_id, entityId, paymentId],
+        );
+        if (submitted.length === 0) {
           throw ApiError.conflict(
             'client_session_not_open',
             'The client session is no longer open for a payment.',
@@ -134,10 +153,12 @@ export class CreatePaymentUseCase {
     await this.notifications.waitFor(
       paymentId,
       async () => {
-        const [row] = await this.prisma.$queryRaw<Array<{ status: string; needs_shopper: boolean }>>`
-          SELECT status, EXISTS (SELECT 1 FROM partner_transaction
-                                 WHERE payment_id = ${paymentId}::uuid AND status = 'REQUIRES_ACTION') AS needs_shopper
-          FROM payment WHERE id = ${paymentId}::uuid`;
+        const [row] = await this.db.query<{ status: string; needs_shopper: boolean }>(
+          `SELECT status, EXISTS (SELECT 1 FROM partner_transaction
+                                  WHERE payment_id = $1::uuid AND status = 'REQUIRES_ACTION') AS needs_shopper
+             FROM payment WHERE id = $1::uuid`,
+          [paymentId],
+        );
         return row && (row.status !== 'PENDING' || row.needs_shopper) ? true : undefined;
       },
       this.config.API_WAIT_FOR_OUTCOME_MS,

@@ -14,7 +14,7 @@ import {
   type PaymentAggregate,
   type WebhookConfig,
 } from '@tender/payments';
-import { PrismaClient, type Prisma } from '@tender/persistence';
+import { Database, type Sql } from '@tender/persistence';
 import { ApiError } from '../http/api-error';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
 import { IdempotencyService } from '../idempotency/idempotency.service';
@@ -43,7 +43,7 @@ const ALLOWED_STATUSES: Record<OperationType, string[]> = {
 @Injectable()
 export class PaymentOperationUseCase {
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly db: Database,
     private readonly payments: PaymentRepository,
     private readonly outbox: Outbox,
     private readonly notifications: PaymentNotifications,
@@ -61,12 +61,15 @@ export class PaymentOperationUseCase {
     if (idempotency?.recoveryPoint === RECOVERY_POINT && idempotency.resourceId) {
       return this.respond(entityId, paymentId, idempotency.resourceId);
     }
-    const { operationId, jobs, outboxIds } = await this.prisma.$transaction(async (tx) => {
+    const { operationId, jobs, outboxIds } = await this.db.transaction(async (tx) => {
       await this.payments.lock(tx, entityId, paymentId);
       const payment = await this.payments.get(entityId, paymentId, tx);
       const decided = this.decide(payment, type, body);
       const jobs = await this.write(tx, payment, type, body, decided);
-      await tx.payment.update({ where: { id: paymentId }, data: { version: { increment: 1 } } });
+      await tx.query(
+        'UPDATE payment SET version = version + 1, updated_at = clock_timestamp() WHERE id = $1::uuid',
+        [paymentId],
+      );
       const after = await this.payments.get(entityId, paymentId, tx);
       jobs.jobs.push(
         ...(await recordPaymentEvents(tx, payment, after, after.webhook as WebhookConfig | null)),
@@ -112,7 +115,7 @@ export class PaymentOperationUseCase {
   }
 
   private async write(
-    tx: Prisma.TransactionClient,
+    tx: Sql,
     payment: PaymentAggregate,
     type: OperationType,
     body: OperationBody,
@@ -145,10 +148,10 @@ export class PaymentOperationUseCase {
     await this.notifications.waitFor(
       paymentId,
       async () => {
-        const operation = await this.prisma.operation.findUnique({
-          where: { id: operationId },
-          select: { status: true },
-        });
+        const [operation] = await this.db.query<{ status: string }>(
+          'SELECT status FROM operation WHERE id = $1::uuid',
+          [operationId],
+        );
         return operation && operation.status !== 'PENDING' ? true : undefined;
       },
       this.config.API_WAIT_FOR_OUTCOME_MS,

@@ -1,24 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaClient, type Prisma } from '@tender/persistence';
+import { Database, type Sql } from '@tender/persistence';
 import { findPaymentAggregate, lockPayment, type PaymentAggregate } from '@tender/payments';
 import { ApiError } from '../http/api-error';
 
 /** Payments of one entity: another entity's id answers 404. */
 @Injectable()
 export class PaymentRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(private readonly db: Database) {}
 
-  async get(
-    entityId: string,
-    id: string,
-    db: Prisma.TransactionClient = this.prisma,
-  ): Promise<PaymentAggregate> {
+  async get(entityId: string, id: string, db: Sql = this.db): Promise<PaymentAggregate> {
     const payment = await findPaymentAggregate(db, id, entityId);
     if (!payment) throw ApiError.notFound('payment', id);
     return payment;
   }
 
-  async lock(tx: Prisma.TransactionClient, entityId: string, id: string): Promise<void> {
+  async lock(tx: Sql, entityId: string, id: string): Promise<void> {
     if (!(await lockPayment(tx, id, entityId))) throw ApiError.notFound('payment', id);
   }
 }

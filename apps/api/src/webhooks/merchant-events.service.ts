@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Outbox } from '@tender/infra';
-import { PrismaClient } from '@tender/persistence';
+import { PrismaClient, prismaSql } from '@tender/persistence';
 import type { MerchantEvent, WebhookDeliveryAttempt } from '@tender/persistence/generated/prisma/client';
 import { deliveryJob } from '@tender/infra';
 import { ApiError } from '../http/api-error';
@@ -107,7 +107,7 @@ export class MerchantEventsService {
         where: { entityId, url, disabledAt: { not: null } },
         data: { disabledAt: null, failingSince: null },
       });
-      return { updated, outboxIds: await this.outbox.write(tx, [job]) };
+      return { updated, outboxIds: await this.outbox.write(prismaSql(tx), [job]) };
     });
     await this.outbox.publish([job], outboxIds);
     return presentMerchantEvent(updated);

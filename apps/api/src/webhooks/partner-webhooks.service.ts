@@ -6,7 +6,7 @@ import {
   type PartnerAdapter,
   type PartnerWebhookEvent,
 } from '@tender/partners';
-import { isUuid, newId, PrismaClient, type Prisma } from '@tender/persistence';
+import { isUuid, newId, PrismaClient, prismaSql, type Prisma } from '@tender/persistence';
 import { createPartnerAdapters } from '@tender/partners/all-partners';
 import { partnerEventJob } from '@tender/infra';
 import { ApiError } from '../http/api-error';
@@ -117,7 +117,7 @@ export class PartnerWebhooksService {
         ],
         skipDuplicates: true, // (partner, event_id) already stored: a redelivery
       });
-      return inserted.count ? await this.outbox.write(tx, [job]) : undefined;
+      return inserted.count ? await this.outbox.write(prismaSql(tx), [job]) : undefined;
     });
     if (stored) await this.outbox.publish([job], stored);
     return { received: true, duplicate: !stored };

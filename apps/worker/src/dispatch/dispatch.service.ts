@@ -12,9 +12,9 @@ import {
   type OperationResult,
   type PartnerAdapter,
 } from '@tender/partners';
-import { PrismaClient, toMinor, type Prisma } from '@tender/persistence';
-import type { PaymentAggregate } from '@tender/payments';
-import type { PartnerTransaction } from '@tender/persistence/generated/prisma/client';
+import { Database, json, toMinor } from '@tender/persistence';
+import { findPaymentAggregateOf, type OperationWithLegs, type PaymentAggregate } from '@tender/payments';
+import type { OperationTransaction, PartnerTransaction } from '@tender/persistence/generated/prisma/client';
 import { addLogContext } from '@tender/observability';
 import { AdapterRegistry } from './adapter-registry';
 import { PartnerAccounts } from './partner-accounts';
@@ -42,7 +42,7 @@ export class DispatchService {
   private readonly logger = new Logger('dispatch');
 
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly db: Database,
     private readonly adapters: AdapterRegistry,
     private readonly accounts: PartnerAccounts,
     private readonly settler: PaymentSettler,
@@ -73,23 +73,16 @@ export class DispatchService {
   // ---- authorizations -------------------------------------------------------------------------
 
   private async authorize(tenderId: string): Promise<void> {
-    const tender = await this.prisma.partnerTransaction.findUnique({
-      where: { id: tenderId },
-      include: { payment: true },
-    });
-    if (!tender || tender.status !== 'PENDING') return;
-    if (tender.payment.status === 'REFUSED' || tender.payment.status === 'CANCELLED') {
+    const { tender, payment } = (await this.loadTender(tenderId)) ?? {};
+    if (!tender || !payment || tender.status !== 'PENDING') return;
+    if (payment.status === 'REFUSED' || payment.status === 'CANCELLED') {
       await this.settler.change(tender.paymentId, async () => undefined); // the saga cancels it unsent
       return;
     }
-    const request = await this.authorizeRequest(tender, tender.payment);
+    const request = await this.authorizeRequest(tender, payment);
     const adapter = this.adapter(tender.partner, tender.paymentId);
     // Count the attempt before calling: after a crash, attempts > 0 says a call may have reached the partner.
-    const claimed = await this.prisma.partnerTransaction.updateMany({
-      where: { id: tenderId, status: 'PENDING', attempts: tender.attempts },
-      data: { attempts: { increment: 1 } },
-    });
-    if (claimed.count === 0) return; // another run got here first
+    if (!(await this.claimTender(tenderId, tender.attempts, 'PENDING'))) return; // another run got here first
     try {
       let result: AuthorizeResult | undefined;
       if (tender.attempts > 0) {
@@ -105,14 +98,11 @@ export class DispatchService {
   }
 
   private async approve(tenderId: string): Promise<void> {
-    const tender = await this.prisma.partnerTransaction.findUnique({
-      where: { id: tenderId },
-      include: { payment: true },
-    });
-    if (!tender || tender.status !== 'PENDING_FRAUD_APPROVAL' || !tender.partnerReference) return;
+    const { tender, payment } = (await this.loadTender(tenderId)) ?? {};
+    if (!tender || !payment || tender.status !== 'PENDING_FRAUD_APPROVAL' || !tender.partnerReference) return;
     const adapter = this.adapter(tender.partner, tender.paymentId);
     if (!adapter.approve) throw new Error(`${tender.partner} cannot approve a payment held for review`);
-    const request = await this.authorizeRequest(tender, tender.payment);
+    const request = await this.authorizeRequest(tender, payment);
     try {
       const result = await adapter.approve({ ...request, partnerReference: tender.partnerReference });
       await this.applyAuthorization(tender, result);
@@ -126,18 +116,16 @@ export class DispatchService {
   }
 
   private async reconcileAuthorization(tenderId: string): Promise<void> {
-    const tender = await this.prisma.partnerTransaction.findUnique({
-      where: { id: tenderId },
-      include: { payment: true },
-    });
+    const { tender, payment } = (await this.loadTender(tenderId)) ?? {};
     if (
       !tender ||
+      !payment ||
       !['UNKNOWN', 'PENDING', 'REQUIRES_ACTION', 'PENDING_FRAUD_APPROVAL'].includes(tender.status)
     )
       return;
     if (tender.attempts === 0) return; // never sent: its authorize job will do it
     const adapter = this.adapter(tender.partner, tender.paymentId);
-    const request = await this.authorizeRequest(tender, tender.payment);
+    const request = await this.authorizeRequest(tender, payment);
     try {
       let result = await adapter.fetchAuthorization({
         ...request,
@@ -148,15 +136,11 @@ export class DispatchService {
         // The partner never got it: send it now (same idempotency key, same reference). Only the run
         // that claims the attempt sends: concurrent lookups (schedule, webhook hint, GET refresh) must
         // not all resend a call that has no idempotency key (a Paytronix redeem).
-        const claimed = await this.prisma.partnerTransaction.updateMany({
-          where: { id: tenderId, attempts: tender.attempts },
-          data: { attempts: { increment: 1 } },
-        });
-        if (claimed.count === 0) return;
+        if (!(await this.claimTender(tenderId, tender.attempts))) return;
         result = await adapter.authorize(request);
       }
       await this.applyAuthorization(tender, result);
-      const after = await this.prisma.partnerTransaction.findUnique({ where: { id: tenderId } });
+      const after = (await this.loadTender(tenderId))?.tender;
       // A hosted page or fraud review still open: keep looking on the schedule.
       if (after && ['REQUIRES_ACTION', 'UNKNOWN'].includes(after.status) && after.status === tender.status) {
         await this.scheduleCheck(
@@ -212,20 +196,33 @@ export class DispatchService {
         this.logger.warn(`ignored ${current.status} → ${target} on ${tender.id}: never backwards`);
         return;
       }
-      await tx.partnerTransaction.update({
-        where: { id: tender.id },
-        data: {
-          ...(moves ? { status: target } : {}),
-          partnerReference: result.partnerReference ?? undefined,
-          partnerStatus: result.partnerStatus ?? undefined,
-          partnerStatusDescription: result.partnerStatusDescription ?? undefined,
-          partnerToken: result.partnerToken ?? undefined,
-          card: (result.card as Prisma.InputJsonValue) ?? undefined,
-          partnerAdditionalData: (result.additionalData as Prisma.InputJsonValue) ?? undefined,
-          redirectUrl: result.redirectUrl ?? undefined,
-          ...(moves && target !== 'REQUIRES_ACTION' ? { nextCheckAt: null } : {}),
-        },
-      });
+      // A field the partner did not send keeps its value (COALESCE).
+      await tx.query(
+        `UPDATE partner_transaction
+            SET status = COALESCE($2::text, status),
+                partner_reference = COALESCE($3::text, partner_reference),
+                partner_status = COALESCE($4::text, partner_status),
+                partner_status_description = COALESCE($5::text, partner_status_description),
+                partner_token = COALESCE($6::text, partner_token),
+                card = COALESCE($7::jsonb, card),
+                partner_additional_data = COALESCE($8::jsonb, partner_additional_data),
+                redirect_url = COALESCE($9::text, redirect_url),
+                next_check_at = CASE WHEN $10::boolean THEN NULL ELSE next_check_at END,
+                updated_at = clock_timestamp()
+          WHERE id = $1::uuid`,
+        [
+          tender.id,
+          moves ? target : null,
+          result.partnerReference ?? null,
+          result.partnerStatus ?? null,
+          result.partnerStatusDescription ?? null,
+          result.partnerToken ?? null,
+          json(result.card),
+          json(result.additionalData),
+          result.redirectUrl ?? null,
+          !!moves && target !== 'REQUIRES_ACTION',
+        ],
+      );
       if (moves && target === 'REQUIRES_ACTION') {
         const job: PartnerJob = { kind: 'reconcile-authorization', tenderId: tender.id };
         return [partnerJob(tender.partner, job, this.config.RECONCILE_SCHEDULE_MS[0])];
@@ -238,11 +235,7 @@ export class DispatchService {
   private async runLeg(legId: string): Promise<void> {
     const leg = await this.loadLeg(legId);
     if (!leg || leg.status !== 'PENDING') return;
-    const claimed = await this.prisma.operationTransaction.updateMany({
-      where: { id: legId, status: 'PENDING', attempts: leg.attempts },
-      data: { attempts: { increment: 1 } },
-    });
-    if (claimed.count === 0) return;
+    if (!(await this.claimLeg(legId, leg.attempts, 'PENDING'))) return;
     const kind = LEG_KIND[leg.operation.type];
     const adapter = this.adapter(leg.partnerTransaction.partner, leg.operation.paymentId);
     const request = await this.operationRequest(leg);
@@ -268,11 +261,7 @@ export class DispatchService {
     try {
       let result = await adapter.fetchOperation(kind, request);
       if (result.outcome === 'NOT_FOUND') {
-        const claimed = await this.prisma.operationTransaction.updateMany({
-          where: { id: legId, attempts: leg.attempts },
-          data: { attempts: { increment: 1 } },
-        });
-        if (claimed.count === 0) return; // another lookup is resending it
+        if (!(await this.claimLeg(legId, leg.attempts))) return; // another lookup is resending it
         result = await adapter[kind](request);
       }
       await this.applyLeg(leg, result);
@@ -303,8 +292,8 @@ export class DispatchService {
       await this.scheduleLegCheck(leg, `partner reports ${result.outcome}`, result);
       return;
     }
-    await this.settler.change(leg.operation.paymentId, async (tx) => {
-      const current = await tx.operationTransaction.findUnique({ where: { id: leg.id } });
+    await this.settler.change(leg.operation.paymentId, async (tx, payment) => {
+      const current = legOf(payment, leg.id);
       if (
         !current ||
         !canTransition(
@@ -314,16 +303,23 @@ export class DispatchService {
         )
       )
         return;
-      await tx.operationTransaction.update({
-        where: { id: leg.id },
-        data: {
-          status: result.outcome,
-          partnerReference: result.partnerReference ?? undefined,
-          partnerStatus: result.partnerStatus ?? undefined,
-          partnerStatusDescription: result.partnerStatusDescription ?? undefined,
-          nextCheckAt: null,
-        },
-      });
+      await tx.query(
+        `UPDATE operation_transaction
+            SET status = $2::text,
+                partner_reference = COALESCE($3::text, partner_reference),
+                partner_status = COALESCE($4::text, partner_status),
+                partner_status_description = COALESCE($5::text, partner_status_description),
+                next_check_at = NULL,
+                updated_at = clock_timestamp()
+          WHERE id = $1::uuid`,
+        [
+          leg.id,
+          result.outcome,
+          result.partnerReference ?? null,
+          result.partnerStatus ?? null,
+          result.partnerStatusDescription ?? null,
+        ],
+      );
     });
   }
 
@@ -335,33 +331,39 @@ export class DispatchService {
       const current = payment.partnerTransactions.find((t) => t.id === tender.id)!;
       const next = this.nextCheck(current.lastError, reason, `${tender.partner} authorization ${tender.id}`);
       const toUnknown = current.status === 'PENDING' && canTransition('tender', 'PENDING', 'UNKNOWN');
-      await tx.partnerTransaction.update({
-        where: { id: tender.id },
-        data: {
-          ...(toUnknown ? { status: 'UNKNOWN', unknownSince: new Date() } : {}),
-          lastError: next.lastError as unknown as Prisma.InputJsonValue,
-          nextCheckAt: next.at,
-        },
-      });
+      await tx.query(
+        `UPDATE partner_transaction
+            SET status = CASE WHEN $2::boolean THEN 'UNKNOWN' ELSE status END,
+                unknown_since = CASE WHEN $2::boolean THEN clock_timestamp() ELSE unknown_since END,
+                last_error = $3::jsonb, next_check_at = $4::timestamptz, updated_at = clock_timestamp()
+          WHERE id = $1::uuid`,
+        [tender.id, toUnknown, json(next.lastError), next.at?.toISOString() ?? null],
+      );
       return next.at ? [partnerJob(tender.partner, job, next.delayMs)] : [];
     });
   }
 
   private async scheduleLegCheck(leg: LoadedLeg, reason: string, result?: OperationResult): Promise<void> {
-    await this.settler.change(leg.operation.paymentId, async (tx) => {
-      const current = await tx.operationTransaction.findUnique({ where: { id: leg.id } });
+    await this.settler.change(leg.operation.paymentId, async (tx, payment) => {
+      const current = legOf(payment, leg.id);
       if (!current || !['PENDING', 'UNKNOWN'].includes(current.status)) return;
       const next = this.nextCheck(current.lastError, reason, `${leg.operation.type} leg ${leg.id}`);
-      await tx.operationTransaction.update({
-        where: { id: leg.id },
-        data: {
-          status: 'UNKNOWN' satisfies OperationLegStatus,
-          partnerReference: result?.partnerReference ?? undefined,
-          partnerStatus: result?.partnerStatus ?? undefined,
-          lastError: next.lastError as unknown as Prisma.InputJsonValue,
-          nextCheckAt: next.at,
-        },
-      });
+      await tx.query(
+        `UPDATE operation_transaction
+            SET status = $2::text,
+                partner_reference = COALESCE($3::text, partner_reference),
+                partner_status = COALESCE($4::text, partner_status),
+                last_error = $5::jsonb, next_check_at = $6::timestamptz, updated_at = clock_timestamp()
+          WHERE id = $1::uuid`,
+        [
+          leg.id,
+          'UNKNOWN' satisfies OperationLegStatus,
+          result?.partnerReference ?? null,
+          result?.partnerStatus ?? null,
+          json(next.lastError),
+          next.at?.toISOString() ?? null,
+        ],
+      );
       const job: PartnerJob = { kind: 'reconcile-operation', legId: leg.id };
       return next.at ? [partnerJob(leg.partnerTransaction.partner, job, next.delayMs)] : [];
     });
@@ -424,21 +426,53 @@ export class DispatchService {
     };
   }
 
-  private async loadLeg(legId: string) {
-    return this.prisma.operationTransaction.findUnique({
-      where: { id: legId },
-      include: { operation: { include: { payment: true } }, partnerTransaction: true },
-    });
+  /** A tender with its whole payment (one round trip). */
+  private async loadTender(
+    tenderId: string,
+  ): Promise<{ tender: PartnerTransaction; payment: PaymentAggregate } | undefined> {
+    const payment = await findPaymentAggregateOf(this.db, { tenderId });
+    const tender = payment?.partnerTransactions.find((t) => t.id === tenderId);
+    return tender && payment ? { tender, payment } : undefined;
+  }
+
+  /** An operation leg with its operation, tender and whole payment (one round trip). */
+  private async loadLeg(legId: string): Promise<LoadedLeg | undefined> {
+    const payment = await findPaymentAggregateOf(this.db, { legId });
+    if (!payment) return undefined;
+    const operation = payment.operations.find((o) => o.legs.some((l) => l.id === legId))!;
+    const leg = operation.legs.find((l) => l.id === legId)!;
+    const partnerTransaction = payment.partnerTransactions.find((t) => t.id === leg.partnerTransactionId)!;
+    return { ...leg, operation: { ...operation, payment }, partnerTransaction };
+  }
+
+  /** Counts an attempt before a partner call; false when another run claimed it first. */
+  private async claimTender(id: string, attempts: number, status?: string): Promise<boolean> {
+    const rows = await this.db.query(
+      `UPDATE partner_transaction SET attempts = attempts + 1, updated_at = clock_timestamp()
+        WHERE id = $1::uuid AND attempts = $2::int AND ($3::text IS NULL OR status = $3::text) RETURNING id`,
+      [id, attempts, status ?? null],
+    );
+    return rows.length === 1;
+  }
+
+  private async claimLeg(id: string, attempts: number, status?: string): Promise<boolean> {
+    const rows = await this.db.query(
+      `UPDATE operation_transaction SET attempts = attempts + 1, updated_at = clock_timestamp()
+        WHERE id = $1::uuid AND attempts = $2::int AND ($3::text IS NULL OR status = $3::text) RETURNING id`,
+      [id, attempts, status ?? null],
+    );
+    return rows.length === 1;
   }
 
   private async operationRequest(leg: LoadedLeg): Promise<OperationRequest> {
     const tender = leg.partnerTransaction;
-    const settled = await this.prisma.operationTransaction.findMany({
-      where: { partnerTransactionId: tender.id, status: 'SUCCESS' },
-      include: { operation: { select: { type: true } } },
-    });
+    const settled = leg.operation.payment.operations.flatMap((o) =>
+      o.legs
+        .filter((l) => l.partnerTransactionId === tender.id && l.status === 'SUCCESS')
+        .map((l) => ({ ...l, type: o.type })),
+    );
     const sum = (type: string) =>
-      settled.filter((l) => l.operation.type === type).reduce((s, l) => s + toMinor(l.amount), 0);
+      settled.filter((l) => l.type === type).reduce((s, l) => s + toMinor(l.amount), 0);
     const kind = LEG_KIND[leg.operation.type];
     return {
       account: await this.accounts.get(leg.operation.payment.entityId, tender.partner),
@@ -462,4 +496,11 @@ export class DispatchService {
   }
 }
 
-type LoadedLeg = NonNullable<Awaited<ReturnType<DispatchService['loadLeg']>>>;
+function legOf(payment: PaymentAggregate, legId: string): OperationTransaction | undefined {
+  return payment.operations.flatMap((o) => o.legs).find((l) => l.id === legId);
+}
+
+type LoadedLeg = OperationTransaction & {
+  operation: OperationWithLegs & { payment: PaymentAggregate };
+  partnerTransaction: PartnerTransaction;
+};

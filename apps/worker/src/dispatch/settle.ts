@@ -8,7 +8,7 @@ import {
   type PaymentAggregate,
   type WebhookConfig,
 } from '@tender/payments';
-import { PrismaClient, type Prisma } from '@tender/persistence';
+import { Database, type Sql } from '@tender/persistence';
 
 /**
  * The one way the worker changes a payment: under its row lock, apply a change, run the saga step,
@@ -19,16 +19,16 @@ export class PaymentSettler {
   private readonly logger = new Logger('settle');
 
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly db: Database,
     private readonly outbox: Outbox,
     private readonly notifications: PaymentNotifications,
   ) {}
 
   async change(
     paymentId: string,
-    apply: (tx: Prisma.TransactionClient, payment: PaymentAggregate) => Promise<QueuedJob[] | void>,
+    apply: (tx: Sql, payment: PaymentAggregate) => Promise<QueuedJob[] | void>,
   ): Promise<void> {
-    const { jobs, outboxIds } = await this.prisma.$transaction(async (tx) => {
+    const { jobs, outboxIds } = await this.db.transaction(async (tx) => {
       if (!(await lockPayment(tx, paymentId))) throw new Error(`payment ${paymentId} not found`);
       const before = (await findPaymentAggregate(tx, paymentId))!;
       const extra = (await apply(tx, before)) ?? [];

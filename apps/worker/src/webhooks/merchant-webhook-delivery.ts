@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { TenderConfig } from '@tender/config';
 import { CONFIG, Outbox, WEBHOOK_QUEUE, type QueuedJob } from '@tender/infra';
-import { newId, PrismaClient } from '@tender/persistence';
+import { newId, PrismaClient, prismaSql } from '@tender/persistence';
 import type { MerchantEvent, WebhookEndpoint } from '@tender/persistence/generated/prisma/client';
 import { deliveryJob, type DeliveryJobData } from '@tender/infra';
 import { retryDelayMs } from './retry-schedule';
@@ -144,11 +144,11 @@ export class MerchantWebhookDelivery {
     const now = new Date();
     const none = {
       jobs: [] as QueuedJob[],
-      outboxIds: [] as bigint[],
+      outboxIds: [] as string[],
       gaveUp: false,
       disabledSince: undefined,
     };
-    const result: { jobs: QueuedJob[]; outboxIds: bigint[]; gaveUp: boolean; disabledSince?: Date } =
+    const result: { jobs: QueuedJob[]; outboxIds: string[]; gaveUp: boolean; disabledSince?: Date } =
       await this.prisma.$transaction(async (tx) => {
         await tx.webhookDeliveryAttempt.create({
           data: {
@@ -211,7 +211,7 @@ export class MerchantWebhookDelivery {
           return { ...none, disabledSince: health.failingSince };
         }
         const jobs = next ? [deliveryJob(event.id, next)] : [];
-        return { jobs, outboxIds: await this.outbox.write(tx, jobs), gaveUp: next === null };
+        return { jobs, outboxIds: await this.outbox.write(prismaSql(tx), jobs), gaveUp: next === null };
       });
     await this.outbox.publish(result.jobs, result.outboxIds);
 

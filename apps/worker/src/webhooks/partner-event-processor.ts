@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Outbox, partnerJob, type PartnerJob, type QueuedJob } from '@tender/infra';
-import { PrismaClient } from '@tender/persistence';
+import { PrismaClient, prismaSql } from '@tender/persistence';
 import type { PartnerEventJobData } from '@tender/infra';
 
 /** Legs whose outcome is still open: the ones a partner event may settle. */
@@ -49,7 +49,7 @@ export class PartnerEventProcessor {
         data: { processedAt: new Date(), error: jobs.length ? null : 'no matching transaction' },
       });
       if (updated.count === 0) return { outboxIds: [], marked: false }; // another run did it
-      return { outboxIds: await this.outbox.write(tx, jobs), marked: true };
+      return { outboxIds: await this.outbox.write(prismaSql(tx), jobs), marked: true };
     });
     if (!marked) return;
     await this.outbox.publish(jobs, outboxIds);

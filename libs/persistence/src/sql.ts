@@ -1,0 +1,104 @@
+import { Pool, type PoolClient, type QueryResultRow } from 'pg';
+
+/**
+ * Plain SQL over the `pg` driver, for the payment hot path. Prisma stays for everything else (schema,
+ * migrations' types, back-office queries); a statement through Prisma's client costs 3–5× the CPU of
+ * the same statement through `pg` (measured in docs/scaling.md), and the hot path runs ~90 of them
+ * per payment.
+ *
+ * Conventions: columns come back as Postgres names them (snake_case); BIGINT as a string (exact),
+ * TIMESTAMPTZ as a Date, JSONB parsed. JSON parameters are passed as text (`JSON.stringify`) and cast
+ * with `::jsonb`, since `pg` would send a JS array as a Postgres array.
+ */
+export interface Sql {
+  query<R extends QueryResultRow = Record<string, unknown>>(text: string, values?: unknown[]): Promise<R[]>;
+}
+
+function prepare(values: unknown[] | undefined): unknown[] | undefined {
+  return values?.map((v) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+class ClientSql implements Sql {
+  constructor(private readonly client: PoolClient) {}
+
+  async query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<R[]> {
+    return (await this.client.query<R>(text, prepare(values))).rows;
+  }
+}
+
+export class Database implements Sql {
+  readonly pool: Pool;
+
+  constructor(connectionString: string, max = 10) {
+    this.pool = new Pool({ connectionString, max });
+    // An idle client that loses its connection emits 'error' on the pool: without a listener, that kills the process.
+    this.pool.on('error', () => undefined);
+  }
+
+  async query<R extends QueryResultRow = Record<string, unknown>>(
+    text: string,
+    values?: unknown[],
+  ): Promise<R[]> {
+    return (await this.pool.query<R>(text, prepare(values))).rows;
+  }
+
+  /** Runs `work` in one transaction (READ COMMITTED): committed when it resolves, rolled back when it throws. */
+  async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await work(new ClientSql(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async end(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+export function createDatabase(connectionString: string, poolSize = 10): Database {
+  return new Database(connectionString, poolSize);
+}
+
+/**
+ * `($1::uuid, $2::text, …), ($n::uuid, …)` for rows of equal length with one cast per column, and
+ * their values flattened (from `$offset + 1`): a multi-row INSERT in one round trip.
+ */
+export function valuesList(
+  casts: string[],
+  rows: unknown[][],
+  offset = 0,
+): { sql: string; values: unknown[]; next: number } {
+  let n = offset;
+  const sql = rows.map((row) => `(${row.map((_, i) => `$${++n}::${casts[i]}`).join(', ')})`).join(', ');
+  return { sql, values: rows.flat(), next: n + 1 };
+}
+
+/** A JSON parameter for a `jsonb` column (`null`/`undefined` stay SQL NULL). */
+export function json(value: unknown): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value);
+}
+
+/**
+ * A Prisma transaction seen as `Sql`, for the back-office paths that still run in Prisma transactions
+ * and call the shared payment helpers. Every parameter in those helpers carries an explicit cast, so
+ * they read the same through both drivers.
+ */
+export function prismaSql(tx: {
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
+}): Sql {
+  return {
+    query: <R extends QueryResultRow>(text: string, values?: unknown[]) =>
+      tx.$queryRawUnsafe<R[]>(text, ...(prepare(values) ?? [])),
+  };
+}
