@@ -79,6 +79,16 @@ describe('split payments through the partners', () => {
     });
     expect(captured.body.overview).toMatchObject({ captured: 'PARTIALLY', consumed: 'PARTIALLY' });
     expect((await connectBooks(connectRef))[0]).toMatchObject({ amountCaptured: 1000 });
+    // The gift card's leg is bookkeeping (its redeem already moved the money): settled when written,
+    // never sent; the card's leg went to Connect once.
+    const legs = await stack.prisma.operationTransaction.findMany({
+      where: { operationId: captured.body.captures[0].id },
+      include: { partnerTransaction: { select: { partner: true } } },
+    });
+    expect(legs.map((l) => [l.partnerTransaction.partner, l.status, l.attempts]).sort()).toEqual([
+      ['connect', 'SUCCESS', 1],
+      ['paytronix', 'SUCCESS', 0],
+    ]);
 
     const voided = await op(id, 'voids', {});
     expect(voided.status).toBe(201);

@@ -67,9 +67,16 @@ describe('metrics and queue dashboard', () => {
     expect(
       sample(text, 'tender_partner_call_duration_seconds_count', {
         partner: 'paytronix',
-        operation: 'capture',
+        operation: 'authorize',
       }),
     ).toBeGreaterThanOrEqual(1);
+    // Capturing a gift card redeem is bookkeeping: no partner call, no job.
+    expect(
+      sample(text, 'tender_partner_call_duration_seconds_count', {
+        partner: 'paytronix',
+        operation: 'capture',
+      }),
+    ).toBeUndefined();
     expect(
       sample(text, 'tender_job_duration_seconds_count', { queue: 'partner-connect' }),
     ).toBeGreaterThanOrEqual(2);

@@ -1,4 +1,10 @@
-import { availableFor, type AllocatableTender, type OperationKind } from '@tender/domain';
+import {
+  availableFor,
+  deriveOperationStatus,
+  type AllocatableTender,
+  type OperationKind,
+  type OperationLegStatus,
+} from '@tender/domain';
 import { partnerJob, type QueuedJob } from '@tender/infra';
 import { methodDefinition } from '@tender/partners';
 import { json, newId, toMinor, valuesList, type Sql } from '@tender/persistence';
@@ -83,31 +89,43 @@ export function releasesAfterCapture(
   return { type: 'VOID', amount: legs.reduce((s, l) => s + l.amount, 0), legs, triggeredBy: 'SYSTEM' };
 }
 
-/** Writes an operation and its legs (PENDING) and returns the jobs that execute them. */
+/**
+ * Writes an operation and its legs and returns the jobs that execute them. A leg that needs no partner
+ * call is written settled: capturing an immediate debit (a gift card redeem already moved the money)
+ * is bookkeeping, so it is SUCCESS at once and gets no job.
+ */
 export async function writeOperation(
   tx: Sql,
   payment: PaymentAggregate,
   plan: OperationPlan,
 ): Promise<{ operationId: string; jobs: QueuedJob[] }> {
   const operationId = newId();
-  const legs = plan.legs.map((leg) => ({ id: newId(), tenderId: leg.tenderId, amount: leg.amount }));
+  const tenderOf = new Map(payment.partnerTransactions.map((t) => [t.id, t]));
+  const legs = plan.legs.map((leg) => {
+    const tender = tenderOf.get(leg.tenderId)!;
+    const local =
+      plan.type === 'CAPTURE' &&
+      !!methodDefinition(tender.partner, tender.method)?.capabilities.immediateDebit;
+    const status: OperationLegStatus = local ? 'SUCCESS' : 'PENDING';
+    return { id: newId(), tenderId: leg.tenderId, partner: tender.partner, amount: leg.amount, status };
+  });
   const rows = valuesList(
-    ['uuid', 'uuid', 'bigint', 'text'],
-    legs.map((leg) => [leg.id, leg.tenderId, leg.amount, leg.id.replace(/-/g, '')]),
-    7,
+    ['uuid', 'uuid', 'bigint', 'text', 'text'],
+    legs.map((leg) => [leg.id, leg.tenderId, leg.amount, leg.id.replace(/-/g, ''), leg.status]),
+    8,
   );
   // One round trip: the operation, then its legs.
   await tx.query(
     `WITH operation_row AS (
        INSERT INTO operation (id, payment_id, type, amount, merchant_reference, "order", status, triggered_by,
                               created_at, updated_at)
-       VALUES ($1::uuid, $2::uuid, $3::text, $4::bigint, $5::text, $6::jsonb, 'PENDING', $7::text,
+       VALUES ($1::uuid, $2::uuid, $3::text, $4::bigint, $5::text, $6::jsonb, $8::text, $7::text,
                clock_timestamp(), clock_timestamp())
        RETURNING id)
      INSERT INTO operation_transaction (id, operation_id, partner_transaction_id, amount, reference, status,
                                         created_at, updated_at)
-     SELECT v.id, operation_row.id, v.tender_id, v.amount, v.reference, 'PENDING', clock_timestamp(), clock_timestamp()
-       FROM operation_row, (VALUES ${rows.sql}) AS v(id, tender_id, amount, reference)`,
+     SELECT v.id, operation_row.id, v.tender_id, v.amount, v.reference, v.status, clock_timestamp(), clock_timestamp()
+       FROM operation_row, (VALUES ${rows.sql}) AS v(id, tender_id, amount, reference, status)`,
     [
       operationId,
       payment.id,
@@ -116,12 +134,12 @@ export async function writeOperation(
       plan.merchantReference ?? null,
       json(plan.order),
       plan.triggeredBy,
+      deriveOperationStatus(legs.map((leg) => leg.status)),
       ...rows.values,
     ],
   );
-  const partnerOf = new Map(payment.partnerTransactions.map((t) => [t.id, t.partner]));
-  const jobs = legs.map((leg) =>
-    partnerJob(partnerOf.get(leg.tenderId)!, { kind: 'operation', legId: leg.id }),
-  );
+  const jobs = legs
+    .filter((leg) => leg.status === 'PENDING')
+    .map((leg) => partnerJob(leg.partner, { kind: 'operation', legId: leg.id }));
   return { operationId, jobs };
 }
