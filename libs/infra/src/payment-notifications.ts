@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import Redis from 'ioredis';
 import type { TenderConfig } from '@tender/config';
 import { CONFIG, REDIS } from './core.module';
-import { RequestTiming, type PaymentSignal } from './request-timing';
+import { RequestTiming, type PaymentSignal, type PaymentSignalState } from './request-timing';
 
 /**
  * "Payment X changed" signals over Redis pub/sub, so an API request can wait for a worker's
@@ -34,21 +34,26 @@ export class PaymentNotifications implements OnModuleDestroy {
   /**
    * Resolves when `check` returns a value (re-evaluated on every signal and every `pollMs`), or
    * with undefined after `timeoutMs`. Subscribes before the first check and remembers a signal that
-   * arrives while a check runs, so no change between two checks waits for the next poll.
+   * arrives while a check runs, so no change between two checks waits for the next poll. `check`
+   * receives the states the signals since the last check carried (none on the first check and on
+   * polls); signals may arrive out of order, so only a state that never goes back (an outcome
+   * decided) proves anything.
    */
   async waitFor<T>(
     paymentId: string,
-    check: () => Promise<T | undefined>,
+    check: (signalled: PaymentSignalState[]) => Promise<T | undefined>,
     timeoutMs: number,
     pollMs = 250,
   ): Promise<T | undefined> {
-    if (timeoutMs <= 0) return check();
+    if (timeoutMs <= 0) return check([]);
     const channel = this.channel(paymentId);
     const timing = RequestTiming.current();
     let signalled = false;
+    let states: PaymentSignalState[] = [];
     let wake: (() => void) | undefined;
     const listener = (signal?: PaymentSignal) => {
       if (signal) timing?.add(signal);
+      if (signal?.state) states.push(signal.state);
       signalled = true;
       wake?.();
     };
@@ -56,7 +61,9 @@ export class PaymentNotifications implements OnModuleDestroy {
     const deadline = Date.now() + timeoutMs;
     try {
       for (;;) {
-        const value = await check();
+        const received = states;
+        states = [];
+        const value = await check(received);
         if (value !== undefined) return value;
         const remaining = deadline - Date.now();
         if (remaining <= 0) return undefined;

@@ -60,6 +60,16 @@ export class RequestTiming {
 export interface PaymentSignal {
   partner?: Interval[];
   queueMs?: number;
+  /** The payment as the signalling transaction committed it, so a waiter can often decide without a read. */
+  state?: PaymentSignalState;
+}
+
+export interface PaymentSignalState {
+  status: string;
+  /** A tender waits for the shopper (hosted page). */
+  needsShopper: boolean;
+  /** Operation id → status. */
+  operations: Record<string, string>;
 }
 
 /** In the worker: the partner calls and queue wait of the job being run, sent along with its payment signals. */

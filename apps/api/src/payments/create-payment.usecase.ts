@@ -149,10 +149,13 @@ export class CreatePaymentUseCase {
 
   /** Waits (bounded) until the authorization is decided or needs the shopper, then answers. */
   private async respond(entityId: string, paymentId: string): Promise<Record<string, unknown>> {
-    // Each signal is checked with one light query; the whole payment is read once, to answer.
+    // Signals carry the committed status (a decided outcome never goes back); the first check and the
+    // polls read it with one light query. The whole payment is read once, to answer.
     await this.notifications.waitFor(
       paymentId,
-      async () => {
+      async (signalled) => {
+        if (signalled.some((s) => s.status !== 'PENDING' || s.needsShopper)) return true;
+        if (signalled.length) return undefined;
         const [row] = await this.db.query<{ status: string; needs_shopper: boolean }>(
           `SELECT status, EXISTS (SELECT 1 FROM partner_transaction
                                   WHERE payment_id = $1::uuid AND status = 'REQUIRES_ACTION') AS needs_shopper

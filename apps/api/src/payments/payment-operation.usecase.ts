@@ -144,10 +144,14 @@ export class PaymentOperationUseCase {
     paymentId: string,
     operationId: string,
   ): Promise<Record<string, unknown>> {
-    // Each signal is checked with one light query; the whole payment is read once, to answer.
+    // Signals carry the operation's committed status (once decided, it stays); the first check and the
+    // polls read it with one light query. The whole payment is read once, to answer.
     await this.notifications.waitFor(
       paymentId,
-      async () => {
+      async (signalled) => {
+        const statuses = signalled.map((s) => s.operations[operationId]).filter(Boolean);
+        if (statuses.some((status) => status !== 'PENDING')) return true;
+        if (statuses.length) return undefined;
         const [operation] = await this.db.query<{ status: string }>(
           'SELECT status FROM operation WHERE id = $1::uuid',
           [operationId],

@@ -1,5 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { currentJobSignal, Outbox, PaymentNotifications, type QueuedJob } from '@tender/infra';
+import {
+  currentJobSignal,
+  Outbox,
+  PaymentNotifications,
+  type PaymentSignalState,
+  type QueuedJob,
+} from '@tender/infra';
 import {
   advancePayment,
   findPaymentAggregate,
@@ -28,7 +34,7 @@ export class PaymentSettler {
     paymentId: string,
     apply: (tx: Sql, payment: PaymentAggregate) => Promise<QueuedJob[] | void>,
   ): Promise<void> {
-    const { jobs, outboxIds } = await this.db.transaction(async (tx) => {
+    const { jobs, state, outboxIds } = await this.db.transaction(async (tx) => {
       if (!(await lockPayment(tx, paymentId))) throw new Error(`payment ${paymentId} not found`);
       const before = (await findPaymentAggregate(tx, paymentId))!;
       const extra = (await apply(tx, before)) ?? [];
@@ -38,13 +44,18 @@ export class PaymentSettler {
       const after = advanced.changed ? (await findPaymentAggregate(tx, paymentId))! : payment;
       const events = await recordPaymentEvents(tx, before, after, after.webhook as WebhookConfig | null);
       const jobs = [...extra, ...advanced.jobs, ...events];
-      return { jobs, outboxIds: await this.outbox.write(tx, jobs) };
+      const state: PaymentSignalState = {
+        status: after.status,
+        needsShopper: after.partnerTransactions.some((t) => t.status === 'REQUIRES_ACTION'),
+        operations: Object.fromEntries(after.operations.map((o) => [o.id, o.status])),
+      };
+      return { jobs, state, outboxIds: await this.outbox.write(tx, jobs) };
     });
     await this.outbox.publish(jobs, outboxIds);
     // The job's partner call times travel with the signal, so a waiting request can report its own overhead.
     const signal = currentJobSignal.getStore();
     await this.notifications
-      .notify([paymentId], { partner: signal?.partner?.splice(0), queueMs: signal?.queueMs })
+      .notify([paymentId], { partner: signal?.partner?.splice(0), queueMs: signal?.queueMs, state })
       .catch((error: Error) => this.logger.warn(error.message));
     if (signal) signal.queueMs = 0;
   }
