@@ -1,57 +1,65 @@
-import type { Prisma, Sql } from '@tender/persistence';
+import { isUuid, type Prisma, type Sql } from '@tender/persistence';
 import type { PaymentAggregate } from './presenter';
+import type { OperationTransaction, PartnerTransaction } from '@tender/persistence/generated/prisma/client';
 
 export const PAYMENT_AGGREGATE_INCLUDE = {
   partnerTransactions: true,
   operations: { include: { legs: true } },
 } satisfies Prisma.PaymentInclude;
 
-/** Column types of the aggregate's tables, read once per process from the catalog. */
-let columnTypes: Promise<Map<string, Map<string, string>>> | undefined;
-
-function loadColumnTypes(db: Sql): Promise<Map<string, Map<string, string>>> {
-  columnTypes ??= db
-    .query<{ table_name: string; column_name: string; data_type: string }>(
-      `SELECT c.relname AS table_name, a.attname AS column_name, format_type(a.atttypid, NULL) AS data_type
-        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-       WHERE c.relnamespace = current_schema()::regnamespace
-         AND c.relname IN ('payment', 'partner_transaction', 'operation', 'operation_transaction')
-         AND a.attnum > 0 AND NOT a.attisdropped`,
-    )
-    .then((rows) => {
-      const types = new Map<string, Map<string, string>>();
-      for (const row of rows) {
-        if (!types.has(row.table_name)) types.set(row.table_name, new Map());
-        types.get(row.table_name)!.set(row.column_name, row.data_type);
-      }
-      return types;
-    })
-    .catch((error: unknown) => {
-      columnTypes = undefined;
-      throw error;
-    });
-  return columnTypes;
+/** How a column of the aggregate's tables becomes a model field: its camelCase name and how to convert it. */
+interface ColumnField {
+  field: string;
+  kind: 'plain' | 'bigint' | 'date';
 }
+type TableFields = Map<string, ColumnField>;
+
+/** Column types of the aggregate's tables, read once per process from the catalog. */
+let columnFields: Promise<Map<string, TableFields>> | undefined;
 
 const camelCase = (column: string) => column.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+function loadColumnFields(db: Sql): Promise<Map<string, TableFields>> {
+  columnFields ??= db
+    .query<{ table_name: string; column_name: string; data_type: string }>(
+      `SELECT c.relname AS table_name, a.attname AS column_name, format_type(a.atttypid, NULL) AS data_type
+         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+        WHERE c.relnamespace = current_schema()::regnamespace
+          AND c.relname IN ('payment', 'partner_transaction', 'operation', 'operation_transaction')
+          AND a.attnum > 0 AND NOT a.attisdropped`,
+    )
+    .then((rows) => {
+      const tables = new Map<string, TableFields>();
+      for (const row of rows) {
+        if (!tables.has(row.table_name)) tables.set(row.table_name, new Map());
+        const kind =
+          row.data_type === 'bigint' ? 'bigint' : row.data_type.startsWith('timestamp') ? 'date' : 'plain';
+        tables.get(row.table_name)!.set(row.column_name, { field: camelCase(row.column_name), kind });
+      }
+      return tables;
+    })
+    .catch((error: unknown) => {
+      columnFields = undefined;
+      throw error;
+    });
+  return columnFields;
+}
 
 /**
  * A `to_jsonb` row as Prisma returns the model: camelCase fields (every column of these tables is
  * its field in snake_case, see aggregate.spec.ts), BIGINT as bigint, timestamps as Date.
  */
-function toModel(
-  row: Record<string, unknown>,
-  types: Map<string, string> | undefined,
-): Record<string, unknown> {
+function toModel(row: Record<string, unknown>, fields: TableFields | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [column, value] of Object.entries(row)) {
-    const type = types?.get(column);
-    out[camelCase(column)] =
+  for (const column in row) {
+    const value = row[column];
+    const spec = fields?.get(column);
+    out[spec?.field ?? camelCase(column)] =
       value === null
         ? null
-        : type === 'bigint'
+        : spec?.kind === 'bigint'
           ? BigInt(value as string)
-          : type?.startsWith('timestamp')
+          : spec?.kind === 'date'
             ? new Date(value as string)
             : value;
   }
@@ -83,7 +91,7 @@ const BY_LEG = `${AGGREGATE_SELECT}
                     WHERE l.id = $1::uuid)`;
 
 async function readAggregate(db: Sql, sql: string, values: unknown[]): Promise<PaymentAggregate | null> {
-  const types = await loadColumnTypes(db);
+  const types = await loadColumnFields(db);
   const rows = await db.query<{ payment: unknown; tenders: unknown; operations: unknown }>(sql, values);
   if (rows.length === 0) return null;
   const tenders = asJson(rows[0].tenders) as Array<Record<string, unknown>>;
@@ -135,4 +143,43 @@ export async function lockPayment(tx: Sql, id: string, entityId?: string): Promi
     [id, entityId ?? null],
   );
   return rows.length === 1;
+}
+
+/**
+ * The statement of `lockPayment` without parameters, to send with BEGIN in one round trip
+ * (`Database.transaction`'s opening): it returns one row when the payment exists (of that entity).
+ */
+export function lockPaymentStatement(id: string, entityId?: string): string {
+  if (!isUuid(id) || (entityId !== undefined && !isUuid(entityId))) throw new RangeError('not a uuid');
+  return `SELECT 1 FROM payment WHERE id = '${id}'${entityId ? ` AND entity_id = '${entityId}'` : ''} FOR UPDATE`;
+}
+
+/** `RETURNING` these to get a changed tender or leg back as the aggregate holds it (`putTender`, `putLeg`). */
+export const TENDER_ROW = `to_jsonb(partner_transaction) || jsonb_build_object('amount', partner_transaction.amount::text) AS row`;
+export const LEG_ROW = `to_jsonb(operation_transaction) || jsonb_build_object('amount', operation_transaction.amount::text) AS row`;
+
+/** Replaces a tender of the aggregate with its row as an UPDATE returned it (TENDER_ROW). */
+export async function putTender(
+  db: Sql,
+  payment: PaymentAggregate,
+  row: Record<string, unknown>,
+): Promise<void> {
+  const fields = (await loadColumnFields(db)).get('partner_transaction');
+  const tender = toModel(asJson(row) as Record<string, unknown>, fields) as unknown as PartnerTransaction;
+  const index = payment.partnerTransactions.findIndex((t) => t.id === tender.id);
+  if (index >= 0) payment.partnerTransactions[index] = tender;
+}
+
+/** Replaces an operation leg of the aggregate with its row as an UPDATE returned it (LEG_ROW). */
+export async function putLeg(
+  db: Sql,
+  payment: PaymentAggregate,
+  row: Record<string, unknown>,
+): Promise<void> {
+  const fields = (await loadColumnFields(db)).get('operation_transaction');
+  const leg = toModel(asJson(row) as Record<string, unknown>, fields) as unknown as OperationTransaction;
+  for (const operation of payment.operations) {
+    const index = operation.legs.findIndex((l) => l.id === leg.id);
+    if (index >= 0) operation.legs[index] = leg;
+  }
 }
