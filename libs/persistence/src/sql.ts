@@ -42,13 +42,21 @@ export class Database implements Sql {
     return (await this.pool.query<R>(text, prepare(values))).rows;
   }
 
-  /** Runs `work` in one transaction (READ COMMITTED): committed when it resolves, rolled back when it throws. */
-  async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in one transaction (READ COMMITTED): committed when it resolves, rolled back when it
+   * throws. `opening`, a statement without parameters (build it from validated values only), is sent
+   * with BEGIN in the same round trip; `work` receives its rows.
+   */
+  async transaction<T>(
+    work: (tx: Sql, opened: QueryResultRow[]) => Promise<T>,
+    opening?: string,
+  ): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
     try {
-      await client.query('BEGIN');
-      const result = await work(new ClientSql(client));
+      const begun = await client.query(opening ? `BEGIN; ${opening}` : 'BEGIN');
+      const opened = Array.isArray(begun) ? (begun as Array<{ rows: QueryResultRow[] }>)[1].rows : [];
+      const result = await work(new ClientSql(client), opened);
       await client.query('COMMIT');
       return result;
     } catch (error) {

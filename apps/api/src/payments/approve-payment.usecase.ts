@@ -3,7 +3,7 @@ import type { TenderConfig } from '@tender/config';
 import { CONFIG, Outbox, partnerJob, PaymentNotifications } from '@tender/infra';
 import { Database } from '@tender/persistence';
 import { ApiError } from '../http/api-error';
-import { presentPayment } from '@tender/payments';
+import { lockPaymentStatement, presentPayment } from '@tender/payments';
 import { PaymentRepository } from './payment.repository';
 
 /** Back office approval of a payment held for fraud review (Connect `processchallenged`). */
@@ -18,20 +18,23 @@ export class ApprovePaymentUseCase {
   ) {}
 
   async execute(entityId: string, paymentId: string): Promise<Record<string, unknown>> {
-    const { jobs, outboxIds } = await this.db.transaction(async (tx) => {
-      await this.payments.lock(tx, entityId, paymentId);
-      const payment = await this.payments.get(entityId, paymentId, tx);
-      if (payment.status !== 'PENDING_FRAUD_APPROVAL') {
-        throw ApiError.conflict(
-          'payment_status_incompatible',
-          `Only a payment held for fraud review can be approved; this one is ${payment.status}.`,
-        );
-      }
-      const jobs = payment.partnerTransactions
-        .filter((t) => t.status === 'PENDING_FRAUD_APPROVAL')
-        .map((t) => partnerJob(t.partner, { kind: 'approve', tenderId: t.id }));
-      return { jobs, outboxIds: await this.outbox.write(tx, jobs) };
-    });
+    const { jobs, outboxIds } = await this.db.transaction(
+      async (tx, locked) => {
+        if (locked.length === 0) throw ApiError.notFound('payment', paymentId);
+        const payment = await this.payments.get(entityId, paymentId, tx);
+        if (payment.status !== 'PENDING_FRAUD_APPROVAL') {
+          throw ApiError.conflict(
+            'payment_status_incompatible',
+            `Only a payment held for fraud review can be approved; this one is ${payment.status}.`,
+          );
+        }
+        const jobs = payment.partnerTransactions
+          .filter((t) => t.status === 'PENDING_FRAUD_APPROVAL')
+          .map((t) => partnerJob(t.partner, { kind: 'approve', tenderId: t.id }));
+        return { jobs, outboxIds: await this.outbox.write(tx, jobs) };
+      },
+      lockPaymentStatement(paymentId, entityId),
+    );
     await this.outbox.publish(jobs, outboxIds);
     const payment = await this.notifications.waitFor(
       paymentId,

@@ -4,6 +4,7 @@ import { allocateOperation, availableFor } from '@tender/domain';
 import { CONFIG, Outbox, PaymentNotifications, type QueuedJob } from '@tender/infra';
 import {
   allocatableTenders,
+  lockPaymentStatement,
   OPERATION_KIND,
   presentPayment,
   recordPaymentEvents,
@@ -61,26 +62,29 @@ export class PaymentOperationUseCase {
     if (idempotency?.recoveryPoint === RECOVERY_POINT && idempotency.resourceId) {
       return this.respond(entityId, paymentId, idempotency.resourceId);
     }
-    const { operationId, jobs, outboxIds } = await this.db.transaction(async (tx) => {
-      await this.payments.lock(tx, entityId, paymentId);
-      const payment = await this.payments.get(entityId, paymentId, tx);
-      const decided = this.decide(payment, type, body);
-      const jobs = await this.write(tx, payment, type, body, decided);
-      await tx.query(
-        'UPDATE payment SET version = version + 1, updated_at = clock_timestamp() WHERE id = $1::uuid',
-        [paymentId],
-      );
-      const after = await this.payments.get(entityId, paymentId, tx);
-      jobs.jobs.push(
-        ...(await recordPaymentEvents(tx, payment, after, after.webhook as WebhookConfig | null)),
-      );
-      await this.idempotency.markRecoveryPoint(tx, idempotency, RECOVERY_POINT, jobs.operationId);
-      return {
-        operationId: jobs.operationId,
-        jobs: jobs.jobs,
-        outboxIds: await this.outbox.write(tx, jobs.jobs),
-      };
-    });
+    const { operationId, jobs, outboxIds } = await this.db.transaction(
+      async (tx, locked) => {
+        if (locked.length === 0) throw ApiError.notFound('payment', paymentId);
+        const payment = await this.payments.get(entityId, paymentId, tx);
+        const decided = this.decide(payment, type, body);
+        const jobs = await this.write(tx, payment, type, body, decided);
+        await tx.query(
+          'UPDATE payment SET version = version + 1, updated_at = clock_timestamp() WHERE id = $1::uuid',
+          [paymentId],
+        );
+        const after = await this.payments.get(entityId, paymentId, tx);
+        jobs.jobs.push(
+          ...(await recordPaymentEvents(tx, payment, after, after.webhook as WebhookConfig | null)),
+        );
+        await this.idempotency.markRecoveryPoint(tx, idempotency, RECOVERY_POINT, jobs.operationId);
+        return {
+          operationId: jobs.operationId,
+          jobs: jobs.jobs,
+          outboxIds: await this.outbox.write(tx, jobs.jobs),
+        };
+      },
+      lockPaymentStatement(paymentId, entityId),
+    );
     await this.outbox.publish(jobs, outboxIds);
     return this.respond(entityId, paymentId, operationId);
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database, type Sql } from '@tender/persistence';
-import { findPaymentAggregate, lockPayment, type PaymentAggregate } from '@tender/payments';
+import { findPaymentAggregate, type PaymentAggregate } from '@tender/payments';
 import { ApiError } from '../http/api-error';
 
 /** Payments of one entity: another entity's id answers 404. */
@@ -12,9 +12,5 @@ export class PaymentRepository {
     const payment = await findPaymentAggregate(db, id, entityId);
     if (!payment) throw ApiError.notFound('payment', id);
     return payment;
-  }
-
-  async lock(tx: Sql, entityId: string, id: string): Promise<void> {
-    if (!(await lockPayment(tx, id, entityId))) throw ApiError.notFound('payment', id);
   }
 }

@@ -13,7 +13,15 @@ import {
   type PartnerAdapter,
 } from '@tender/partners';
 import { Database, json, toMinor } from '@tender/persistence';
-import { findPaymentAggregateOf, type OperationWithLegs, type PaymentAggregate } from '@tender/payments';
+import {
+  findPaymentAggregateOf,
+  LEG_ROW,
+  putLeg,
+  putTender,
+  TENDER_ROW,
+  type OperationWithLegs,
+  type PaymentAggregate,
+} from '@tender/payments';
 import type { OperationTransaction, PartnerTransaction } from '@tender/persistence/generated/prisma/client';
 import { addLogContext } from '@tender/observability';
 import { AdapterRegistry } from './adapter-registry';
@@ -197,7 +205,7 @@ export class DispatchService {
         return;
       }
       // A field the partner did not send keeps its value (COALESCE).
-      await tx.query(
+      const [updated] = await tx.query<{ row: Record<string, unknown> }>(
         `UPDATE partner_transaction
             SET status = COALESCE($2::text, status),
                 partner_reference = COALESCE($3::text, partner_reference),
@@ -209,7 +217,8 @@ export class DispatchService {
                 redirect_url = COALESCE($9::text, redirect_url),
                 next_check_at = CASE WHEN $10::boolean THEN NULL ELSE next_check_at END,
                 updated_at = clock_timestamp()
-          WHERE id = $1::uuid`,
+          WHERE id = $1::uuid
+      RETURNING ${TENDER_ROW}`,
         [
           tender.id,
           moves ? target : null,
@@ -223,6 +232,7 @@ export class DispatchService {
           !!moves && target !== 'REQUIRES_ACTION',
         ],
       );
+      await putTender(tx, payment, updated.row);
       if (moves && target === 'REQUIRES_ACTION') {
         const job: PartnerJob = { kind: 'reconcile-authorization', tenderId: tender.id };
         return [partnerJob(tender.partner, job, this.config.RECONCILE_SCHEDULE_MS[0])];
@@ -303,7 +313,7 @@ export class DispatchService {
         )
       )
         return;
-      await tx.query(
+      const [updated] = await tx.query<{ row: Record<string, unknown> }>(
         `UPDATE operation_transaction
             SET status = $2::text,
                 partner_reference = COALESCE($3::text, partner_reference),
@@ -311,7 +321,8 @@ export class DispatchService {
                 partner_status_description = COALESCE($5::text, partner_status_description),
                 next_check_at = NULL,
                 updated_at = clock_timestamp()
-          WHERE id = $1::uuid`,
+          WHERE id = $1::uuid
+      RETURNING ${LEG_ROW}`,
         [
           leg.id,
           result.outcome,
@@ -320,6 +331,7 @@ export class DispatchService {
           result.partnerStatusDescription ?? null,
         ],
       );
+      await putLeg(tx, payment, updated.row);
     });
   }
 
@@ -331,14 +343,16 @@ export class DispatchService {
       const current = payment.partnerTransactions.find((t) => t.id === tender.id)!;
       const next = this.nextCheck(current.lastError, reason, `${tender.partner} authorization ${tender.id}`);
       const toUnknown = current.status === 'PENDING' && canTransition('tender', 'PENDING', 'UNKNOWN');
-      await tx.query(
+      const [updated] = await tx.query<{ row: Record<string, unknown> }>(
         `UPDATE partner_transaction
             SET status = CASE WHEN $2::boolean THEN 'UNKNOWN' ELSE status END,
                 unknown_since = CASE WHEN $2::boolean THEN clock_timestamp() ELSE unknown_since END,
                 last_error = $3::jsonb, next_check_at = $4::timestamptz, updated_at = clock_timestamp()
-          WHERE id = $1::uuid`,
+          WHERE id = $1::uuid
+      RETURNING ${TENDER_ROW}`,
         [tender.id, toUnknown, json(next.lastError), next.at?.toISOString() ?? null],
       );
+      await putTender(tx, payment, updated.row);
       return next.at ? [partnerJob(tender.partner, job, next.delayMs)] : [];
     });
   }
@@ -348,13 +362,14 @@ export class DispatchService {
       const current = legOf(payment, leg.id);
       if (!current || !['PENDING', 'UNKNOWN'].includes(current.status)) return;
       const next = this.nextCheck(current.lastError, reason, `${leg.operation.type} leg ${leg.id}`);
-      await tx.query(
+      const [updated] = await tx.query<{ row: Record<string, unknown> }>(
         `UPDATE operation_transaction
             SET status = $2::text,
                 partner_reference = COALESCE($3::text, partner_reference),
                 partner_status = COALESCE($4::text, partner_status),
                 last_error = $5::jsonb, next_check_at = $6::timestamptz, updated_at = clock_timestamp()
-          WHERE id = $1::uuid`,
+          WHERE id = $1::uuid
+      RETURNING ${LEG_ROW}`,
         [
           leg.id,
           'UNKNOWN' satisfies OperationLegStatus,
@@ -364,6 +379,7 @@ export class DispatchService {
           next.at?.toISOString() ?? null,
         ],
       );
+      await putLeg(tx, payment, updated.row);
       const job: PartnerJob = { kind: 'reconcile-operation', legId: leg.id };
       return next.at ? [partnerJob(leg.partnerTransaction.partner, job, next.delayMs)] : [];
     });

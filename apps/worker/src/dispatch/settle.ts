@@ -9,7 +9,7 @@ import {
 import {
   advancePayment,
   findPaymentAggregate,
-  lockPayment,
+  lockPaymentStatement,
   recordPaymentEvents,
   type PaymentAggregate,
   type WebhookConfig,
@@ -30,17 +30,21 @@ export class PaymentSettler {
     private readonly notifications: PaymentNotifications,
   ) {}
 
+  /**
+   * `apply` changes the payment's rows and must keep `payment` (a copy of what it read under the lock)
+   * current, with the rows its UPDATEs return (`putTender`, `putLeg`): the saga decides on it.
+   */
   async change(
     paymentId: string,
     apply: (tx: Sql, payment: PaymentAggregate) => Promise<QueuedJob[] | void>,
   ): Promise<void> {
-    const { jobs, state, outboxIds } = await this.db.transaction(async (tx) => {
-      if (!(await lockPayment(tx, paymentId))) throw new Error(`payment ${paymentId} not found`);
+    const { jobs, state, outboxIds } = await this.db.transaction(async (tx, locked) => {
+      if (locked.length === 0) throw new Error(`payment ${paymentId} not found`);
       const before = (await findPaymentAggregate(tx, paymentId))!;
-      const extra = (await apply(tx, before)) ?? [];
-      const payment = (await findPaymentAggregate(tx, paymentId))!;
+      const payment = structuredClone(before);
+      const extra = (await apply(tx, payment)) ?? [];
       const advanced = await advancePayment(tx, payment);
-      // The saga step writes nothing when it reports no change: then the payment just read is current.
+      // The saga step writes nothing when it reports no change: then the payment in hand is current.
       const after = advanced.changed ? (await findPaymentAggregate(tx, paymentId))! : payment;
       const events = await recordPaymentEvents(tx, before, after, after.webhook as WebhookConfig | null);
       const jobs = [...extra, ...advanced.jobs, ...events];
@@ -50,7 +54,7 @@ export class PaymentSettler {
         operations: Object.fromEntries(after.operations.map((o) => [o.id, o.status])),
       };
       return { jobs, state, outboxIds: await this.outbox.write(tx, jobs) };
-    });
+    }, lockPaymentStatement(paymentId));
     await this.outbox.publish(jobs, outboxIds);
     // The job's partner call times travel with the signal, so a waiting request can report its own overhead.
     const signal = currentJobSignal.getStore();
