@@ -28,6 +28,13 @@ export class Outbox implements OnModuleDestroy {
   /** Writes the jobs in the caller's transaction; returns their outbox ids (BIGINT, as text). */
   async write(tx: Sql, jobs: QueuedJob[]): Promise<string[]> {
     if (jobs.length === 0) return [];
+    const insert = Outbox.insert(jobs);
+    const inserted = await tx.query<{ id: string }>(insert.sql, insert.values);
+    return inserted.map((row) => String(row.id)); // a Prisma transaction returns BIGINT as bigint
+  }
+
+  /** The INSERT of `write` (parameters from `$offset + 1`), to end a statement that writes more. */
+  static insert(jobs: QueuedJob[], offset = 0): { sql: string; values: unknown[] } {
     const rows = valuesList(
       ['text', 'text', 'jsonb'],
       jobs.map((job) => [
@@ -35,12 +42,12 @@ export class Outbox implements OnModuleDestroy {
         job.jobId,
         json({ name: job.name, data: job.data, delayMs: job.delayMs ?? null }),
       ]),
+      offset,
     );
-    const inserted = await tx.query<{ id: string }>(
-      `INSERT INTO outbox (kind, job_id, payload) VALUES ${rows.sql} RETURNING id`,
-      rows.values,
-    );
-    return inserted.map((row) => String(row.id)); // a Prisma transaction returns BIGINT as bigint
+    return {
+      sql: `INSERT INTO outbox (kind, job_id, payload) VALUES ${rows.sql} RETURNING id`,
+      values: rows.values,
+    };
   }
 
   /** Enqueues jobs written by a committed transaction, then forgets their outbox rows. */

@@ -3,7 +3,7 @@ import type { TenderConfig } from '@tender/config';
 import { tendersToAuthorizeNow } from '@tender/domain';
 import { CONFIG, Outbox, partnerJob, PaymentNotifications, type QueuedJob } from '@tender/infra';
 import { methodDefinition } from '@tender/partners';
-import { Database, json, newId, PrismaClient, valuesList, type Prisma } from '@tender/persistence';
+import { Database, json, newId, PrismaClient, valuesList, type Prisma, type Sql } from '@tender/persistence';
 import { ApiError, type FieldError } from '../http/api-error';
 import { assertEntity } from '../http/entity';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
@@ -84,17 +84,21 @@ export class CreatePaymentUseCase {
       14,
     );
 
-    const jobs: QueuedJob[] = [];
-    const outboxIds = await this.db.transaction(async (tx) => {
-      // The payment and its tenders in one round trip.
-      await tx.query(
-        `WITH payment_row AS (
+    const recoveryAt = 14 + tenderRows.values.length;
+    const outboxAt = recoveryAt + 3;
+    const outboxInsert = Outbox.insert(firstJobs, outboxAt);
+    // The payment, its tenders, the idempotency key's recovery point and the first jobs: one statement.
+    const writePayment = async (db: Sql) =>
+      (
+        await db.query<{ id: string }>(
+          `WITH payment_row AS (
            INSERT INTO payment (id, entity_id, client_session_id, amount, currency, capture_mode, allow_future_usage,
                                 status, order_reference, "order", customer, browser, three_ds_options,
                                 shopper_redirection_url, webhook, created_at, updated_at)
            VALUES ($1::uuid, $2::uuid, $3::uuid, $4::bigint, $5::text, $6::text, $7::boolean, 'PENDING', $8::text,
                    $9::jsonb, $10::jsonb, $11::jsonb, $12::jsonb, $13::text, $14::jsonb, clock_timestamp(), clock_timestamp())
-           RETURNING id, currency)
+           RETURNING id, currency),
+         tender_rows AS (
          INSERT INTO partner_transaction (id, payment_id, position, partner, method, amount, currency, status, instrument,
                                           reference, parent_payment_id, parent_partner_transaction_id,
                                           created_at, updated_at)
@@ -103,46 +107,59 @@ export class CreatePaymentUseCase {
                 clock_timestamp(), clock_timestamp()
            FROM payment_row, (VALUES ${tenderRows.sql})
                 AS t(id, position, partner, method, amount, instrument, reference, parent_payment_id,
-                     parent_partner_transaction_id)`,
-        [
-          paymentId,
-          entityId,
-          body.client_session_id ?? null,
-          body.amount,
-          body.currency,
-          body.capture_mode,
-          body.allow_future_usage ?? false,
-          body.order_reference ?? body.order?.reference ?? null,
-          json(body.order),
-          json(body.customer),
-          json(body.browser),
-          json(body.three_ds_authentication_options),
-          body.shopper_redirection_url ?? null,
-          json(body.webhook ?? sessionWebhook),
-          ...tenderRows.values,
-        ],
-      );
-      const events: QueuedJob[] = [];
-      if (body.client_session_id) {
-        const submitted = await tx.query(
-          `UPDATE client_session SET status = 'SUBMITTED', payment_id = $3::uuid, version = version + 1,
+                     parent_partner_transaction_id)
+           RETURNING id),
+         recovery_point AS (
+           UPDATE idempotency_key SET recovery_point = $${recoveryAt + 1}::text, resource_id = $${recoveryAt + 2}::text
+            WHERE id = $${recoveryAt + 3}::uuid)
+         ${outboxInsert.sql}`,
+          [
+            paymentId,
+            entityId,
+            body.client_session_id ?? null,
+            body.amount,
+            body.currency,
+            body.capture_mode,
+            body.allow_future_usage ?? false,
+            body.order_reference ?? body.order?.reference ?? null,
+            json(body.order),
+            json(body.customer),
+            json(body.browser),
+            json(body.three_ds_authentication_options),
+            body.shopper_redirection_url ?? null,
+            json(body.webhook ?? sessionWebhook),
+            ...tenderRows.values,
+            RECOVERY_POINT,
+            paymentId,
+            idempotency?.id ?? null,
+            ...outboxInsert.values,
+          ],
+        )
+      ).map((row) => row.id);
+
+    const jobs: QueuedJob[] = [...firstJobs];
+    const sessionId = body.client_session_id;
+    const outboxIds = !sessionId
+      ? await writePayment(this.db)
+      : await this.db.transaction(async (tx) => {
+          const written = await writePayment(tx);
+          const submitted = await tx.query(
+            `UPDATE client_session SET status = 'SUBMITTED', payment_id = $3::uuid, version = version + 1,
                   updated_at = clock_timestamp()
             WHERE id = $1::uuid AND entity_id = $2::uuid AND status = 'CREATED' AND expires_at > now()
             RETURNING id`,
-          [body.client_session_id, entityId, paymentId],
-        );
-        if (submitted.length === 0) {
-          throw ApiError.conflict(
-            'client_session_not_open',
-            'The client session is no longer open for a payment.',
+            [sessionId, entityId, paymentId],
           );
-        }
-        events.push(...(await recordSessionStatusEvent(tx, body.client_session_id)));
-      }
-      await this.idempotency.markRecoveryPoint(tx, idempotency, RECOVERY_POINT, paymentId);
-      jobs.push(...firstJobs, ...events);
-      return this.outbox.write(tx, jobs);
-    });
+          if (submitted.length === 0) {
+            throw ApiError.conflict(
+              'client_session_not_open',
+              'The client session is no longer open for a payment.',
+            );
+          }
+          const events = await recordSessionStatusEvent(tx, sessionId);
+          jobs.push(...events);
+          return [...written, ...(await this.outbox.write(tx, events))];
+        });
     await this.outbox.publish(jobs, outboxIds);
     return this.respond(entityId, paymentId);
   }
@@ -178,7 +195,10 @@ export class CreatePaymentUseCase {
     sessionId: string | undefined,
     body: CreatePaymentBody,
   ): Promise<{ eligible: Map<string, Set<string>>; sessionWebhook?: Prisma.JsonValue }> {
-    const accounts = await this.prisma.partnerAccount.findMany({ where: { entityId } });
+    const accounts = await this.db.query<{ partner: string; methods: string[] }>(
+      'SELECT partner, methods FROM partner_account WHERE entity_id = $1::uuid',
+      [entityId],
+    );
     const eligible = new Map(accounts.map((a) => [a.partner, new Set(a.methods)]));
     if (!sessionId) return { eligible };
 
