@@ -142,6 +142,7 @@ function build(): Logger {
 export function initLogging(next: LoggingOptions): Logger {
   options = next;
   root = build();
+  children.clear();
   return root;
 }
 
@@ -152,12 +153,21 @@ export function initLogging(next: LoggingOptions): Logger {
 export function setLogDestination(stream: DestinationStream | undefined): void {
   destination = stream;
   root = build();
+  children.clear();
 }
 
-/** The process's logger; `name` becomes the `context` field of the lines of the child. */
+const children = new Map<string, Logger>();
+
+/** The process's logger; `name` becomes the `context` field of the lines of the child (made once per name). */
 export function getLogger(name?: string): Logger {
-  root ??= build();
-  return name ? root.child({ context: name }) : root;
+  if (!root) {
+    root = build();
+    children.clear();
+  }
+  if (!name) return root;
+  let child = children.get(name);
+  if (!child) children.set(name, (child = root.child({ context: name })));
+  return child;
 }
 
 /**

@@ -1,6 +1,4 @@
-import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { pinoHttp } from 'pino-http';
 import type { AuthenticatedRequest } from '../auth/decorators';
 import { getLogger, httpRequestDuration, withLogContext } from '@tender/observability';
 
@@ -33,33 +31,29 @@ function accessFields(req: Request, res: Response, durationMs: number): Record<s
 
 /**
  * Middleware, right after the request id: a log context carrying `request_id` for everything
- * logged while the request runs, one access log line per request (pino-http; never bodies,
+ * logged while the request runs, one access log line per request (never bodies,
  * headers or query strings), and `tender_http_request_duration_seconds`.
  */
 export function httpObservability(): RequestHandler[] {
   const context: RequestHandler = (req, _res, next) =>
     withLogContext({ request_id: (req as RoutedRequest).id }, next);
 
-  const accessLog = pinoHttp({
-    logger: getLogger(),
-    genReqId: (req) => (req as IncomingMessage & { id?: string }).id ?? '',
-    // Only our fields (accessFields): pino-http's `req`/`res` objects would carry every header.
-    quietReqLogger: true,
-    quietResLogger: true,
-    customAttributeKeys: { reqId: 'request_id', responseTime: 'duration_ms' },
-    customLogLevel: (req, res, error) =>
-      error || res.statusCode >= 500
-        ? 'error'
-        : QUIET.test((req as IncomingMessage).url?.split('?')[0] ?? '')
-          ? 'debug'
-          : 'info',
-    customSuccessObject: (req, res, values) =>
-      accessFields(req as Request, res as Response, (values as { duration_ms: number }).duration_ms),
-    customErrorObject: (req, res, _error, values) =>
-      accessFields(req as Request, res as Response, (values as { duration_ms: number }).duration_ms),
-    customSuccessMessage: (req, res) => `${req.method} ${routeOf(req as Request)} ${res.statusCode}`,
-    customErrorMessage: (req, res) => `${req.method} ${routeOf(req as Request)} ${res.statusCode}`,
-  }) as unknown as RequestHandler;
+  // One line per request when it ends (a logger per request, as pino-http makes, costs more than the line).
+  const log = getLogger();
+  const accessLog: RequestHandler = (req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.once('close', () => {
+      const status = res.writableFinished ? res.statusCode : 499;
+      const level = status >= 500 ? 'error' : QUIET.test(req.path) ? 'debug' : 'info';
+      if (!log.isLevelEnabled(level)) return;
+      const durationMs = Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
+      log[level](
+        { request_id: (req as RoutedRequest).id, ...accessFields(req, res, durationMs), status },
+        `${req.method} ${routeOf(req)} ${status}`,
+      );
+    });
+    next();
+  };
 
   const metrics = (req: Request, res: Response, next: NextFunction) => {
     const end = httpRequestDuration.startTimer();
