@@ -38,14 +38,17 @@ export class PaymentNotifications implements OnModuleDestroy {
    * receives the states the signals since the last check carried (none on the first check and on
    * polls); signals may arrive out of order, so only a state that never goes back (an outcome
    * decided) proves anything.
+   *
+   * `first`, when given, replaces the first check: it makes the change the wait is for (so a signal
+   * it causes cannot be missed, the subscription being older) and says what is already decided.
    */
   async waitFor<T>(
     paymentId: string,
     check: (signalled: PaymentSignalState[]) => Promise<T | undefined>,
     timeoutMs: number,
-    pollMs = 250,
+    { pollMs = 250, first }: { pollMs?: number; first?: () => Promise<T | undefined> } = {},
   ): Promise<T | undefined> {
-    if (timeoutMs <= 0) return check([]);
+    if (timeoutMs <= 0) return first ? first() : check([]);
     const channel = this.channel(paymentId);
     const timing = RequestTiming.current();
     let signalled = false;
@@ -60,10 +63,8 @@ export class PaymentNotifications implements OnModuleDestroy {
     await this.subscribe(channel, listener);
     const deadline = Date.now() + timeoutMs;
     try {
+      let value = first ? await first() : await check([]);
       for (;;) {
-        const received = states;
-        states = [];
-        const value = await check(received);
         if (value !== undefined) return value;
         const remaining = deadline - Date.now();
         if (remaining <= 0) return undefined;
@@ -71,6 +72,9 @@ export class PaymentNotifications implements OnModuleDestroy {
         if (!signalled) await this.nextSignal(Math.min(remaining, pollMs), (resolve) => (wake = resolve));
         wake = undefined;
         signalled = false;
+        const received = states;
+        states = [];
+        value = await check(received);
       }
     } finally {
       await this.unsubscribe(channel, listener);

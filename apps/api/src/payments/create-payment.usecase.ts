@@ -139,35 +139,45 @@ export class CreatePaymentUseCase {
 
     const jobs: QueuedJob[] = [...firstJobs];
     const sessionId = body.client_session_id;
-    const outboxIds = !sessionId
-      ? await writePayment(this.db)
-      : await this.db.transaction(async (tx) => {
-          const written = await writePayment(tx);
-          const submitted = await tx.query(
-            `UPDATE client_session SET status = 'SUBMITTED', payment_id = $3::uuid, version = version + 1,
+    const write = async () => {
+      const outboxIds = !sessionId
+        ? await writePayment(this.db)
+        : await this.db.transaction(async (tx) => {
+            const written = await writePayment(tx);
+            const submitted = await tx.query(
+              `UPDATE client_session SET status = 'SUBMITTED', payment_id = $3::uuid, version = version + 1,
                   updated_at = clock_timestamp()
             WHERE id = $1::uuid AND entity_id = $2::uuid AND status = 'CREATED' AND expires_at > now()
             RETURNING id`,
-            [sessionId, entityId, paymentId],
-          );
-          if (submitted.length === 0) {
-            throw ApiError.conflict(
-              'client_session_not_open',
-              'The client session is no longer open for a payment.',
+              [sessionId, entityId, paymentId],
             );
-          }
-          const events = await recordSessionStatusEvent(tx, sessionId);
-          jobs.push(...events);
-          return [...written, ...(await this.outbox.write(tx, events))];
-        });
-    await this.outbox.publish(jobs, outboxIds);
-    return this.respond(entityId, paymentId);
+            if (submitted.length === 0) {
+              throw ApiError.conflict(
+                'client_session_not_open',
+                'The client session is no longer open for a payment.',
+              );
+            }
+            const events = await recordSessionStatusEvent(tx, sessionId);
+            jobs.push(...events);
+            return [...written, ...(await this.outbox.write(tx, events))];
+          });
+      await this.outbox.publish(jobs, outboxIds);
+      return undefined; // a new payment is PENDING: nothing decided yet
+    };
+    return this.respond(entityId, paymentId, write);
   }
 
-  /** Waits (bounded) until the authorization is decided or needs the shopper, then answers. */
-  private async respond(entityId: string, paymentId: string): Promise<Record<string, unknown>> {
-    // Signals carry the committed status (a decided outcome never goes back); the first check and the
-    // polls read it with one light query. The whole payment is read once, to answer.
+  /**
+   * Waits (bounded) until the authorization is decided or needs the shopper, then answers. `write`
+   * creates the payment once the wait listens, so no signal of its jobs can come too early.
+   */
+  private async respond(
+    entityId: string,
+    paymentId: string,
+    write?: () => Promise<undefined>,
+  ): Promise<Record<string, unknown>> {
+    // Signals carry the committed status (a decided outcome never goes back); a replay's first check
+    // and the polls read it with one light query. The whole payment is read once, to answer.
     await this.notifications.waitFor(
       paymentId,
       async (signalled) => {
@@ -182,6 +192,7 @@ export class CreatePaymentUseCase {
         return row && (row.status !== 'PENDING' || row.needs_shopper) ? true : undefined;
       },
       this.config.API_WAIT_FOR_OUTCOME_MS,
+      { first: write },
     );
     return presentPayment(await this.payments.get(entityId, paymentId));
   }

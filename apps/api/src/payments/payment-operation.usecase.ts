@@ -62,31 +62,38 @@ export class PaymentOperationUseCase {
     if (idempotency?.recoveryPoint === RECOVERY_POINT && idempotency.resourceId) {
       return this.respond(entityId, paymentId, idempotency.resourceId);
     }
-    const { operationId, jobs, outboxIds } = await this.db.transaction(
-      async (tx, locked) => {
-        if (locked.length === 0) throw ApiError.notFound('payment', paymentId);
-        const payment = await this.payments.get(entityId, paymentId, tx);
-        const decided = this.decide(payment, type, body);
-        const jobs = await this.write(tx, payment, type, body, decided);
-        await tx.query(
-          'UPDATE payment SET version = version + 1, updated_at = clock_timestamp() WHERE id = $1::uuid',
-          [paymentId],
-        );
-        const after = await this.payments.get(entityId, paymentId, tx);
-        jobs.jobs.push(
-          ...(await recordPaymentEvents(tx, payment, after, after.webhook as WebhookConfig | null)),
-        );
-        await this.idempotency.markRecoveryPoint(tx, idempotency, RECOVERY_POINT, jobs.operationId);
-        return {
-          operationId: jobs.operationId,
-          jobs: jobs.jobs,
-          outboxIds: await this.outbox.write(tx, jobs.jobs),
-        };
-      },
-      lockPaymentStatement(paymentId, entityId),
-    );
-    await this.outbox.publish(jobs, outboxIds);
-    return this.respond(entityId, paymentId, operationId);
+    let operationId = '';
+    const write = async () => {
+      const written = await this.db.transaction(
+        async (tx, locked) => {
+          if (locked.length === 0) throw ApiError.notFound('payment', paymentId);
+          const payment = await this.payments.get(entityId, paymentId, tx);
+          const decided = this.decide(payment, type, body);
+          const jobs = await this.write(tx, payment, type, body, decided);
+          await tx.query(
+            'UPDATE payment SET version = version + 1, updated_at = clock_timestamp() WHERE id = $1::uuid',
+            [paymentId],
+          );
+          const after = await this.payments.get(entityId, paymentId, tx);
+          jobs.jobs.push(
+            ...(await recordPaymentEvents(tx, payment, after, after.webhook as WebhookConfig | null)),
+          );
+          await this.idempotency.markRecoveryPoint(tx, idempotency, RECOVERY_POINT, jobs.operationId);
+          return {
+            operationId: jobs.operationId,
+            status: after.operations.find((o) => o.id === jobs.operationId)?.status,
+            jobs: jobs.jobs,
+            outboxIds: await this.outbox.write(tx, jobs.jobs),
+          };
+        },
+        lockPaymentStatement(paymentId, entityId),
+      );
+      operationId = written.operationId;
+      await this.outbox.publish(written.jobs, written.outboxIds);
+      // Legs that need no partner call are settled when written: such an operation is decided already.
+      return written.status !== 'PENDING' ? true : undefined;
+    };
+    return this.respond(entityId, paymentId, () => operationId, write);
   }
 
   private decide(payment: PaymentAggregate, type: OperationType, body: OperationBody) {
@@ -143,26 +150,33 @@ export class PaymentOperationUseCase {
     return { operationId: written[0].operationId, jobs: written.flatMap((w) => w.jobs) };
   }
 
+  /**
+   * Waits (bounded) until the operation is decided, then answers. `write` makes the operation once the
+   * wait listens, so no signal of its jobs can come too early; `operation` names it (once written).
+   */
   private async respond(
     entityId: string,
     paymentId: string,
-    operationId: string,
+    operation: string | (() => string),
+    write?: () => Promise<true | undefined>,
   ): Promise<Record<string, unknown>> {
-    // Signals carry the operation's committed status (once decided, it stays); the first check and the
-    // polls read it with one light query. The whole payment is read once, to answer.
+    // Signals carry the operation's committed status (once decided, it stays); a replay's first check
+    // and the polls read it with one light query. The whole payment is read once, to answer.
     await this.notifications.waitFor(
       paymentId,
       async (signalled) => {
+        const operationId = typeof operation === 'string' ? operation : operation();
         const statuses = signalled.map((s) => s.operations[operationId]).filter(Boolean);
         if (statuses.some((status) => status !== 'PENDING')) return true;
         if (statuses.length) return undefined;
-        const [operation] = await this.db.query<{ status: string }>(
+        const [row] = await this.db.query<{ status: string }>(
           'SELECT status FROM operation WHERE id = $1::uuid',
           [operationId],
         );
-        return operation && operation.status !== 'PENDING' ? true : undefined;
+        return row && row.status !== 'PENDING' ? true : undefined;
       },
       this.config.API_WAIT_FOR_OUTCOME_MS,
+      { first: write },
     );
     return presentPayment(await this.payments.get(entityId, paymentId));
   }
