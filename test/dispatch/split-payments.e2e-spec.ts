@@ -121,6 +121,12 @@ describe('split payments through the partners', () => {
     expect(rest.body.amounts).toMatchObject({ total_refunded: 3000, available_to_refund: 0 });
     expect(rest.body.overview.refunded).toBe('FULLY');
     expect(await balance('6000000000000500')).toBe('500.00');
+    // Every job was enqueued, and its outbox row deleted (in batches, shortly after).
+    await eventually(
+      async () => ((await stack.prisma.outbox.count()) === 0 ? true : undefined),
+      5000,
+      'an empty outbox',
+    );
   });
 
   it('refuses the whole split when the gift card is declined, voiding the card hold', async () => {

@@ -1,4 +1,11 @@
-import { Global, Inject, Injectable, Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import Redis from 'ioredis';
 import type { TenderConfig } from '@tender/config';
 import { createDatabase, createPrismaClient, Database, PrismaClient } from '@tender/persistence';
@@ -6,16 +13,19 @@ import { createDatabase, createPrismaClient, Database, PrismaClient } from '@ten
 export const CONFIG = Symbol('CONFIG');
 export const REDIS = Symbol('REDIS');
 
-/** Closes the shared connections when the application shuts down. */
+/**
+ * Closes the shared connections when the application shuts down: last, after every module's
+ * onModuleDestroy (the outbox flushes its deletes there).
+ */
 @Injectable()
-class ConnectionCloser implements OnModuleDestroy {
+class ConnectionCloser implements OnApplicationShutdown {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly db: Database,
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
-  async onModuleDestroy(): Promise<void> {
+  async onApplicationShutdown(): Promise<void> {
     await Promise.allSettled([this.prisma.$disconnect(), this.db.end(), this.redis.quit()]);
   }
 }
