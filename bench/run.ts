@@ -116,7 +116,9 @@ function parseOptions(argv: string[]): Options {
     // Low rates first: on a small machine the stack may break long before the 250/s target.
     steps: list(
       'steps',
-      quick ? '5,10,15,20,25,50,125,250' : '5,8,10,12,15,20,25,50,100,125,150,200,250,300,400',
+      quick
+        ? '5,10,15,20,25,30,35,40,50,60,80,125,250'
+        : '5,10,15,20,25,30,35,40,45,50,60,70,80,100,125,150,200,250,300,400',
     ).map(Number),
     stepSeconds: num('step-seconds', quick ? 4 : 15),
     closedConcurrency: num('closed', 32),
