@@ -62,6 +62,9 @@ describe('split payments through the partners', () => {
     expect(await balance('6000000000000500')).toBe('480.00');
     const id = created.body.id;
     const connectRef = await referenceOf(tender(created.body, 'connect').id);
+    // The answer is the payment as committed when it settled (carried by the worker's signal): the
+    // same as reading it now, nothing having changed since.
+    expect((await get(id)).body).toEqual(created.body);
 
     // Capture 3000: the gift card (already debited) first, then 1000 of the card.
     const captured = await op(id, 'captures', { amount: 3000, merchant_reference: 'CAP-1' });
@@ -78,6 +81,7 @@ describe('split payments through the partners', () => {
       available_to_refund: 3000,
     });
     expect(captured.body.overview).toMatchObject({ captured: 'PARTIALLY', consumed: 'PARTIALLY' });
+    expect((await get(id)).body).toEqual(captured.body);
     expect((await connectBooks(connectRef))[0]).toMatchObject({ amountCaptured: 1000 });
     // The gift card's leg is bookkeeping (its redeem already moved the money): settled when written,
     // never sent; the card's leg went to Connect once.

@@ -70,6 +70,8 @@ export interface PaymentSignalState {
   needsShopper: boolean;
   /** Operation id → status. */
   operations: Record<string, string>;
+  /** The payment as the API presents it, at that commit: a waiter that is done can answer with it. */
+  view?: Record<string, unknown>;
 }
 
 /** In the worker: the partner calls and queue wait of the job being run, sent along with its payment signals. */

@@ -165,12 +165,16 @@ export async function recordMerchantEvents(
     }));
 }
 
-/** Records the merchant events of a payment change (before → after) in the same transaction. */
+/**
+ * Records the merchant events of a payment change (before → after) in the same transaction. `view`
+ * is `presentPayment(after)` when the caller has it already.
+ */
 export async function recordPaymentEvents(
   tx: Sql,
   before: PaymentAggregate | undefined,
   after: PaymentAggregate,
   webhook: WebhookConfig | null,
+  view?: Record<string, unknown>,
 ): Promise<QueuedJob[]> {
   const drafts = paymentEvents(before, after);
   if (drafts.length === 0) return [];
@@ -182,7 +186,7 @@ export async function recordPaymentEvents(
       clientSessionId: after.clientSessionId ?? undefined,
       version: after.version,
       webhook,
-      object: presentPayment(after),
+      object: view ?? presentPayment(after),
       objectName: 'payment',
     },
     drafts,

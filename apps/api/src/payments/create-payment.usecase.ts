@@ -178,10 +178,12 @@ export class CreatePaymentUseCase {
   ): Promise<Record<string, unknown>> {
     // Signals carry the committed status (a decided outcome never goes back); a replay's first check
     // and the polls read it with one light query. The whole payment is read once, to answer.
-    await this.notifications.waitFor(
+    // A signal that settles it carries the payment's view at that commit: the answer, without a read.
+    const settled = await this.notifications.waitFor<Record<string, unknown> | true>(
       paymentId,
       async (signalled) => {
-        if (signalled.some((s) => s.status !== 'PENDING' || s.needsShopper)) return true;
+        const decided = signalled.find((s) => s.status !== 'PENDING' || s.needsShopper);
+        if (decided) return decided.view ?? true;
         if (signalled.length) return undefined;
         const [row] = await this.db.query<{ status: string; needs_shopper: boolean }>(
           `SELECT status, EXISTS (SELECT 1 FROM partner_transaction
@@ -194,7 +196,9 @@ export class CreatePaymentUseCase {
       this.config.API_WAIT_FOR_OUTCOME_MS,
       { first: write },
     );
-    return presentPayment(await this.payments.get(entityId, paymentId));
+    return typeof settled === 'object'
+      ? settled
+      : presentPayment(await this.payments.get(entityId, paymentId));
   }
 
   /**

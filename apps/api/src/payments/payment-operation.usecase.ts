@@ -162,13 +162,15 @@ export class PaymentOperationUseCase {
   ): Promise<Record<string, unknown>> {
     // Signals carry the operation's committed status (once decided, it stays); a replay's first check
     // and the polls read it with one light query. The whole payment is read once, to answer.
-    await this.notifications.waitFor(
+    // A signal that settles it carries the payment's view at that commit: the answer, without a read.
+    const settled = await this.notifications.waitFor<Record<string, unknown> | true>(
       paymentId,
       async (signalled) => {
         const operationId = typeof operation === 'string' ? operation : operation();
-        const statuses = signalled.map((s) => s.operations[operationId]).filter(Boolean);
-        if (statuses.some((status) => status !== 'PENDING')) return true;
-        if (statuses.length) return undefined;
+        const states = signalled.filter((s) => s.operations[operationId]);
+        const decided = states.find((s) => s.operations[operationId] !== 'PENDING');
+        if (decided) return decided.view ?? true;
+        if (states.length) return undefined;
         const [row] = await this.db.query<{ status: string }>(
           'SELECT status FROM operation WHERE id = $1::uuid',
           [operationId],
@@ -178,6 +180,8 @@ export class PaymentOperationUseCase {
       this.config.API_WAIT_FOR_OUTCOME_MS,
       { first: write },
     );
-    return presentPayment(await this.payments.get(entityId, paymentId));
+    return typeof settled === 'object'
+      ? settled
+      : presentPayment(await this.payments.get(entityId, paymentId));
   }
 }

@@ -10,6 +10,7 @@ import {
   advancePayment,
   findPaymentAggregate,
   lockPaymentStatement,
+  presentPayment,
   recordPaymentEvents,
   type PaymentAggregate,
   type WebhookConfig,
@@ -46,12 +47,15 @@ export class PaymentSettler {
       const advanced = await advancePayment(tx, payment);
       // The saga step writes nothing when it reports no change: then the payment in hand is current.
       const after = advanced.changed ? (await findPaymentAggregate(tx, paymentId))! : payment;
-      const events = await recordPaymentEvents(tx, before, after, after.webhook as WebhookConfig | null);
+      const view = presentPayment(after);
+      const webhook = after.webhook as WebhookConfig | null;
+      const events = await recordPaymentEvents(tx, before, after, webhook, view);
       const jobs = [...extra, ...advanced.jobs, ...events];
       const state: PaymentSignalState = {
         status: after.status,
         needsShopper: after.partnerTransactions.some((t) => t.status === 'REQUIRES_ACTION'),
         operations: Object.fromEntries(after.operations.map((o) => [o.id, o.status])),
+        view,
       };
       return { jobs, state, outboxIds: await this.outbox.write(tx, jobs) };
     }, lockPaymentStatement(paymentId));
