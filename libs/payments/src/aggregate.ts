@@ -90,6 +90,21 @@ const BY_LEG = `${AGGREGATE_SELECT}
      WHERE p.id = (SELECT o.payment_id FROM operation_transaction l JOIN operation o ON o.id = l.operation_id
                     WHERE l.id = $1::uuid)`;
 
+// A data-modifying CTE runs in the statement's snapshot: the SELECT reads the rows as they were before it.
+const CLAIM_TENDER = `WITH claimed AS (
+       UPDATE partner_transaction t SET attempts = 1, updated_at = clock_timestamp()
+        WHERE t.id = $1::uuid AND t.status = 'PENDING' AND t.attempts = 0
+          AND EXISTS (SELECT 1 FROM payment WHERE id = t.payment_id AND status NOT IN ('REFUSED', 'CANCELLED'))
+       RETURNING t.payment_id)
+  ${AGGREGATE_SELECT}
+     WHERE p.id = (SELECT payment_id FROM claimed)`;
+const CLAIM_LEG = `WITH claimed AS (
+       UPDATE operation_transaction SET attempts = 1, updated_at = clock_timestamp()
+        WHERE id = $1::uuid AND status = 'PENDING' AND attempts = 0
+       RETURNING operation_id)
+  ${AGGREGATE_SELECT}
+     WHERE p.id = (SELECT payment_id FROM operation WHERE id = (SELECT operation_id FROM claimed))`;
+
 async function readAggregate(db: Sql, sql: string, values: unknown[]): Promise<PaymentAggregate | null> {
   const types = await loadColumnFields(db);
   const rows = await db.query<{ payment: unknown; tenders: unknown; operations: unknown }>(sql, values);
@@ -119,6 +134,21 @@ export function findPaymentAggregate(
   entityId?: string,
 ): Promise<PaymentAggregate | null> {
   return readAggregate(db, BY_PAYMENT, [id, entityId ?? null]);
+}
+
+/**
+ * The first attempt of a tender (of a payment neither refused nor cancelled) or of an operation leg
+ * that was never sent: counts it (attempts 0 → 1, still PENDING) and reads its payment as it was just
+ * before, in one round trip. Null when there was no such first attempt to claim: then read, decide and
+ * claim step by step.
+ */
+export function claimFirstAttempt(
+  db: Sql,
+  of: { tenderId: string } | { legId: string },
+): Promise<PaymentAggregate | null> {
+  return 'tenderId' in of
+    ? readAggregate(db, CLAIM_TENDER, [of.tenderId])
+    : readAggregate(db, CLAIM_LEG, [of.legId]);
 }
 
 /** The payment a tender (partner transaction) or an operation leg belongs to, whole, in one round trip. */

@@ -14,6 +14,7 @@ import {
 } from '@tender/partners';
 import { Database, json, toMinor } from '@tender/persistence';
 import {
+  claimFirstAttempt,
   findPaymentAggregateOf,
   LEG_ROW,
   putLeg,
@@ -81,16 +82,22 @@ export class DispatchService {
   // ---- authorizations -------------------------------------------------------------------------
 
   private async authorize(tenderId: string): Promise<void> {
-    const { tender, payment } = (await this.loadTender(tenderId)) ?? {};
+    // Count the attempt before calling: after a crash, attempts > 0 says a call may have reached the
+    // partner. The usual case, a first attempt, is claimed and read in one statement.
+    const first = await claimFirstAttempt(this.db, { tenderId });
+    const claimed = first && {
+      payment: first,
+      tender: first.partnerTransactions.find((t) => t.id === tenderId)!,
+    };
+    const { tender, payment } = claimed ?? (await this.loadTender(tenderId)) ?? {};
     if (!tender || !payment || tender.status !== 'PENDING') return;
-    if (payment.status === 'REFUSED' || payment.status === 'CANCELLED') {
+    if (!claimed && (payment.status === 'REFUSED' || payment.status === 'CANCELLED')) {
       await this.settler.change(tender.paymentId, async () => undefined); // the saga cancels it unsent
       return;
     }
     const request = await this.authorizeRequest(tender, payment);
     const adapter = this.adapter(tender.partner, tender.paymentId);
-    // Count the attempt before calling: after a crash, attempts > 0 says a call may have reached the partner.
-    if (!(await this.claimTender(tenderId, tender.attempts, 'PENDING'))) return; // another run got here first
+    if (!claimed && !(await this.claimTender(tenderId, tender.attempts, 'PENDING'))) return; // another run got here first
     try {
       let result: AuthorizeResult | undefined;
       if (tender.attempts > 0) {
@@ -243,9 +250,10 @@ export class DispatchService {
   // ---- operation legs -------------------------------------------------------------------------
 
   private async runLeg(legId: string): Promise<void> {
-    const leg = await this.loadLeg(legId);
+    const first = await claimFirstAttempt(this.db, { legId }); // as in authorize
+    const leg = first ? legIn(first, legId) : await this.loadLeg(legId);
     if (!leg || leg.status !== 'PENDING') return;
-    if (!(await this.claimLeg(legId, leg.attempts, 'PENDING'))) return;
+    if (!first && !(await this.claimLeg(legId, leg.attempts, 'PENDING'))) return;
     const kind = LEG_KIND[leg.operation.type];
     const adapter = this.adapter(leg.partnerTransaction.partner, leg.operation.paymentId);
     const request = await this.operationRequest(leg);
@@ -454,11 +462,7 @@ export class DispatchService {
   /** An operation leg with its operation, tender and whole payment (one round trip). */
   private async loadLeg(legId: string): Promise<LoadedLeg | undefined> {
     const payment = await findPaymentAggregateOf(this.db, { legId });
-    if (!payment) return undefined;
-    const operation = payment.operations.find((o) => o.legs.some((l) => l.id === legId))!;
-    const leg = operation.legs.find((l) => l.id === legId)!;
-    const partnerTransaction = payment.partnerTransactions.find((t) => t.id === leg.partnerTransactionId)!;
-    return { ...leg, operation: { ...operation, payment }, partnerTransaction };
+    return payment ? legIn(payment, legId) : undefined;
   }
 
   /** Counts an attempt before a partner call; false when another run claimed it first. */
@@ -510,6 +514,13 @@ export class DispatchService {
       },
     };
   }
+}
+
+function legIn(payment: PaymentAggregate, legId: string): LoadedLeg {
+  const operation = payment.operations.find((o) => o.legs.some((l) => l.id === legId))!;
+  const leg = operation.legs.find((l) => l.id === legId)!;
+  const partnerTransaction = payment.partnerTransactions.find((t) => t.id === leg.partnerTransactionId)!;
+  return { ...leg, operation: { ...operation, payment }, partnerTransaction };
 }
 
 function legOf(payment: PaymentAggregate, legId: string): OperationTransaction | undefined {
