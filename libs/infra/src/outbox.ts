@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import type { TenderConfig } from '@tender/config';
-import { Database, json, valuesList, type Sql } from '@tender/persistence';
+import { combine, Database, json, valuesList, type Sql, type Statement } from '@tender/persistence';
 import { outboxPublishFailures, outboxRelayed } from '../../observability/src/metrics';
 import { CONFIG } from './core.module';
 import { DEFAULT_JOB_OPTIONS, redisConnectionOptions, type QueuedJob } from './queues';
@@ -31,6 +31,19 @@ export class Outbox implements OnModuleDestroy {
     const insert = Outbox.insert(jobs);
     const inserted = await tx.query<{ id: string }>(insert.sql, insert.values);
     return inserted.map((row) => String(row.id)); // a Prisma transaction returns BIGINT as bigint
+  }
+
+  /**
+   * `write`, in the same round trip as other writes of the transaction that do not depend on each
+   * other (see `combine`); statements left undefined are skipped.
+   */
+  async writeWith(tx: Sql, jobs: QueuedJob[], others: Array<Statement | undefined>): Promise<string[]> {
+    const statements = others.filter((s): s is Statement => s !== undefined);
+    if (jobs.length) statements.push(Outbox.insert(jobs));
+    if (statements.length === 0) return [];
+    const combined = combine(statements);
+    const rows = await tx.query<{ id: string }>(combined.sql, combined.values);
+    return jobs.length ? rows.map((row) => String(row.id)) : [];
   }
 
   /** The INSERT of `write` (parameters from `$offset + 1`), to end a statement that writes more. */

@@ -1,5 +1,5 @@
 import { WEBHOOK_QUEUE, type QueuedJob } from '@tender/infra';
-import { json, newId, valuesList, type Sql } from '@tender/persistence';
+import { json, newId, valuesList, type Sql, type Statement } from '@tender/persistence';
 import { presentPayment, type PaymentAggregate } from './presenter';
 
 /**
@@ -96,18 +96,32 @@ export function wantsEvent(config: WebhookConfig | null | undefined, type: strin
  */
 export async function recordMerchantEvents(
   tx: Sql,
-  target: {
-    entityId: string;
-    paymentId?: string;
-    clientSessionId?: string;
-    version: number;
-    webhook: WebhookConfig | null;
-    object: Record<string, unknown>;
-    objectName: 'payment' | 'client_session';
-  },
+  target: EventTarget,
   drafts: MerchantEventDraft[],
 ): Promise<QueuedJob[]> {
-  if (drafts.length === 0) return [];
+  const { statement, jobs } = merchantEventsWrite(target, drafts);
+  if (statement) await tx.query(statement.sql, statement.values);
+  return jobs;
+}
+
+interface EventTarget {
+  entityId: string;
+  paymentId?: string;
+  clientSessionId?: string;
+  version: number;
+  webhook: WebhookConfig | null;
+  object: Record<string, unknown>;
+  objectName: 'payment' | 'client_session';
+}
+
+/** What `recordMerchantEvents` writes, as a statement to run or combine, and the delivery jobs. */
+export interface EventsWrite {
+  statement?: Statement;
+  jobs: QueuedJob[];
+}
+
+function merchantEventsWrite(target: EventTarget, drafts: MerchantEventDraft[]): EventsWrite {
+  if (drafts.length === 0) return { jobs: [] };
   const now = new Date();
   const rows = drafts.map((draft) => {
     const id = newId(now.getTime());
@@ -149,13 +163,13 @@ export async function recordMerchantEvents(
       now.toISOString(),
     ]),
   );
-  await tx.query(
-    `INSERT INTO merchant_event (id, entity_id, payment_id, client_session_id, type, object_version, payload,
+  const statement = {
+    sql: `INSERT INTO merchant_event (id, entity_id, payment_id, client_session_id, type, object_version, payload,
                                  url, headers, status, created_at)
      VALUES ${insert.sql}`,
-    insert.values,
-  );
-  return rows
+    values: insert.values,
+  };
+  const jobs = rows
     .filter((row) => row.status === 'PENDING')
     .map((row) => ({
       queue: WEBHOOK_QUEUE,
@@ -163,6 +177,7 @@ export async function recordMerchantEvents(
       jobId: `deliver-${row.id}`,
       data: { eventId: row.id },
     }));
+  return { statement, jobs };
 }
 
 /**
@@ -176,10 +191,21 @@ export async function recordPaymentEvents(
   webhook: WebhookConfig | null,
   view?: Record<string, unknown>,
 ): Promise<QueuedJob[]> {
+  const { statement, jobs } = paymentEventsWrite(before, after, webhook, view);
+  if (statement) await tx.query(statement.sql, statement.values);
+  return jobs;
+}
+
+/** What `recordPaymentEvents` writes, as a statement to run or combine with other writes, and the jobs. */
+export function paymentEventsWrite(
+  before: PaymentAggregate | undefined,
+  after: PaymentAggregate,
+  webhook: WebhookConfig | null,
+  view?: Record<string, unknown>,
+): EventsWrite {
   const drafts = paymentEvents(before, after);
-  if (drafts.length === 0) return [];
-  return recordMerchantEvents(
-    tx,
+  if (drafts.length === 0) return { jobs: [] };
+  return merchantEventsWrite(
     {
       entityId: after.entityId,
       paymentId: after.id,

@@ -128,3 +128,31 @@ export function prismaSql(tx: {
       tx.$queryRawUnsafe<R[]>(text, ...(prepare(values) ?? [])),
   };
 }
+
+/** A statement and its parameters (`$1`…). */
+export interface Statement {
+  sql: string;
+  values: unknown[];
+}
+
+/**
+ * Independent writes as one statement (one round trip): every statement but the last becomes a
+ * data-modifying CTE, the last one's rows are returned. They all run in the same snapshot and none
+ * sees another's rows, so they must not depend on each other; none may have a WITH of its own.
+ * Parameters are renumbered.
+ */
+export function combine(statements: Statement[]): Statement {
+  let offset = 0;
+  const parts: string[] = [];
+  const values: unknown[] = [];
+  for (const statement of statements) {
+    const shift = offset;
+    parts.push(statement.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + shift}`));
+    values.push(...statement.values);
+    offset += statement.values.length;
+  }
+  const last = parts.pop();
+  if (last === undefined) throw new RangeError('nothing to combine');
+  const ctes = parts.map((sql, i) => `w${i} AS (${sql})`);
+  return { sql: ctes.length ? `WITH ${ctes.join(', ')} ${last}` : last, values };
+}

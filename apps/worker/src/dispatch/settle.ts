@@ -11,7 +11,7 @@ import {
   findPaymentAggregate,
   lockPaymentStatement,
   presentPayment,
-  recordPaymentEvents,
+  paymentEventsWrite,
   type PaymentAggregate,
   type WebhookConfig,
 } from '@tender/payments';
@@ -49,15 +49,15 @@ export class PaymentSettler {
       const after = advanced.changed ? (await findPaymentAggregate(tx, paymentId))! : payment;
       const view = presentPayment(after);
       const webhook = after.webhook as WebhookConfig | null;
-      const events = await recordPaymentEvents(tx, before, after, webhook, view);
-      const jobs = [...extra, ...advanced.jobs, ...events];
+      const events = paymentEventsWrite(before, after, webhook, view);
+      const jobs = [...extra, ...advanced.jobs, ...events.jobs];
       const state: PaymentSignalState = {
         status: after.status,
         needsShopper: after.partnerTransactions.some((t) => t.status === 'REQUIRES_ACTION'),
         operations: Object.fromEntries(after.operations.map((o) => [o.id, o.status])),
         view,
       };
-      return { jobs, state, outboxIds: await this.outbox.write(tx, jobs) };
+      return { jobs, state, outboxIds: await this.outbox.writeWith(tx, jobs, [events.statement]) };
     }, lockPaymentStatement(paymentId));
     await this.outbox.publish(jobs, outboxIds);
     // The job's partner call times travel with the signal, so a waiting request can report its own overhead.
