@@ -1,6 +1,10 @@
 import { isUuid, type Prisma, type Sql } from '@tender/persistence';
-import type { PaymentAggregate } from './presenter';
-import type { OperationTransaction, PartnerTransaction } from '@tender/persistence/generated/prisma/client';
+import type { OperationWithLegs, PaymentAggregate } from './presenter';
+import type {
+  Operation,
+  OperationTransaction,
+  PartnerTransaction,
+} from '@tender/persistence/generated/prisma/client';
 
 export const PAYMENT_AGGREGATE_INCLUDE = {
   partnerTransactions: true,
@@ -187,6 +191,36 @@ export function lockPaymentStatement(id: string, entityId?: string): string {
 /** `RETURNING` these to get a changed tender or leg back as the aggregate holds it (`putTender`, `putLeg`). */
 export const TENDER_ROW = `to_jsonb(partner_transaction) || jsonb_build_object('amount', partner_transaction.amount::text) AS row`;
 export const LEG_ROW = `to_jsonb(operation_transaction) || jsonb_build_object('amount', operation_transaction.amount::text) AS row`;
+
+export const OPERATION_ROW = `to_jsonb(operation) || jsonb_build_object('amount', operation.amount::text) AS row`;
+
+/** An operation and its legs from the rows an INSERT returned (OPERATION_ROW, LEG_ROW), legs in aggregate order. */
+export async function operationFromRows(
+  db: Sql,
+  operationRow: unknown,
+  legRows: unknown[],
+): Promise<OperationWithLegs> {
+  const fields = await loadColumnFields(db);
+  const legs = legRows
+    .map((row) => toModel(asJson(row) as Record<string, unknown>, fields.get('operation_transaction')))
+    .sort(byCreation) as unknown as OperationTransaction[];
+  return {
+    ...(toModel(
+      asJson(operationRow) as Record<string, unknown>,
+      fields.get('operation'),
+    ) as unknown as Operation),
+    legs,
+  };
+}
+
+/** The aggregate's order of operations and legs: `ORDER BY created_at, id`. */
+export function byCreation(
+  a: { createdAt?: unknown; id?: unknown },
+  b: { createdAt?: unknown; id?: unknown },
+): number {
+  const at = (a.createdAt as Date).getTime() - (b.createdAt as Date).getTime();
+  return at !== 0 ? at : String(a.id) < String(b.id) ? -1 : String(a.id) > String(b.id) ? 1 : 0;
+}
 
 /** Replaces a tender of the aggregate with its row as an UPDATE returned it (TENDER_ROW). */
 export async function putTender(

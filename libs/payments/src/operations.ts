@@ -8,7 +8,8 @@ import {
 import { partnerJob, type QueuedJob } from '@tender/infra';
 import { methodDefinition } from '@tender/partners';
 import { json, newId, toMinor, valuesList, type Sql } from '@tender/persistence';
-import type { PaymentAggregate } from './presenter';
+import { LEG_ROW, OPERATION_ROW, operationFromRows } from './aggregate';
+import type { OperationWithLegs, PaymentAggregate } from './presenter';
 
 export type OperationType = 'CAPTURE' | 'VOID' | 'REFUND';
 
@@ -98,7 +99,7 @@ export async function writeOperation(
   tx: Sql,
   payment: PaymentAggregate,
   plan: OperationPlan,
-): Promise<{ operationId: string; jobs: QueuedJob[] }> {
+): Promise<{ operationId: string; operation: OperationWithLegs; jobs: QueuedJob[] }> {
   const operationId = newId();
   const tenderOf = new Map(payment.partnerTransactions.map((t) => [t.id, t]));
   const legs = plan.legs.map((leg) => {
@@ -114,18 +115,19 @@ export async function writeOperation(
     legs.map((leg) => [leg.id, leg.tenderId, leg.amount, leg.id.replace(/-/g, ''), leg.status]),
     8,
   );
-  // One round trip: the operation, then its legs.
-  await tx.query(
+  // One round trip: the operation, then its legs; both come back as the aggregate holds them.
+  const written = await tx.query<{ operation: Record<string, unknown>; leg: Record<string, unknown> }>(
     `WITH operation_row AS (
        INSERT INTO operation (id, payment_id, type, amount, merchant_reference, "order", status, triggered_by,
                               created_at, updated_at)
        VALUES ($1::uuid, $2::uuid, $3::text, $4::bigint, $5::text, $6::jsonb, $8::text, $7::text,
                clock_timestamp(), clock_timestamp())
-       RETURNING id)
+       RETURNING id, ${OPERATION_ROW})
      INSERT INTO operation_transaction (id, operation_id, partner_transaction_id, amount, reference, status,
                                         created_at, updated_at)
      SELECT v.id, operation_row.id, v.tender_id, v.amount, v.reference, v.status, clock_timestamp(), clock_timestamp()
-       FROM operation_row, (VALUES ${rows.sql}) AS v(id, tender_id, amount, reference, status)`,
+       FROM operation_row, (VALUES ${rows.sql}) AS v(id, tender_id, amount, reference, status)
+     RETURNING ${LEG_ROW.replace(' AS row', ' AS leg')}, (SELECT row FROM operation_row) AS operation`,
     [
       operationId,
       payment.id,
@@ -141,5 +143,10 @@ export async function writeOperation(
   const jobs = legs
     .filter((leg) => leg.status === 'PENDING')
     .map((leg) => partnerJob(leg.partner, { kind: 'operation', legId: leg.id }));
-  return { operationId, jobs };
+  const operation = await operationFromRows(
+    tx,
+    written[0].operation,
+    written.map((w) => w.leg),
+  );
+  return { operationId, operation, jobs };
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { TenderConfig } from '@tender/config';
 import { CONFIG } from '@tender/infra';
-import { Database, newId, PrismaClient, type Sql } from '@tender/persistence';
+import { Database, newId, PrismaClient, type Statement } from '@tender/persistence';
 import { ApiError } from '../http/api-error';
 
 /** What a request holding an idempotency key knows about itself. */
@@ -90,19 +90,20 @@ export class IdempotencyService {
     };
   }
 
-  /** Records, inside the caller's transaction, that the request's first durable write happened. */
-  async markRecoveryPoint(
-    tx: Sql,
+  /**
+   * Records, in the caller's transaction, that the request's first durable write happened: a
+   * statement to run with (or combine with) that write.
+   */
+  recoveryPointWrite(
     context: IdempotencyContext | undefined,
     recoveryPoint: string,
     resourceId: string,
-  ): Promise<void> {
-    if (!context) return;
-    await tx.query('UPDATE idempotency_key SET recovery_point = $2, resource_id = $3 WHERE id = $1::uuid', [
-      context.id,
-      recoveryPoint,
-      resourceId,
-    ]);
+  ): Statement | undefined {
+    if (!context) return undefined;
+    return {
+      sql: 'UPDATE idempotency_key SET recovery_point = $2::text, resource_id = $3::text WHERE id = $1::uuid',
+      values: [context.id, recoveryPoint, resourceId],
+    };
   }
 
   async complete(context: IdempotencyContext, status: number, body: string): Promise<void> {

@@ -3,7 +3,17 @@ import type { TenderConfig } from '@tender/config';
 import { tendersToAuthorizeNow } from '@tender/domain';
 import { CONFIG, Outbox, partnerJob, PaymentNotifications, type QueuedJob } from '@tender/infra';
 import { methodDefinition } from '@tender/partners';
-import { Database, json, newId, PrismaClient, valuesList, type Prisma, type Sql } from '@tender/persistence';
+import {
+  combine,
+  Database,
+  json,
+  newId,
+  PrismaClient,
+  valuesList,
+  type Prisma,
+  type Sql,
+  type Statement,
+} from '@tender/persistence';
 import { ApiError, type FieldError } from '../http/api-error';
 import { assertEntity } from '../http/entity';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
@@ -69,51 +79,32 @@ export class CreatePaymentUseCase {
       })),
     ).map((id) => partnerJob(tenders[tenderIds.indexOf(id)].partner, { kind: 'authorize', tenderId: id }));
     const tenderRows = valuesList(
-      ['uuid', 'int', 'text', 'text', 'bigint', 'jsonb', 'text', 'uuid', 'uuid'],
+      ['uuid', 'uuid', 'int', 'text', 'text', 'bigint', 'text', 'jsonb', 'text', 'uuid', 'uuid'],
       tenders.map((tender, position) => [
         tenderIds[position],
+        paymentId,
         position,
         tender.partner,
         tender.method,
         tender.amount,
+        body.currency,
         json(tender.instrument),
         tenderIds[position].replace(/-/g, ''),
         tender.parentPaymentId ?? null,
         tender.parentPartnerTransactionId ?? null,
       ]),
-      14,
     );
-
-    const recoveryAt = 14 + tenderRows.values.length;
-    const outboxAt = recoveryAt + 3;
-    const outboxInsert = Outbox.insert(firstJobs, outboxAt);
     // The payment, its tenders, the idempotency key's recovery point and the first jobs: one statement.
-    const writePayment = async (db: Sql) =>
-      (
-        await db.query<{ id: string }>(
-          `WITH payment_row AS (
-           INSERT INTO payment (id, entity_id, client_session_id, amount, currency, capture_mode, allow_future_usage,
-                                status, order_reference, "order", customer, browser, three_ds_options,
-                                shopper_redirection_url, webhook, created_at, updated_at)
-           VALUES ($1::uuid, $2::uuid, $3::uuid, $4::bigint, $5::text, $6::text, $7::boolean, 'PENDING', $8::text,
-                   $9::jsonb, $10::jsonb, $11::jsonb, $12::jsonb, $13::text, $14::jsonb, clock_timestamp(), clock_timestamp())
-           RETURNING id, currency),
-         tender_rows AS (
-         INSERT INTO partner_transaction (id, payment_id, position, partner, method, amount, currency, status, instrument,
-                                          reference, parent_payment_id, parent_partner_transaction_id,
-                                          created_at, updated_at)
-         SELECT t.id, payment_row.id, t.position, t.partner, t.method, t.amount, payment_row.currency, 'PENDING',
-                t.instrument, t.reference, t.parent_payment_id, t.parent_partner_transaction_id,
-                clock_timestamp(), clock_timestamp()
-           FROM payment_row, (VALUES ${tenderRows.sql})
-                AS t(id, position, partner, method, amount, instrument, reference, parent_payment_id,
-                     parent_partner_transaction_id)
-           RETURNING id),
-         recovery_point AS (
-           UPDATE idempotency_key SET recovery_point = $${recoveryAt + 1}::text, resource_id = $${recoveryAt + 2}::text
-            WHERE id = $${recoveryAt + 3}::uuid)
-         ${outboxInsert.sql}`,
-          [
+    const insertPayment = combine(
+      [
+        {
+          sql: `INSERT INTO payment (id, entity_id, client_session_id, amount, currency, capture_mode,
+                                     allow_future_usage, status, order_reference, "order", customer, browser,
+                                     three_ds_options, shopper_redirection_url, webhook, created_at, updated_at)
+                VALUES ($1::uuid, $2::uuid, $3::uuid, $4::bigint, $5::text, $6::text, $7::boolean, 'PENDING',
+                        $8::text, $9::jsonb, $10::jsonb, $11::jsonb, $12::jsonb, $13::text, $14::jsonb,
+                        clock_timestamp(), clock_timestamp())`,
+          values: [
             paymentId,
             entityId,
             body.client_session_id ?? null,
@@ -128,14 +119,21 @@ export class CreatePaymentUseCase {
             json(body.three_ds_authentication_options),
             body.shopper_redirection_url ?? null,
             json(body.webhook ?? sessionWebhook),
-            ...tenderRows.values,
-            RECOVERY_POINT,
-            paymentId,
-            idempotency?.id ?? null,
-            ...outboxInsert.values,
           ],
-        )
-      ).map((row) => row.id);
+        },
+        {
+          sql: `INSERT INTO partner_transaction (id, payment_id, position, partner, method, amount, currency, instrument,
+                                                 reference, parent_payment_id, parent_partner_transaction_id,
+                                                 status, created_at, updated_at)
+                SELECT *, 'PENDING', clock_timestamp(), clock_timestamp() FROM (VALUES ${tenderRows.sql}) AS t`,
+          values: tenderRows.values,
+        },
+        this.idempotency.recoveryPointWrite(idempotency, RECOVERY_POINT, paymentId),
+        Outbox.insert(firstJobs),
+      ].filter((statement): statement is Statement => statement !== undefined),
+    );
+    const writePayment = async (db: Sql) =>
+      (await db.query<{ id: string }>(insertPayment.sql, insertPayment.values)).map((row) => row.id);
 
     const jobs: QueuedJob[] = [...firstJobs];
     const sessionId = body.client_session_id;

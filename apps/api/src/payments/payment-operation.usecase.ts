@@ -7,11 +7,13 @@ import {
   lockPaymentStatement,
   OPERATION_KIND,
   presentPayment,
-  recordPaymentEvents,
+  byCreation,
+  paymentEventsWrite,
   releasesAfterCapture,
   writeOperation,
   type OperationPlan,
   type OperationType,
+  type OperationWithLegs,
   type PaymentAggregate,
   type WebhookConfig,
 } from '@tender/payments';
@@ -69,21 +71,32 @@ export class PaymentOperationUseCase {
           if (locked.length === 0) throw ApiError.notFound('payment', paymentId);
           const payment = await this.payments.get(entityId, paymentId, tx);
           const decided = this.decide(payment, type, body);
-          const jobs = await this.write(tx, payment, type, body, decided);
-          await tx.query(
-            'UPDATE payment SET version = version + 1, updated_at = clock_timestamp() WHERE id = $1::uuid',
-            [paymentId],
-          );
-          const after = await this.payments.get(entityId, paymentId, tx);
-          jobs.jobs.push(
-            ...(await recordPaymentEvents(tx, payment, after, after.webhook as WebhookConfig | null)),
-          );
-          await this.idempotency.markRecoveryPoint(tx, idempotency, RECOVERY_POINT, jobs.operationId);
+          const written = await this.write(tx, payment, type, body, decided);
+          // The payment after this change, built from the rows just written (no re-read): the new
+          // operations, a new version.
+          const updatedAt = new Date();
+          const after: PaymentAggregate = {
+            ...payment,
+            version: payment.version + 1,
+            updatedAt,
+            operations: [...payment.operations, ...written.operations].sort(byCreation),
+          };
+          const events = paymentEventsWrite(payment, after, after.webhook as WebhookConfig | null);
+          const jobs = [...written.jobs, ...events.jobs];
+          // The rest of the transaction's writes do not depend on each other: one round trip.
+          const outboxIds = await this.outbox.writeWith(tx, jobs, [
+            {
+              sql: 'UPDATE payment SET version = version + 1, updated_at = $2::timestamptz WHERE id = $1::uuid',
+              values: [paymentId, updatedAt],
+            },
+            events.statement,
+            this.idempotency.recoveryPointWrite(idempotency, RECOVERY_POINT, written.operationId),
+          ]);
           return {
-            operationId: jobs.operationId,
-            status: after.operations.find((o) => o.id === jobs.operationId)?.status,
-            jobs: jobs.jobs,
-            outboxIds: await this.outbox.write(tx, jobs.jobs),
+            operationId: written.operationId,
+            status: written.operations[0].status,
+            jobs,
+            outboxIds,
           };
         },
         lockPaymentStatement(paymentId, entityId),
@@ -131,7 +144,7 @@ export class PaymentOperationUseCase {
     type: OperationType,
     body: OperationBody,
     decided: ReturnType<PaymentOperationUseCase['decide']>,
-  ): Promise<{ operationId: string; jobs: QueuedJob[] }> {
+  ): Promise<{ operationId: string; operations: OperationWithLegs[]; jobs: QueuedJob[] }> {
     const plans: OperationPlan[] = [
       {
         type,
@@ -147,7 +160,11 @@ export class PaymentOperationUseCase {
     if (release) plans.push(release);
     const written = [];
     for (const plan of plans) written.push(await writeOperation(tx, payment, plan));
-    return { operationId: written[0].operationId, jobs: written.flatMap((w) => w.jobs) };
+    return {
+      operationId: written[0].operationId,
+      operations: written.map((w) => w.operation),
+      jobs: written.flatMap((w) => w.jobs),
+    };
   }
 
   /**
