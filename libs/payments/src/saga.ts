@@ -9,6 +9,7 @@ import {
 import { partnerJob, type QueuedJob } from '@tender/infra';
 import { methodDefinition } from '@tender/partners';
 import { json, toMinor, type Sql } from '@tender/persistence';
+import { byCreation } from './aggregate';
 import { recordSessionStatusEvent } from './events';
 import { allocatableTenders, releasesAfterCapture, writeOperation, type OperationPlan } from './operations';
 import type { PaymentAggregate } from './presenter';
@@ -20,7 +21,8 @@ export interface Advanced {
 }
 
 /**
- * The split-payment saga, one step: called under the payment's row lock after any tender or leg
+ * The split-payment saga, one step (it keeps `payment` current with what it writes, from the rows its
+ * statements return, so the caller needs no re-read): called under the payment's row lock after any tender or leg
  * changed. It derives the payment status from its tenders and decides what comes next:
  * - still pending: authorize the next tenders (holds first, then immediate debits);
  * - refused: compensate (void / reverse) every tender that holds money, cancel those never sent;
@@ -36,11 +38,12 @@ export async function advancePayment(tx: Sql, payment: PaymentAggregate): Promis
   for (const operation of payment.operations) {
     const status = deriveOperationStatus(operation.legs.map((l) => l.status as OperationLegStatus));
     if (status !== operation.status) {
-      await tx.query('UPDATE operation SET status = $2, updated_at = clock_timestamp() WHERE id = $1::uuid', [
-        operation.id,
-        status,
-      ]);
+      const [row] = await tx.query<{ updated_at: Date }>(
+        'UPDATE operation SET status = $2::text, updated_at = clock_timestamp() WHERE id = $1::uuid RETURNING updated_at',
+        [operation.id, status],
+      );
       operation.status = status;
+      operation.updatedAt = new Date(row.updated_at);
       changed = true;
     }
   }
@@ -59,8 +62,7 @@ export async function advancePayment(tx: Sql, payment: PaymentAggregate): Promis
         .filter((l) => l.partnerTransactionId === tender.id && l.type === type && l.status === 'SUCCESS')
         .reduce((s, l) => s + toMinor(l.amount), 0);
     if (settled('VOID') > 0 && settled('VOID') === toMinor(tender.amount) && settled('CAPTURE') === 0) {
-      await cancelTender(tx, tender.id);
-      tender.status = 'CANCELLED';
+      await cancelTender(tx, tender);
       changed = true;
     }
   }
@@ -98,12 +100,14 @@ export async function advancePayment(tx: Sql, payment: PaymentAggregate): Promis
   if (payment.cancelRequestedAt && derived === 'AUTHORIZED') derived = payment.status as typeof derived;
   const statusChanged = derived !== payment.status;
   if (statusChanged) {
-    await tx.query(
-      `UPDATE payment SET status = $2, authorization_updated_at = clock_timestamp(),
+    const [row] = await tx.query<PaymentRow>(
+      `UPDATE payment SET status = $2::text, authorization_updated_at = clock_timestamp(),
               failure = COALESCE($3::jsonb, failure), version = version + 1, updated_at = clock_timestamp()
-        WHERE id = $1::uuid`,
+        WHERE id = $1::uuid
+    RETURNING ${PAYMENT_RETURNING}`,
       [payment.id, derived, derived === 'REFUSED' ? json(failureOf(payment)) : null],
     );
+    putPaymentRow(payment, row);
     if (payment.clientSessionId && (derived === 'AUTHORIZED' || derived === 'REFUSED')) {
       const ended = await tx.query(
         `UPDATE client_session SET status = $2, version = version + 1, updated_at = clock_timestamp()
@@ -114,19 +118,49 @@ export async function advancePayment(tx: Sql, payment: PaymentAggregate): Promis
     }
     payment.status = derived;
   } else if (changed) {
-    await tx.query(
-      'UPDATE payment SET version = version + 1, updated_at = clock_timestamp() WHERE id = $1::uuid',
+    const [row] = await tx.query<PaymentRow>(
+      `UPDATE payment SET version = version + 1, updated_at = clock_timestamp() WHERE id = $1::uuid
+    RETURNING ${PAYMENT_RETURNING}`,
       [payment.id],
     );
+    putPaymentRow(payment, row);
   }
   return { jobs, changed: changed || statusChanged };
 }
 
-async function cancelTender(tx: Sql, tenderId: string): Promise<void> {
-  await tx.query(
-    `UPDATE partner_transaction SET status = 'CANCELLED', updated_at = clock_timestamp() WHERE id = $1::uuid`,
-    [tenderId],
+/** The payment columns the saga changes, returned by its UPDATEs to keep the payment in hand current. */
+const PAYMENT_RETURNING = 'status, version, failure, authorization_updated_at, updated_at';
+interface PaymentRow {
+  status: string;
+  version: number;
+  failure: unknown;
+  authorization_updated_at: Date | null;
+  updated_at: Date;
+}
+
+function putPaymentRow(payment: PaymentAggregate, row: PaymentRow): void {
+  payment.status = row.status;
+  payment.version = row.version;
+  payment.failure = (row.failure ?? null) as PaymentAggregate['failure'];
+  payment.authorizationUpdatedAt = row.authorization_updated_at && new Date(row.authorization_updated_at);
+  payment.updatedAt = new Date(row.updated_at);
+}
+
+async function cancelTender(tx: Sql, tender: PaymentAggregate['partnerTransactions'][number]): Promise<void> {
+  const [row] = await tx.query<{ updated_at: Date }>(
+    `UPDATE partner_transaction SET status = 'CANCELLED', updated_at = clock_timestamp() WHERE id = $1::uuid
+  RETURNING updated_at`,
+    [tender.id],
   );
+  tender.status = 'CANCELLED';
+  tender.updatedAt = new Date(row.updated_at);
+}
+
+/** Writes an operation and adds it to the payment in hand, in the aggregate's order. */
+async function addOperation(tx: Sql, payment: PaymentAggregate, plan: OperationPlan): Promise<QueuedJob[]> {
+  const written = await writeOperation(tx, payment, plan);
+  payment.operations = [...payment.operations, written.operation].sort(byCreation);
+  return written.jobs;
 }
 
 /** The tender that failed the split, named with its partner and partner status. */
@@ -156,8 +190,7 @@ async function compensate(tx: Sql, payment: PaymentAggregate): Promise<Advanced>
   const voidable = allocatableTenders(payment, 'VOID');
   for (const tender of payment.partnerTransactions) {
     if (tender.status === 'PENDING' && tender.attempts === 0) {
-      await cancelTender(tx, tender.id);
-      tender.status = 'CANCELLED';
+      await cancelTender(tx, tender);
       changed = true;
       continue;
     }
@@ -181,8 +214,7 @@ async function compensate(tx: Sql, payment: PaymentAggregate): Promise<Advanced>
     triggeredBy: 'SYSTEM',
     merchantReference: 'split-refused-compensation',
   };
-  const written = await writeOperation(tx, payment, plan);
-  return { jobs: written.jobs, changed: true };
+  return { jobs: await addOperation(tx, payment, plan), changed: true };
 }
 
 /** After this many refused voids on a tender, compensation stops and the payment's failure awaits an operator. */
@@ -219,8 +251,8 @@ async function captureEverything(tx: Sql, payment: PaymentAggregate): Promise<Qu
     triggeredBy: 'SYSTEM',
     merchantReference: 'automatic-capture',
   };
-  const jobs = (await writeOperation(tx, payment, plan)).jobs;
+  const jobs = await addOperation(tx, payment, plan);
   const release = releasesAfterCapture(tenders, allocation.allocations);
-  if (release) jobs.push(...(await writeOperation(tx, payment, release)).jobs);
+  if (release) jobs.push(...(await addOperation(tx, payment, release)));
   return jobs;
 }

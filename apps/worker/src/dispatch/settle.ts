@@ -44,9 +44,9 @@ export class PaymentSettler {
       const before = (await findPaymentAggregate(tx, paymentId))!;
       const payment = structuredClone(before);
       const extra = (await apply(tx, payment)) ?? [];
+      // The saga step keeps the payment in hand current too: no re-read.
       const advanced = await advancePayment(tx, payment);
-      // The saga step writes nothing when it reports no change: then the payment in hand is current.
-      const after = advanced.changed ? (await findPaymentAggregate(tx, paymentId))! : payment;
+      const after = payment;
       const view = presentPayment(after);
       const webhook = after.webhook as WebhookConfig | null;
       const events = paymentEventsWrite(before, after, webhook, view);
