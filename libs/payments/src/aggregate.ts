@@ -146,20 +146,16 @@ export function findPaymentAggregate(
  * before, in one round trip. Null when there was no such first attempt to claim: then read, decide and
  * claim step by step.
  */
-export function claimFirstAttempt(
-  db: Sql,
-  of: { tenderId: string } | { legId: string },
-): Promise<PaymentAggregate | null> {
+export function claimFirstAttempt(db: Sql, of: TenderOrLeg): Promise<PaymentAggregate | null> {
   return 'tenderId' in of
     ? readAggregate(db, CLAIM_TENDER, [of.tenderId])
     : readAggregate(db, CLAIM_LEG, [of.legId]);
 }
 
+type TenderOrLeg = { tenderId: string } | { legId: string };
+
 /** The payment a tender (partner transaction) or an operation leg belongs to, whole, in one round trip. */
-export function findPaymentAggregateOf(
-  db: Sql,
-  of: { tenderId: string } | { legId: string },
-): Promise<PaymentAggregate | null> {
+export function findPaymentAggregateOf(db: Sql, of: TenderOrLeg): Promise<PaymentAggregate | null> {
   return 'tenderId' in of
     ? readAggregate(db, BY_TENDER, [of.tenderId])
     : readAggregate(db, BY_LEG, [of.legId]);
@@ -200,17 +196,10 @@ export async function operationFromRows(
   operationRow: unknown,
   legRows: unknown[],
 ): Promise<OperationWithLegs> {
-  const fields = await loadColumnFields(db);
-  const legs = legRows
-    .map((row) => toModel(asJson(row) as Record<string, unknown>, fields.get('operation_transaction')))
-    .sort(byCreation) as unknown as OperationTransaction[];
-  return {
-    ...(toModel(
-      asJson(operationRow) as Record<string, unknown>,
-      fields.get('operation'),
-    ) as unknown as Operation),
-    legs,
-  };
+  const legs = await Promise.all(
+    legRows.map((row) => modelOf<OperationTransaction>(db, 'operation_transaction', row)),
+  );
+  return { ...(await modelOf<Operation>(db, 'operation', operationRow)), legs: legs.sort(byCreation) };
 }
 
 /** The aggregate's order of operations and legs: `ORDER BY created_at, id`. */
@@ -222,26 +211,22 @@ export function byCreation(
   return at !== 0 ? at : String(a.id) < String(b.id) ? -1 : String(a.id) > String(b.id) ? 1 : 0;
 }
 
+/** A row returned as `to_jsonb(…)` (TENDER_ROW, LEG_ROW, OPERATION_ROW) as the aggregate holds it. */
+async function modelOf<T>(db: Sql, table: string, row: unknown): Promise<T> {
+  const fields = (await loadColumnFields(db)).get(table);
+  return toModel(asJson(row) as Record<string, unknown>, fields) as unknown as T;
+}
+
 /** Replaces a tender of the aggregate with its row as an UPDATE returned it (TENDER_ROW). */
-export async function putTender(
-  db: Sql,
-  payment: PaymentAggregate,
-  row: Record<string, unknown>,
-): Promise<void> {
-  const fields = (await loadColumnFields(db)).get('partner_transaction');
-  const tender = toModel(asJson(row) as Record<string, unknown>, fields) as unknown as PartnerTransaction;
+export async function putTender(db: Sql, payment: PaymentAggregate, row: unknown): Promise<void> {
+  const tender = await modelOf<PartnerTransaction>(db, 'partner_transaction', row);
   const index = payment.partnerTransactions.findIndex((t) => t.id === tender.id);
   if (index >= 0) payment.partnerTransactions[index] = tender;
 }
 
 /** Replaces an operation leg of the aggregate with its row as an UPDATE returned it (LEG_ROW). */
-export async function putLeg(
-  db: Sql,
-  payment: PaymentAggregate,
-  row: Record<string, unknown>,
-): Promise<void> {
-  const fields = (await loadColumnFields(db)).get('operation_transaction');
-  const leg = toModel(asJson(row) as Record<string, unknown>, fields) as unknown as OperationTransaction;
+export async function putLeg(db: Sql, payment: PaymentAggregate, row: unknown): Promise<void> {
+  const leg = await modelOf<OperationTransaction>(db, 'operation_transaction', row);
   for (const operation of payment.operations) {
     const index = operation.legs.findIndex((l) => l.id === leg.id);
     if (index >= 0) operation.legs[index] = leg;

@@ -97,7 +97,7 @@ export class DispatchService {
     }
     const request = await this.authorizeRequest(tender, payment);
     const adapter = this.adapter(tender.partner, tender.paymentId);
-    if (!claimed && !(await this.claimTender(tenderId, tender.attempts, 'PENDING'))) return; // another run got here first
+    if (!claimed && !(await this.claim('partner_transaction', tenderId, tender.attempts, 'PENDING'))) return; // another run got here first
     try {
       let result: AuthorizeResult | undefined;
       if (tender.attempts > 0) {
@@ -151,7 +151,7 @@ export class DispatchService {
         // The partner never got it: send it now (same idempotency key, same reference). Only the run
         // that claims the attempt sends: concurrent lookups (schedule, webhook hint, GET refresh) must
         // not all resend a call that has no idempotency key (a Paytronix redeem).
-        if (!(await this.claimTender(tenderId, tender.attempts))) return;
+        if (!(await this.claim('partner_transaction', tenderId, tender.attempts))) return;
         result = await adapter.authorize(request);
       }
       await this.applyAuthorization(tender, result);
@@ -253,7 +253,7 @@ export class DispatchService {
     const first = await claimFirstAttempt(this.db, { legId }); // as in authorize
     const leg = first ? legIn(first, legId) : await this.loadLeg(legId);
     if (!leg || leg.status !== 'PENDING') return;
-    if (!first && !(await this.claimLeg(legId, leg.attempts, 'PENDING'))) return;
+    if (!first && !(await this.claim('operation_transaction', legId, leg.attempts, 'PENDING'))) return;
     const kind = LEG_KIND[leg.operation.type];
     const adapter = this.adapter(leg.partnerTransaction.partner, leg.operation.paymentId);
     const request = await this.operationRequest(leg);
@@ -279,7 +279,7 @@ export class DispatchService {
     try {
       let result = await adapter.fetchOperation(kind, request);
       if (result.outcome === 'NOT_FOUND') {
-        if (!(await this.claimLeg(legId, leg.attempts))) return; // another lookup is resending it
+        if (!(await this.claim('operation_transaction', legId, leg.attempts))) return; // another lookup is resending it
         result = await adapter[kind](request);
       }
       await this.applyLeg(leg, result);
@@ -466,18 +466,14 @@ export class DispatchService {
   }
 
   /** Counts an attempt before a partner call; false when another run claimed it first. */
-  private async claimTender(id: string, attempts: number, status?: string): Promise<boolean> {
+  private async claim(
+    table: 'partner_transaction' | 'operation_transaction',
+    id: string,
+    attempts: number,
+    status?: string,
+  ): Promise<boolean> {
     const rows = await this.db.query(
-      `UPDATE partner_transaction SET attempts = attempts + 1, updated_at = clock_timestamp()
-        WHERE id = $1::uuid AND attempts = $2::int AND ($3::text IS NULL OR status = $3::text) RETURNING id`,
-      [id, attempts, status ?? null],
-    );
-    return rows.length === 1;
-  }
-
-  private async claimLeg(id: string, attempts: number, status?: string): Promise<boolean> {
-    const rows = await this.db.query(
-      `UPDATE operation_transaction SET attempts = attempts + 1, updated_at = clock_timestamp()
+      `UPDATE ${table} SET attempts = attempts + 1, updated_at = clock_timestamp()
         WHERE id = $1::uuid AND attempts = $2::int AND ($3::text IS NULL OR status = $3::text) RETURNING id`,
       [id, attempts, status ?? null],
     );
