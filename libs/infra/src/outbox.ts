@@ -46,8 +46,8 @@ export class Outbox implements OnModuleDestroy {
     return jobs.length ? rows.map((row) => String(row.id)) : [];
   }
 
-  /** The INSERT of `write` (parameters from `$offset + 1`), to end a statement that writes more. */
-  static insert(jobs: QueuedJob[], offset = 0): { sql: string; values: unknown[] } {
+  /** The INSERT of `write`, to `combine` with other writes. */
+  static insert(jobs: QueuedJob[]): Statement {
     const rows = valuesList(
       ['text', 'text', 'jsonb'],
       jobs.map((job) => [
@@ -55,7 +55,6 @@ export class Outbox implements OnModuleDestroy {
         job.jobId,
         json({ name: job.name, data: job.data, delayMs: job.delayMs ?? null }),
       ]),
-      offset,
     );
     return {
       sql: `INSERT INTO outbox (kind, job_id, payload) VALUES ${rows.sql} RETURNING id`,
