@@ -75,7 +75,7 @@ const HELP = `npm run bench -- [options]
   --step-seconds N        duration of each open-loop step
   --closed 32             closed-loop concurrency; --closed-seconds N its duration
   --merchants N           merchants (entities with clients, partner accounts and tokens)
-  --p99-bound-ms 2000     a step with a create-payment p99 above this is broken
+  --p99-bound-ms 1000     a step with a create-payment p99 above this is broken
   --workers N             worker processes (default 1); --api-procs N: API in cluster mode
   --pool N                DATABASE_POOL_SIZE of API and workers (default: the app's, 10)
   --partner-concurrency N PARTNER_CONCURRENCY (default: the app's, 32)
@@ -124,7 +124,7 @@ function parseOptions(argv: string[]): Options {
     closedConcurrency: num('closed', 32),
     closedSeconds: num('closed-seconds', quick ? 6 : 20),
     merchants: num('merchants', quick ? 8 : 20),
-    p99BoundMs: num('p99-bound-ms', 2000),
+    p99BoundMs: num('p99-bound-ms', 1000),
     apiProcs: num('api-procs', 1),
     workerProcs: num('workers', 1),
     profile: flags.has('profile'),
@@ -534,8 +534,9 @@ async function runLatency(
       if (f.errors > 0) why.push(`${f.errors} errors`);
       if (f.latency_ms.p99 > options.p99BoundMs)
         why.push(`p99 ${f.latency_ms.p99} ms > ${options.p99BoundMs} ms`);
-      if (f.payments_per_second < 0.9 * rate)
-        why.push(`achieved ${f.payments_per_second}/s < 90 % of ${rate}/s`);
+      // Under 95 % of the asked rate, arrivals are queuing up: the stack is past its capacity.
+      if (f.payments_per_second < 0.95 * rate)
+        why.push(`achieved ${f.payments_per_second}/s < 95 % of ${rate}/s`);
       f.healthy = why.length === 0;
       f.broken_because = why;
       steps.push(f);
