@@ -8,21 +8,25 @@ import {
 } from '@tender/domain';
 import { partnerJob, type QueuedJob } from '@tender/infra';
 import { methodDefinition } from '@tender/partners';
-import { json, toMinor, type Sql } from '@tender/persistence';
+import { json, toMinor, type Sql, type Statement } from '@tender/persistence';
 import { byCreation } from './aggregate';
 import { recordSessionStatusEvent } from './events';
 import { allocatableTenders, releasesAfterCapture, writeOperation, type OperationPlan } from './operations';
 import type { PaymentAggregate } from './presenter';
 
-/** What advancing a payment decided: jobs to enqueue after the commit, and whether anything changed. */
+/**
+ * What advancing a payment decided: jobs to enqueue after the commit, whether anything changed, and
+ * the updates the caller must still run in the same transaction (`combine` them with its own writes).
+ */
 export interface Advanced {
   jobs: QueuedJob[];
   changed: boolean;
+  writes: Statement[];
 }
 
 /**
- * The split-payment saga, one step (it keeps `payment` current with what it writes, from the rows its
- * statements return, so the caller needs no re-read): called under the payment's row lock after any tender or leg
+ * The split-payment saga, one step (it keeps `payment` current with what it writes, so the caller needs
+ * no re-read; its row updates come back as `writes`, stamped with the same time as `payment`): called under the payment's row lock after any tender or leg
  * changed. It derives the payment status from its tenders and decides what comes next:
  * - still pending: authorize the next tenders (holds first, then immediate debits);
  * - refused: compensate (void / reverse) every tender that holds money, cancel those never sent;
@@ -32,18 +36,20 @@ export interface Advanced {
  */
 export async function advancePayment(tx: Sql, payment: PaymentAggregate): Promise<Advanced> {
   const jobs: QueuedJob[] = [];
+  const writes: Statement[] = [];
+  const now = new Date();
   let changed = false;
 
   // Operations follow their legs.
   for (const operation of payment.operations) {
     const status = deriveOperationStatus(operation.legs.map((l) => l.status as OperationLegStatus));
     if (status !== operation.status) {
-      const [row] = await tx.query<{ updated_at: Date }>(
-        'UPDATE operation SET status = $2::text, updated_at = clock_timestamp() WHERE id = $1::uuid RETURNING updated_at',
-        [operation.id, status],
-      );
+      writes.push({
+        sql: 'UPDATE operation SET status = $2::text, updated_at = $3::timestamptz WHERE id = $1::uuid',
+        values: [operation.id, status, now],
+      });
       operation.status = status;
-      operation.updatedAt = new Date(row.updated_at);
+      operation.updatedAt = now;
       changed = true;
     }
   }
@@ -62,7 +68,7 @@ export async function advancePayment(tx: Sql, payment: PaymentAggregate): Promis
         .filter((l) => l.partnerTransactionId === tender.id && l.type === type && l.status === 'SUCCESS')
         .reduce((s, l) => s + toMinor(l.amount), 0);
     if (settled('VOID') > 0 && settled('VOID') === toMinor(tender.amount) && settled('CAPTURE') === 0) {
-      await cancelTender(tx, tender);
+      writes.push(cancelTender(tender, now));
       changed = true;
     }
   }
@@ -71,8 +77,9 @@ export async function advancePayment(tx: Sql, payment: PaymentAggregate): Promis
 
   if (derived === 'REFUSED' || (payment.cancelRequestedAt && derived !== 'CANCELLED')) {
     // A failed split, or a payment whose session the merchant aborted: undo whatever holds money.
-    const compensation = await compensate(tx, payment);
+    const compensation = await compensate(tx, payment, now);
     jobs.push(...compensation.jobs);
+    writes.push(...compensation.writes);
     changed ||= compensation.changed;
   } else if (derived === 'PENDING') {
     const next = tendersToAuthorizeNow(
@@ -100,14 +107,16 @@ export async function advancePayment(tx: Sql, payment: PaymentAggregate): Promis
   if (payment.cancelRequestedAt && derived === 'AUTHORIZED') derived = payment.status as typeof derived;
   const statusChanged = derived !== payment.status;
   if (statusChanged) {
-    const [row] = await tx.query<PaymentRow>(
-      `UPDATE payment SET status = $2::text, authorization_updated_at = clock_timestamp(),
-              failure = COALESCE($3::jsonb, failure), version = version + 1, updated_at = clock_timestamp()
-        WHERE id = $1::uuid
-    RETURNING ${PAYMENT_RETURNING}`,
-      [payment.id, derived, derived === 'REFUSED' ? json(failureOf(payment)) : null],
-    );
-    putPaymentRow(payment, row);
+    const failure = derived === 'REFUSED' ? failureOf(payment) : undefined;
+    writes.push({
+      sql: `UPDATE payment SET status = $2::text, authorization_updated_at = $3::timestamptz,
+                   failure = COALESCE($4::jsonb, failure), version = version + 1, updated_at = $3::timestamptz
+             WHERE id = $1::uuid`,
+      values: [payment.id, derived, now, json(failure)],
+    });
+    payment.authorizationUpdatedAt = now;
+    if (failure) payment.failure = failure as PaymentAggregate['failure'];
+    bumpVersion(payment, now);
     if (payment.clientSessionId && (derived === 'AUTHORIZED' || derived === 'REFUSED')) {
       const ended = await tx.query(
         `UPDATE client_session SET status = $2, version = version + 1, updated_at = clock_timestamp()
@@ -118,42 +127,28 @@ export async function advancePayment(tx: Sql, payment: PaymentAggregate): Promis
     }
     payment.status = derived;
   } else if (changed) {
-    const [row] = await tx.query<PaymentRow>(
-      `UPDATE payment SET version = version + 1, updated_at = clock_timestamp() WHERE id = $1::uuid
-    RETURNING ${PAYMENT_RETURNING}`,
-      [payment.id],
-    );
-    putPaymentRow(payment, row);
+    writes.push({
+      sql: 'UPDATE payment SET version = version + 1, updated_at = $2::timestamptz WHERE id = $1::uuid',
+      values: [payment.id, now],
+    });
+    bumpVersion(payment, now);
   }
-  return { jobs, changed: changed || statusChanged };
+  return { jobs, changed: changed || statusChanged, writes };
 }
 
-/** The payment columns the saga changes, returned by its UPDATEs to keep the payment in hand current. */
-const PAYMENT_RETURNING = 'status, version, failure, authorization_updated_at, updated_at';
-interface PaymentRow {
-  status: string;
-  version: number;
-  failure: unknown;
-  authorization_updated_at: Date | null;
-  updated_at: Date;
+/** The payment in hand as its UPDATE leaves it (read under the lock, so its version is the row's). */
+function bumpVersion(payment: PaymentAggregate, now: Date): void {
+  payment.version += 1;
+  payment.updatedAt = now;
 }
 
-function putPaymentRow(payment: PaymentAggregate, row: PaymentRow): void {
-  payment.status = row.status;
-  payment.version = row.version;
-  payment.failure = (row.failure ?? null) as PaymentAggregate['failure'];
-  payment.authorizationUpdatedAt = row.authorization_updated_at && new Date(row.authorization_updated_at);
-  payment.updatedAt = new Date(row.updated_at);
-}
-
-async function cancelTender(tx: Sql, tender: PaymentAggregate['partnerTransactions'][number]): Promise<void> {
-  const [row] = await tx.query<{ updated_at: Date }>(
-    `UPDATE partner_transaction SET status = 'CANCELLED', updated_at = clock_timestamp() WHERE id = $1::uuid
-  RETURNING updated_at`,
-    [tender.id],
-  );
+function cancelTender(tender: PaymentAggregate['partnerTransactions'][number], now: Date): Statement {
   tender.status = 'CANCELLED';
-  tender.updatedAt = new Date(row.updated_at);
+  tender.updatedAt = now;
+  return {
+    sql: `UPDATE partner_transaction SET status = 'CANCELLED', updated_at = $2::timestamptz WHERE id = $1::uuid`,
+    values: [tender.id, now],
+  };
 }
 
 /** Writes an operation and adds it to the payment in hand, in the aggregate's order. */
@@ -184,13 +179,23 @@ function failureOf(payment: PaymentAggregate): Record<string, unknown> | undefin
  * session the shopper could still complete) gets a SYSTEM void of its uncaptured rest. Tenders in
  * flight or UNKNOWN are left until they settle: this step runs again then.
  */
-async function compensate(tx: Sql, payment: PaymentAggregate): Promise<Advanced> {
+async function compensate(tx: Sql, payment: PaymentAggregate, now: Date): Promise<Advanced> {
   let changed = false;
+  const writes: Statement[] = [];
   const legs: OperationPlan['legs'] = [];
   const voidable = allocatableTenders(payment, 'VOID');
   for (const tender of payment.partnerTransactions) {
     if (tender.status === 'PENDING' && tender.attempts === 0) {
-      await cancelTender(tx, tender);
+      // Never sent, unless its job claims it right now (claims do not take the payment lock): cancel
+      // it only if still unclaimed, atomically; a claimed one is compensated once it settles.
+      const cancelled = await tx.query(
+        `UPDATE partner_transaction SET status = 'CANCELLED', updated_at = $2::timestamptz
+          WHERE id = $1::uuid AND status = 'PENDING' AND attempts = 0 RETURNING id`,
+        [tender.id, now],
+      );
+      if (cancelled.length === 0) continue;
+      tender.status = 'CANCELLED';
+      tender.updatedAt = now;
       changed = true;
       continue;
     }
@@ -206,7 +211,7 @@ async function compensate(tx: Sql, payment: PaymentAggregate): Promise<Advanced>
           : 0;
     if (rest > 0) legs.push({ tenderId: tender.id, amount: rest });
   }
-  if (legs.length === 0) return { jobs: [], changed };
+  if (legs.length === 0) return { jobs: [], changed, writes };
   const plan: OperationPlan = {
     type: 'VOID',
     amount: legs.reduce((s, l) => s + l.amount, 0),
@@ -214,7 +219,7 @@ async function compensate(tx: Sql, payment: PaymentAggregate): Promise<Advanced>
     triggeredBy: 'SYSTEM',
     merchantReference: 'split-refused-compensation',
   };
-  return { jobs: await addOperation(tx, payment, plan), changed: true };
+  return { jobs: await addOperation(tx, payment, plan), changed: true, writes };
 }
 
 /** After this many refused voids on a tender, compensation stops and the payment's failure awaits an operator. */

@@ -10,7 +10,7 @@ import {
   recordSessionStatusEvent,
   type WebhookConfig,
 } from '@tender/payments';
-import { newId, PrismaClient, prismaSql, type Prisma } from '@tender/persistence';
+import { combine, newId, PrismaClient, prismaSql, type Prisma } from '@tender/persistence';
 import type { ClientSession } from '@tender/persistence/generated/prisma/client';
 import { ApiError } from '../http/api-error';
 import type { CreateClientSessionBody } from './client-session.schemas';
@@ -126,6 +126,10 @@ export class ClientSessionsService {
     await tx.payment.update({ where: { id: paymentId }, data: { cancelRequestedAt: new Date() } });
     const payment = (await findPaymentAggregate(sql, paymentId))!;
     const advanced = await advancePayment(sql, payment);
+    if (advanced.writes.length) {
+      const writes = combine(advanced.writes);
+      await sql.query(writes.sql, writes.values);
+    }
     const after = (await findPaymentAggregate(sql, paymentId))!;
     return [
       ...advanced.jobs,

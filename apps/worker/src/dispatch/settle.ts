@@ -44,7 +44,8 @@ export class PaymentSettler {
       const before = (await findPaymentAggregate(tx, paymentId))!;
       const payment = structuredClone(before);
       const extra = (await apply(tx, payment)) ?? [];
-      // The saga step keeps the payment in hand current too: no re-read.
+      // The saga step keeps the payment in hand current too: no re-read. Its row updates, the events
+      // and the jobs do not depend on each other: one statement.
       const advanced = await advancePayment(tx, payment);
       const after = payment;
       const view = presentPayment(after);
@@ -57,7 +58,8 @@ export class PaymentSettler {
         operations: Object.fromEntries(after.operations.map((o) => [o.id, o.status])),
         view,
       };
-      return { jobs, state, outboxIds: await this.outbox.writeWith(tx, jobs, [events.statement]) };
+      const outboxIds = await this.outbox.writeWith(tx, jobs, [...advanced.writes, events.statement]);
+      return { jobs, state, outboxIds };
     }, lockPaymentStatement(paymentId));
     await this.outbox.publish(jobs, outboxIds);
     // The job's partner call times travel with the signal, so a waiting request can report its own overhead.
