@@ -10,6 +10,7 @@ import {
 } from '../../apps/api/src/jwks';
 import { jwksSchema, redirectionClaimsSchema } from '../../apps/api/src/openapi/response-schemas';
 import { TestStack } from '../support/stack';
+import { giftCardAndCard } from '../support/payloads';
 
 /**
  * The `purse-redirection-data` token and the JWKS that verifies it, checked with `jose` itself: jose
@@ -83,20 +84,7 @@ describe('redirection token and JWKS (/v2/payments/{id}/return, /.well-known/jwk
   async function createPayment(extra: Record<string, unknown> = {}): Promise<Record<string, any>> {
     const response = await stack.request('POST', '/v2/payments', {
       token: stack.frontOffice,
-      body: {
-        amount: 4299,
-        currency: 'EUR',
-        split: [
-          {
-            partner: 'paytronix',
-            method: 'giftcard',
-            amount: 2000,
-            payment_method: { card_number: '6000000000000500' },
-          },
-          { partner: 'connect', method: 'card', amount: 2299, payment_method: { token: 'connect-approve' } },
-        ],
-        ...extra,
-      },
+      body: { ...giftCardAndCard({ gift: 2000, card: 2299 }), ...extra },
     });
     expect(response.status).toBe(201);
     return response.body;

@@ -10,6 +10,7 @@ import {
 } from '../../apps/api/src/openapi/route-discovery';
 import { ROUTES, UNDOCUMENTED_MOUNTS } from '../../apps/api/src/openapi/routes';
 import { TestStack, type HttpResult } from '../support/stack';
+import { giftCardAndCard } from '../support/payloads';
 
 /**
  * The OpenAPI document against the running API: it documents exactly the routes Nest serves (with
@@ -109,20 +110,7 @@ describe('OpenAPI document (/openapi.json, /docs)', () => {
       }
     }
 
-    const payment = () => ({
-      amount: 4299,
-      currency: 'EUR',
-      capture_mode: 'MANUAL',
-      split: [
-        {
-          partner: 'paytronix',
-          method: 'giftcard',
-          amount: 2000,
-          payment_method: { card_number: '6000000000000500' },
-        },
-        { partner: 'connect', method: 'card', amount: 2299, payment_method: { token: 'connect-approve' } },
-      ],
-    });
+    const payment = () => ({ ...giftCardAndCard({ gift: 2000, card: 2299 }), capture_mode: 'MANUAL' });
 
     it('token endpoint: a token (form body) and an RFC 6749 error', async () => {
       const client = await createClient(stack.prisma, stack.entityId, ['back_office']);

@@ -5,6 +5,7 @@ import { createClient } from '../../apps/cli/src/provisioning';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { PinoNestLogger, setLogDestination } from '@tender/observability';
 import { eventually, TestStack } from '../support/stack';
+import { giftCardAndCard } from '../support/payloads';
 
 /**
  * Structured logs over a whole payment flow, captured at debug: every line is JSON, requests and
@@ -68,21 +69,7 @@ describe('structured logs', () => {
     const payment = await call(
       'POST',
       '/v2/payments',
-      {
-        amount: 3000,
-        currency: 'EUR',
-        capture_mode: 'MANUAL',
-        client_session_id: session.body.id,
-        split: [
-          {
-            partner: 'paytronix',
-            method: 'giftcard',
-            amount: 1000,
-            payment_method: { card_number: '6000000000000500' },
-          },
-          { partner: 'connect', method: 'card', amount: 2000, payment_method: { token: 'connect-approve' } },
-        ],
-      },
+      { ...giftCardAndCard(), capture_mode: 'MANUAL', client_session_id: session.body.id },
       accessToken,
     );
     expect(payment.status).toBe(201);
