@@ -233,7 +233,10 @@ describe('PaytronixAdapter against the Paytronix simulator (e2e)', () => {
         .authorize(giftCardRequest(CARD_100, 100, { account: wrongB2b }))
         .catch((e: unknown) => e);
       expect(rejected).toBeInstanceOf(PartnerRejectedError);
-      expect(rejected).toMatchObject({ partnerStatus: 'authentication.invalid_b2b_credentials' });
+      expect(rejected).toMatchObject({
+        partnerStatus: 'authentication.invalid_b2b_credentials',
+        httpStatus: 401,
+      });
       expect((rejected as Error).message).not.toContain('nope');
       const wrongIntegration = account({ integration: { username: 'tender-sim', password: 'nope' } });
       await expect(

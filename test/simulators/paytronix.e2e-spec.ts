@@ -95,14 +95,15 @@ describe('Paytronix simulator (e2e)', () => {
   describe('authentication', () => {
     const inquiry = { headerInfo: header('auth-1'), cardInfo: { printedCardNumber: '6000000000000100' } };
 
-    it('refuses missing or wrong integration credentials with HTTP 200 result failure', async () => {
+    it('refuses missing or wrong integration credentials with HTTP 401 and a failure body', async () => {
       const none = await send(
         'POST',
         '/rest/25.33/transaction/balanceInquiry.json',
         { ...B2B, ...inquiry },
         {},
       );
-      expect(none.status).toBe(200);
+      expect(none.status).toBe(401);
+      expect(none.headers.get('www-authenticate')).toMatch(/^Basic /);
       expect(none.body).toMatchObject({
         result: 'failure',
         errorCode: 'authentication.invalid_integration_credentials',
@@ -111,20 +112,22 @@ describe('Paytronix simulator (e2e)', () => {
       const wrong = await tx('balanceInquiry', inquiry, {
         Authorization: `Basic ${Buffer.from('tender-sim:nope').toString('base64')}`,
       });
+      expect(wrong.status).toBe(401);
       expect(wrong.body.errorCode).toBe('authentication.invalid_integration_credentials');
     });
 
     it('refuses another authentication method and wrong b2b credentials', async () => {
       const oauth = await tx('balanceInquiry', { ...inquiry, authentication: 'oauth' });
-      expect(oauth.status).toBe(200);
+      expect(oauth.status).toBe(401);
       expect(oauth.body.errorCode).toBe('authentication.unsupported_authentication');
       const badPassword = await tx('balanceInquiry', { ...inquiry, password: 'nope' });
       expect(badPassword.body).toMatchObject({
         result: 'failure',
         errorCode: 'authentication.invalid_b2b_credentials',
       });
+      expect(badPassword.status).toBe(401);
       const payment = await pay('createCheckoutSession', { password: 'nope' });
-      expect(payment.status).toBe(200);
+      expect(payment.status).toBe(401);
       expect(payment.body).toEqual({
         result: 'failure',
         errorCode: 'authentication.invalid_b2b_credentials',

@@ -72,6 +72,7 @@ export class TestStack {
       API_WAIT_FOR_OUTCOME_MS: '8000',
       RECONCILE_SCHEDULE_MS: '300,500,1000,2000',
       PARTNER_TIMEOUT_MS: '3000',
+      PARTNER_IN_FLIGHT_MARGIN_MS: '500',
       ...options.env,
     });
     this.prisma = createPrismaClient(this.config.DATABASE_URL, 3);

@@ -54,7 +54,8 @@ export class Maintenance implements OnModuleInit, OnApplicationShutdown {
   /**
    * Scheduled partner lookups live in Redis as delayed jobs; if one was lost (Redis restarted
    * without persistence, say), the transaction's `next_check_at` in Postgres still says it is due.
-   * Overdue ones are enqueued again: a duplicate lookup is harmless.
+   * Overdue ones are enqueued again: a duplicate lookup is harmless (a resend needs the claim of a
+   * new attempt, which only one run gets, and never while the last attempt's lease holds).
    */
   async requeueOverdueChecks(now = new Date()): Promise<number> {
     const overdue = new Date(now.getTime() - OVERDUE_AFTER_MS);
@@ -65,7 +66,7 @@ export class Maintenance implements OnModuleInit, OnApplicationShutdown {
         take: 500,
       }),
       this.prisma.operationTransaction.findMany({
-        where: { status: 'UNKNOWN', nextCheckAt: { lt: overdue } },
+        where: { status: { in: ['PENDING', 'UNKNOWN'] }, nextCheckAt: { lt: overdue } },
         select: { id: true, partnerTransaction: { select: { partner: true } } },
         take: 500,
       }),

@@ -60,6 +60,12 @@ const schema = z.object({
   IDEMPOTENCY_KEY_TTL_HOURS: integer(24, 24),
   /** Timeout of one partner call; past it the outcome is UNKNOWN and the reconciler settles it. */
   PARTNER_TIMEOUT_MS: integer(10000, 100),
+  /**
+   * How long past PARTNER_TIMEOUT_MS a call we gave up on may still be processed by the partner.
+   * Until the call's lease (claim + timeout + this margin) expires, a lookup that finds nothing
+   * never leads to a new send: the first call may still land.
+   */
+  PARTNER_IN_FLIGHT_MARGIN_MS: integer(30000, 0),
   /** Jobs one worker process runs at once per partner queue (partner calls are I/O bound). */
   PARTNER_CONCURRENCY: integer(32, 1),
   /** Partner calls per second per partner queue, across all workers (0 = no limit). */

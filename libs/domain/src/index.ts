@@ -6,3 +6,4 @@ export * from './allocation';
 export * from './state-machines';
 export * from './status-derivation';
 export * from './saga';
+export * from './unclear-outcomes';

@@ -5,13 +5,17 @@ export const partnerQueueName = (partner: string): string => `partner-${partner}
 export const WEBHOOK_QUEUE = 'merchant-webhooks';
 export const MAINTENANCE_QUEUE = 'maintenance';
 
-/** Jobs on a partner queue. Job ids are our partner transaction (or operation leg) ids. */
+/**
+ * Jobs on a partner queue. Job ids are our partner transaction (or operation leg) ids.
+ * A `readOnly` reconciliation (asked for by a GET refresh, a partner webhook, a shopper's return)
+ * looks the transaction up and records what it finds, but never sends anything to the partner.
+ */
 export type PartnerJob =
   | { kind: 'authorize'; tenderId: string }
-  | { kind: 'reconcile-authorization'; tenderId: string }
+  | { kind: 'reconcile-authorization'; tenderId: string; readOnly?: boolean }
   | { kind: 'approve'; tenderId: string }
   | { kind: 'operation'; legId: string }
-  | { kind: 'reconcile-operation'; legId: string };
+  | { kind: 'reconcile-operation'; legId: string; readOnly?: boolean };
 
 /** A job to enqueue once the transaction that decided it has committed (see the outbox). */
 export interface QueuedJob {

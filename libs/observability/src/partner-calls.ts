@@ -16,6 +16,7 @@ const OPERATIONS: Record<string, string> = {
   void: 'void',
   refund: 'refund',
   fetchOperation: 'fetch_operation',
+  reverseLostCall: 'reverse_lost_call',
 };
 
 export function callOutcome(error: unknown): string {

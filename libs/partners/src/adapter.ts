@@ -24,6 +24,13 @@ export interface CallContext {
   idempotencyKey: string;
   /** Per-call timeout; a call exceeding it has an UNKNOWN outcome. */
   timeoutMs: number;
+  /**
+   * Which send of this transaction the call is, from 1 (recorded before it is sent). Partners without
+   * idempotency keys make their wire reference unique per attempt (Paytronix posTransactionId), so
+   * that a lost attempt can be told from, and reversed before, the next one. A lookup asks about the
+   * last attempt sent. Absent: the first.
+   */
+  attempt?: number;
 }
 
 export interface AuthorizeRequest extends CallContext {
@@ -92,6 +99,8 @@ export interface TenderAtPartner {
   capturedBefore: number;
   refundedBefore: number;
   partnerAdditionalData?: Record<string, unknown>;
+  /** The split entry's `payment_method` (a gift card number…), for partners whose credits need it. */
+  instrument?: Record<string, unknown>;
 }
 
 export interface OperationRequest extends CallContext {
@@ -160,6 +169,8 @@ export interface PartnerWebhookEvent {
   payload: unknown;
 }
 
+export type LostCallKind = 'authorize' | 'void' | 'refund';
+
 export interface PartnerAdapter {
   readonly partner: string;
   authorize(request: AuthorizeRequest): Promise<AuthorizeResult>;
@@ -174,6 +185,13 @@ export interface PartnerAdapter {
   refund(request: OperationRequest): Promise<OperationResult>;
   /** Settles an operation leg whose outcome was unknown, by our leg reference. */
   fetchOperation(kind: 'capture' | 'void' | 'refund', request: OperationRequest): Promise<OperationResult>;
+  /**
+   * Partners without idempotency keys only (Paytronix stored value). Undoes whatever the call of this
+   * request's attempt may have booked, so that the next attempt cannot move the money twice; harmless
+   * when nothing was booked. Called once the attempt's in-flight lease has expired and a lookup found
+   * nothing. Adapters without it are re-sent as they are: their idempotency key makes that safe.
+   */
+  reverseLostCall?(kind: LostCallKind, request: AuthorizeRequest | OperationRequest): Promise<void>;
   /** Releases an authorization held for fraud review (Connect `processchallenged`). */
   approve?(request: AuthorizeRequest & { partnerReference: string }): Promise<AuthorizeResult>;
   /** Verifies an inbound webhook on its raw body; throws `WebhookVerificationError` when it is not genuine. */

@@ -94,16 +94,21 @@ const BY_LEG = `${AGGREGATE_SELECT}
      WHERE p.id = (SELECT o.payment_id FROM operation_transaction l JOIN operation o ON o.id = l.operation_id
                     WHERE l.id = $1::uuid)`;
 
+/** The in-flight lease a claim records: now + `$2` milliseconds (the call's timeout + margin). */
+export const IN_FLIGHT_UNTIL = `clock_timestamp() + $2::int * interval '1 millisecond'`;
+
 // A data-modifying CTE runs in the statement's snapshot: the SELECT reads the rows as they were before it.
 const CLAIM_TENDER = `WITH claimed AS (
-       UPDATE partner_transaction t SET attempts = 1, updated_at = clock_timestamp()
+       UPDATE partner_transaction t
+          SET attempts = 1, in_flight_until = ${IN_FLIGHT_UNTIL}, updated_at = clock_timestamp()
         WHERE t.id = $1::uuid AND t.status = 'PENDING' AND t.attempts = 0
           AND EXISTS (SELECT 1 FROM payment WHERE id = t.payment_id AND status NOT IN ('REFUSED', 'CANCELLED'))
        RETURNING t.payment_id)
   ${AGGREGATE_SELECT}
      WHERE p.id = (SELECT payment_id FROM claimed)`;
 const CLAIM_LEG = `WITH claimed AS (
-       UPDATE operation_transaction SET attempts = 1, updated_at = clock_timestamp()
+       UPDATE operation_transaction
+          SET attempts = 1, in_flight_until = ${IN_FLIGHT_UNTIL}, updated_at = clock_timestamp()
         WHERE id = $1::uuid AND status = 'PENDING' AND attempts = 0
        RETURNING operation_id)
   ${AGGREGATE_SELECT}
@@ -142,14 +147,18 @@ export function findPaymentAggregate(
 
 /**
  * The first attempt of a tender (of a payment neither refused nor cancelled) or of an operation leg
- * that was never sent: counts it (attempts 0 → 1, still PENDING) and reads its payment as it was just
+ * that was never sent: counts it (attempts 0 → 1, still PENDING, in flight for `inFlightMs`) and reads its payment as it was just
  * before, in one round trip. Null when there was no such first attempt to claim: then read, decide and
  * claim step by step.
  */
-export function claimFirstAttempt(db: Sql, of: TenderOrLeg): Promise<PaymentAggregate | null> {
+export function claimFirstAttempt(
+  db: Sql,
+  of: TenderOrLeg,
+  inFlightMs: number,
+): Promise<PaymentAggregate | null> {
   return 'tenderId' in of
-    ? readAggregate(db, CLAIM_TENDER, [of.tenderId])
-    : readAggregate(db, CLAIM_LEG, [of.legId]);
+    ? readAggregate(db, CLAIM_TENDER, [of.tenderId, inFlightMs])
+    : readAggregate(db, CLAIM_LEG, [of.legId, inFlightMs]);
 }
 
 type TenderOrLeg = { tenderId: string } | { legId: string };

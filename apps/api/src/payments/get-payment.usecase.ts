@@ -51,6 +51,7 @@ export class GetPaymentUseCase {
   /**
    * A status lookup at the partner for every tender and operation leg still open, unless it changed
    * in the last second (readers polling a payment must not turn into a flood of partner calls).
+   * Read-only: what a lookup finds is recorded, but a reader never makes Tender send anything.
    */
   private refreshJobs(payment: PaymentAggregate): QueuedJob[] {
     const recent = Date.now() - REFRESH_AT_MOST_EVERY_MS;
@@ -68,13 +69,14 @@ export class GetPaymentUseCase {
     const unique = (job: QueuedJob): QueuedJob => ({ ...job, jobId: `${job.jobId}-refresh-${Date.now()}` });
     return [
       ...tenders.map((t) =>
-        unique(partnerJob(t.partner, { kind: 'reconcile-authorization', tenderId: t.id })),
+        unique(partnerJob(t.partner, { kind: 'reconcile-authorization', tenderId: t.id, readOnly: true })),
       ),
       ...legs.map((leg) =>
         unique(
           partnerJob(partnerOf.get(leg.partnerTransactionId)!, {
             kind: 'reconcile-operation',
             legId: leg.id,
+            readOnly: true,
           }),
         ),
       ),

@@ -56,7 +56,7 @@ export class RedirectionController {
     if (waiting.length === 0) return;
     await Promise.all(
       waiting.map(({ id, partner }) => {
-        const job = partnerJob(partner, { kind: 'reconcile-authorization', tenderId: id });
+        const job = partnerJob(partner, { kind: 'reconcile-authorization', tenderId: id, readOnly: true });
         return this.outbox
           .queue(job.queue)
           .add(job.name, job.data, { jobId: `${job.jobId}-return-${Date.now()}` });

@@ -1,4 +1,5 @@
 import express, { type Express, type Request, type Response, type NextFunction } from 'express';
+import { FaultPlan, faultMiddleware, faultRouter } from './faults';
 import { delay, parseLatency, sampleLatency, type LatencySpec } from './latency';
 
 /** Settings every simulator understands; each reads them from its own env prefix (CONNECT_SIM_…). */
@@ -35,7 +36,8 @@ export type RawRequest = Request & { rawBody?: Buffer };
 
 /**
  * An express app with what every simulator needs: raw body capture, JSON parsing that never
- * throws an HTML error page, and the latency middleware for partner routes (everything not under /_sim).
+ * throws an HTML error page, the latency middleware for partner routes (everything not under /_sim),
+ * and the faults the chaos suite arms (faults.ts, `/_sim/faults`).
  */
 export function createSimulatorApp(options: SimulatorOptions): Express {
   const app = express();
@@ -52,6 +54,9 @@ export function createSimulatorApp(options: SimulatorOptions): Express {
     if (!req.path.startsWith('/_sim') && options.latency) await delay(sampleLatency(options.latency));
     next();
   });
+  const faults = new FaultPlan();
+  app.use(faultRouter(faults));
+  app.use(faultMiddleware(faults));
   return app;
 }
 

@@ -9,8 +9,9 @@ import { TxError } from './replies';
  *    carries `authentication: "b2b"`, `username` and `password` (JSON body fields for POST, query
  *    parameters for GET), as live clients send them.
  *
- * Bad credentials are refused like any other Paytronix outcome: HTTP 200, `result: "failure"`,
- * errorCode `authentication.invalid_integration_credentials`, `authentication.unsupported_authentication`
+ * Bad credentials are refused with HTTP 401 (as an HTTP service guarding Basic auth answers;
+ * an assumption, the documents do not say) and a failure body, `result: "failure"`, errorCode
+ * `authentication.invalid_integration_credentials`, `authentication.unsupported_authentication`
  * or `authentication.invalid_b2b_credentials` (our codes; nothing was done).
  */
 export interface PaytronixCredentials {

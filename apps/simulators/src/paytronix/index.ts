@@ -28,6 +28,8 @@ export interface PaytronixSimulatorOptions extends SimulatorOptions {
   publicUrl?: string;
   /** Initial gift cards (default PAYTRONIX_TEST_CARDS). */
   cards?: readonly TestGiftCard[];
+  /** How long a slow card's redeems and credits take to commit (default 3000 ms). */
+  slowCommitMs?: number;
 }
 
 export const PAYTRONIX_SIM_DEFAULTS = {
@@ -51,7 +53,7 @@ export interface PaytronixSimulator {
 
 /**
  * Reads `PAYTRONIX_SIM_*`: the common LATENCY_MS, FAILURE_RATE, SNAPSHOT_FILE plus
- * INTEGRATION_ID, INTEGRATION_SECRET, USERNAME, PASSWORD, MERCHANT_ID, PUBLIC_URL.
+ * INTEGRATION_ID, INTEGRATION_SECRET, USERNAME, PASSWORD, MERCHANT_ID, PUBLIC_URL, SLOW_COMMIT_MS.
  */
 export function paytronixSimulatorOptionsFromEnv(
   env: NodeJS.ProcessEnv = process.env,
@@ -59,6 +61,10 @@ export function paytronixSimulatorOptionsFromEnv(
   const merchantId = env.PAYTRONIX_SIM_MERCHANT_ID;
   if (merchantId !== undefined && merchantId !== '' && !/^\d+$/.test(merchantId)) {
     throw new Error('PAYTRONIX_SIM_MERCHANT_ID must be an integer');
+  }
+  const slowCommitMs = env.PAYTRONIX_SIM_SLOW_COMMIT_MS;
+  if (slowCommitMs !== undefined && slowCommitMs !== '' && !/^\d+$/.test(slowCommitMs)) {
+    throw new Error('PAYTRONIX_SIM_SLOW_COMMIT_MS must be an integer of milliseconds');
   }
   return {
     ...simulatorOptionsFromEnv('PAYTRONIX_SIM', env),
@@ -68,6 +74,7 @@ export function paytronixSimulatorOptionsFromEnv(
     password: env.PAYTRONIX_SIM_PASSWORD || undefined,
     merchantId: merchantId ? Number(merchantId) : undefined,
     publicUrl: env.PAYTRONIX_SIM_PUBLIC_URL || undefined,
+    slowCommitMs: slowCommitMs ? Number(slowCommitMs) : undefined,
   };
 }
 
@@ -95,6 +102,8 @@ export function createPaytronixSimulator(options: PaytronixSimulatorOptions = {}
       failureRate: options.failureRate ?? 0,
       merchantId: options.merchantId,
       publicUrl: options.publicUrl?.replace(/\/+$/, ''),
+      slowCards: new Set(cards.filter((card) => card.slowCommit).map((card) => card.printedCardNumber)),
+      slowCommitMs: options.slowCommitMs ?? 3000,
       now,
     }),
   );

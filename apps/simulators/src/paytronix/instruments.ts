@@ -10,6 +10,8 @@ export interface TestGiftCard {
   active: boolean;
   /** A redemption above the balance takes the whole balance (authorizedVariantSuccess) instead of denied. */
   partialRedeem?: boolean;
+  /** Its addRedeem and voidAddRedeem calls commit only after the simulator's `slowCommitMs` (invisible before). */
+  slowCommit?: boolean;
   outcome: string;
 }
 
@@ -45,6 +47,14 @@ export const PAYTRONIX_TEST_CARDS: readonly TestGiftCard[] = [
     partialRedeem: true,
     outcome:
       'gift card, 25.00, partial redemption: a redeem above the balance takes the balance (authorizedVariantSuccess, 201)',
+  },
+  {
+    printedCardNumber: '6000000000000700',
+    balance: '500.00',
+    active: true,
+    slowCommit: true,
+    outcome:
+      'slow gift card, 500.00: redeems and credits commit only after PAYTRONIX_SIM_SLOW_COMMIT_MS (default 3000); lookups see nothing before',
   },
   {
     printedCardNumber: '6000000000010000',

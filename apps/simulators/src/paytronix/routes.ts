@@ -24,8 +24,11 @@ import {
  * Paytronix wire API. Base path: `/rest/{release}/` as in Paytronix's URL schema
  * `https://mMID.api.<server>/rest/{release}/{service}/{endpoint}.json`; any release is accepted
  * (e.g. `/rest/25.33/transaction/addRedeem.json`). Every answer is HTTP 200 with the outcome in
- * `result` (replies.ts), including refused credentials and injected failures; only an unknown
- * path gets a 404.
+ * `result` (replies.ts), injected failures included; refused credentials get HTTP 401 (with the
+ * `authentication.*` failure body) and an unknown path a 404.
+ *
+ * A redeem or credit commits when its handler runs: a lookup (transactionHistory) made before sees
+ * nothing. Slow cards commit only after `slowCommitMs`, as a Paytronix call still being processed.
  */
 export interface PaytronixContext {
   books: PaytronixBooks;
@@ -34,7 +37,15 @@ export interface PaytronixContext {
   merchantId?: number;
   /** Base URL of the hosted checkout page; default: the request's own host. */
   publicUrl?: string;
+  /** Cards whose addRedeem / voidAddRedeem commit only after `slowCommitMs`. */
+  slowCards: ReadonlySet<string>;
+  slowCommitMs: number;
   now(): Date;
+}
+
+/** Refused credentials: HTTP 401, as an HTTP service guarding Basic auth answers (nothing was done). */
+function sendUnauthorized(res: Response, reply: Reply): void {
+  res.status(401).set('WWW-Authenticate', 'Basic realm="Paytronix"').json(reply);
 }
 
 type Body = Record<string, unknown>;
@@ -49,6 +60,15 @@ const NOT_BOOKED: TxError['kind'][] = [
   'unsupportedAuthentication',
   'invalidB2bCredentials',
 ];
+
+const AUTHENTICATION: TxError['kind'][] = [
+  'invalidIntegration',
+  'unsupportedAuthentication',
+  'invalidB2bCredentials',
+];
+
+/** The calls that move value on a card, which a slow card commits late. */
+const SLOW_ENDPOINTS = ['addRedeem', 'voidAddRedeem'];
 
 const TRANSACTION_ENDPOINTS: Record<string, (books: PaytronixBooks, body: Body, ctx: TxContext) => Reply> = {
   balanceInquiry,
@@ -69,10 +89,14 @@ export function paytronixApiRouter(ctx: PaytronixContext): Router {
   };
 
   for (const [name, handle] of Object.entries(TRANSACTION_ENDPOINTS)) {
-    router.post(`/rest/:release/transaction/${name}.json`, (req: Request, res: Response) => {
+    router.post(`/rest/:release/transaction/${name}.json`, async (req: Request, res: Response) => {
       const body = fieldsOf(req.body);
       const header = fieldsOf(body.headerInfo);
       const pos = typeof header.posTransactionId === 'string' ? header.posTransactionId : undefined;
+      const card = fieldsOf(body.cardInfo).printedCardNumber;
+      if (SLOW_ENDPOINTS.includes(name) && typeof card === 'string' && ctx.slowCards.has(card)) {
+        await new Promise((resolve) => setTimeout(resolve, ctx.slowCommitMs));
+      }
       let reply: Reply;
       try {
         gate(req, body);
@@ -80,8 +104,8 @@ export function paytronixApiRouter(ctx: PaytronixContext): Router {
       } catch (error) {
         if (!(error instanceof TxError)) throw error;
         reply = error.reply(pos);
+        if (AUTHENTICATION.includes(error.kind)) return sendUnauthorized(res, reply);
         if (!NOT_BOOKED.includes(error.kind)) {
-          const card = fieldsOf(body.cardInfo).printedCardNumber;
           books.decline({
             datetime: ctx.now().toISOString(),
             endpoint: `transaction/${name}.json`,
@@ -106,6 +130,10 @@ export function paytronixApiRouter(ctx: PaytronixContext): Router {
         try {
           gate(req, fields);
         } catch (error) {
+          if (error instanceof TxError && AUTHENTICATION.includes(error.kind)) {
+            const failure = paymentFailureFromTx(error, prefix).reply();
+            return sendUnauthorized(res, failure);
+          }
           throw error instanceof TxError ? paymentFailureFromTx(error, prefix) : error;
         }
         reply = handle(fields, req);

@@ -1,6 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { TenderConfig } from '@tender/config';
-import { canTransition, type OperationLegStatus, type TenderStatus } from '@tender/domain';
+import {
+  afterNothingFound,
+  canTransition,
+  type OperationLegStatus,
+  type TenderStatus,
+  type UnclearOutcomeStep,
+} from '@tender/domain';
 import { CONFIG, partnerJob, type PartnerJob } from '@tender/infra';
 import {
   PartnerProtocolError,
@@ -8,6 +14,7 @@ import {
   UnknownOutcomeError,
   type AuthorizeRequest,
   type AuthorizeResult,
+  type LostCallKind,
   type OperationRequest,
   type OperationResult,
   type PartnerAdapter,
@@ -16,6 +23,7 @@ import { Database, json, toMinor } from '@tender/persistence';
 import {
   claimFirstAttempt,
   findPaymentAggregateOf,
+  IN_FLIGHT_UNTIL,
   LEG_ROW,
   putLeg,
   putTender,
@@ -63,13 +71,13 @@ export class DispatchService {
       case 'authorize':
         return this.authorize(job.tenderId);
       case 'reconcile-authorization':
-        return this.reconcileAuthorization(job.tenderId);
+        return this.reconcileAuthorization(job.tenderId, job.readOnly === true);
       case 'approve':
         return this.approve(job.tenderId);
       case 'operation':
         return this.runLeg(job.legId);
       case 'reconcile-operation':
-        return this.reconcileLeg(job.legId);
+        return this.reconcileLeg(job.legId, job.readOnly === true);
     }
   }
 
@@ -82,31 +90,42 @@ export class DispatchService {
   // ---- authorizations -------------------------------------------------------------------------
 
   private async authorize(tenderId: string): Promise<void> {
-    // Count the attempt before calling: after a crash, attempts > 0 says a call may have reached the
-    // partner. The usual case, a first attempt, is claimed and read in one statement.
-    const first = await claimFirstAttempt(this.db, { tenderId });
-    const claimed = first && {
-      payment: first,
-      tender: first.partnerTransactions.find((t) => t.id === tenderId)!,
-    };
-    const { tender, payment } = claimed ?? (await this.loadTender(tenderId)) ?? {};
-    if (!tender || !payment || tender.status !== 'PENDING') return;
-    if (!claimed && (payment.status === 'REFUSED' || payment.status === 'CANCELLED')) {
-      await this.settler.change(tender.paymentId, async () => undefined); // the saga cancels it unsent
+    // The attempt is counted, with its in-flight lease, before calling: after a crash, attempts > 0
+    // says a call may have reached the partner. It is claimed and its payment read in one statement.
+    const claimed = await claimFirstAttempt(this.db, { tenderId }, this.inFlightMs);
+    if (claimed) {
+      const tender = claimed.partnerTransactions.find((t) => t.id === tenderId)!;
+      await this.sendAuthorization(tender, claimed, 1);
       return;
     }
-    const request = await this.authorizeRequest(tender, payment);
-    const adapter = this.adapter(tender.partner, tender.paymentId);
-    if (!claimed && !(await this.claim('partner_transaction', tenderId, tender.attempts, 'PENDING'))) return; // another run got here first
-    try {
-      let result: AuthorizeResult | undefined;
-      if (tender.attempts > 0) {
-        // A previous run may have sent it: ask before sending again (Paytronix has no idempotency key).
-        const found = await adapter.fetchAuthorization(request);
-        if (found.outcome !== 'NOT_FOUND') result = found;
+    const { tender, payment } = (await this.loadTender(tenderId)) ?? {};
+    if (!tender || !payment || tender.status !== 'PENDING') return;
+    if (tender.attempts === 0) {
+      // Not claimable: the payment was refused or cancelled first, and the saga cancels it unsent.
+      if (payment.status === 'REFUSED' || payment.status === 'CANCELLED') {
+        await this.settler.change(tender.paymentId, async () => undefined);
       }
-      result ??= await adapter.authorize(request);
-      await this.applyAuthorization(tender, result);
+      return;
+    }
+    // A run of this job claimed it before (a crash, a retry): that call may have reached the partner,
+    // so the reconciler finds out, and only it may ever send again.
+    await this.scheduleCheck(
+      tender,
+      reconcileAuthorizationJob(tender.id),
+      'job ran again after a claimed attempt',
+    );
+  }
+
+  /** Sends a claimed attempt and records its outcome. */
+  private async sendAuthorization(
+    tender: PartnerTransaction,
+    payment: PaymentAggregate,
+    attempt: number,
+  ): Promise<void> {
+    try {
+      const adapter = this.adapter(tender.partner, tender.paymentId);
+      const request = await this.authorizeRequest(tender, payment, attempt);
+      await this.applyAuthorization(tender, await adapter.authorize(request));
     } catch (error) {
       await this.authorizationFailed(tender, error);
     }
@@ -117,69 +136,95 @@ export class DispatchService {
     if (!tender || !payment || tender.status !== 'PENDING_FRAUD_APPROVAL' || !tender.partnerReference) return;
     const adapter = this.adapter(tender.partner, tender.paymentId);
     if (!adapter.approve) throw new Error(`${tender.partner} cannot approve a payment held for review`);
-    const request = await this.authorizeRequest(tender, payment);
+    const request = await this.authorizeRequest(tender, payment, tender.attempts);
     try {
       const result = await adapter.approve({ ...request, partnerReference: tender.partnerReference });
       await this.applyAuthorization(tender, result);
     } catch (error) {
       if (error instanceof UnknownOutcomeError) {
-        await this.scheduleCheck(tender, { kind: 'reconcile-authorization', tenderId }, error.message);
+        await this.scheduleCheck(tender, reconcileAuthorizationJob(tenderId), error.message);
         return;
       }
       throw error;
     }
   }
 
-  private async reconcileAuthorization(tenderId: string): Promise<void> {
+  /**
+   * Looks an open authorization up at the partner and records what it finds; when nothing is found,
+   * decides by `afterNothingFound` (wait for the lease, resend, or reverse first). Read-only runs
+   * (GET refresh, webhook hint, shopper's return) never send.
+   */
+  private async reconcileAuthorization(tenderId: string, readOnly: boolean): Promise<void> {
     const { tender, payment } = (await this.loadTender(tenderId)) ?? {};
-    if (
-      !tender ||
-      !payment ||
-      !['UNKNOWN', 'PENDING', 'REQUIRES_ACTION', 'PENDING_FRAUD_APPROVAL'].includes(tender.status)
-    )
-      return;
+    if (!tender || !payment || !OPEN_TENDER.includes(tender.status)) return;
     if (tender.attempts === 0) return; // never sent: its authorize job will do it
     const adapter = this.adapter(tender.partner, tender.paymentId);
-    const request = await this.authorizeRequest(tender, payment);
+    let step: UnclearOutcomeStep;
     try {
-      let result = await adapter.fetchAuthorization({
-        ...request,
+      const lastSent = await this.authorizeRequest(tender, payment, tender.attempts);
+      const found = await adapter.fetchAuthorization({
+        ...lastSent,
         partnerReference: tender.partnerReference ?? undefined,
       });
-      if (result.outcome === 'NOT_FOUND') {
-        if (tender.status !== 'UNKNOWN' && tender.status !== 'PENDING') return;
-        // The partner never got it: send it now (same idempotency key, same reference). Only the run
-        // that claims the attempt sends: concurrent lookups (schedule, webhook hint, GET refresh) must
-        // not all resend a call that has no idempotency key (a Paytronix redeem).
-        if (!(await this.claim('partner_transaction', tenderId, tender.attempts))) return;
-        result = await adapter.authorize(request);
+      if (found.outcome !== 'NOT_FOUND') {
+        await this.applyAuthorization(tender, found);
+        if (!readOnly) await this.keepLooking(tenderId, tender.status);
+        return;
       }
-      await this.applyAuthorization(tender, result);
-      const after = (await this.loadTender(tenderId))?.tender;
-      // A hosted page or fraud review still open: keep looking on the schedule.
-      if (after && ['REQUIRES_ACTION', 'UNKNOWN'].includes(after.status) && after.status === tender.status) {
-        await this.scheduleCheck(
-          after,
-          { kind: 'reconcile-authorization', tenderId },
-          `still ${after.status}`,
-        );
-      }
+      step = afterNothingFound({
+        readOnly,
+        open: tender.status === 'UNKNOWN' || tender.status === 'PENDING',
+        inFlight: inFlight(tender),
+        idempotent: !adapter.reverseLostCall,
+        stillNeeded: payment.status !== 'REFUSED' && payment.status !== 'CANCELLED',
+      });
+      if (step === 'NOTHING') return;
+      if (step !== 'WAIT') await this.reverseIfNeeded(adapter, step, 'authorize', lastSent);
     } catch (error) {
-      await this.authorizationFailed(tender, error);
+      // A lookup or reversal that did not go through settles nothing: the outcome stays open.
+      if (readOnly) return;
+      await this.scheduleCheck(tender, reconcileAuthorizationJob(tenderId), this.lookupFailed(error));
+      return;
     }
+    if (step === 'WAIT') {
+      await this.scheduleCheck(tender, reconcileAuthorizationJob(tenderId), inFlightReason(tender));
+    } else if (step === 'END' || step === 'REVERSE_THEN_END') {
+      await this.applyAuthorization(tender, NOT_NEEDED);
+    } else if (await this.claim('partner_transaction', tenderId, tender.attempts)) {
+      await this.sendAuthorization(tender, payment, tender.attempts + 1);
+    } // else another run claimed the next attempt and sends it
+  }
+
+  /** A hosted page or an unknown outcome still open after a scheduled lookup: look again on the schedule. */
+  private async keepLooking(tenderId: string, before: string): Promise<void> {
+    const after = (await this.loadTender(tenderId))?.tender;
+    if (after && ['REQUIRES_ACTION', 'UNKNOWN'].includes(after.status) && after.status === before) {
+      await this.scheduleCheck(after, reconcileAuthorizationJob(tenderId), `still ${after.status}`);
+    }
+  }
+
+  /** The reversal of a lost attempt before a new one (partners without idempotency keys). */
+  private async reverseIfNeeded(
+    adapter: PartnerAdapter,
+    step: UnclearOutcomeStep,
+    kind: LostCallKind,
+    lastSent: AuthorizeRequest | OperationRequest,
+  ): Promise<void> {
+    if (step !== 'REVERSE_THEN_RESEND' && step !== 'REVERSE_THEN_END') return;
+    this.logger.warn(
+      `${adapter.partner} ${kind} attempt ${lastSent.attempt} of ${lastSent.reference} not found after its lease: reversing it by reference`,
+    );
+    await adapter.reverseLostCall!(kind, lastSent);
   }
 
   private async authorizationFailed(tender: PartnerTransaction, error: unknown): Promise<void> {
     if (error instanceof UnknownOutcomeError || error instanceof PartnerProtocolError) {
       this.logger.warn(`authorization ${tender.id} at ${tender.partner}: unknown outcome (${error.message})`);
-      await this.scheduleCheck(
-        tender,
-        { kind: 'reconcile-authorization', tenderId: tender.id },
-        error.message,
-      );
+      await this.scheduleCheck(tender, reconcileAuthorizationJob(tender.id), error.message);
       return;
     }
     if (error instanceof PartnerRejectedError) {
+      this.alertIfConfiguration(error, `${tender.partner} authorization ${tender.id}`);
       await this.applyAuthorization(
         tender,
         {
@@ -250,42 +295,71 @@ export class DispatchService {
   // ---- operation legs -------------------------------------------------------------------------
 
   private async runLeg(legId: string): Promise<void> {
-    const first = await claimFirstAttempt(this.db, { legId }); // as in authorize
-    const leg = first ? legIn(first, legId) : await this.loadLeg(legId);
-    if (!leg || leg.status !== 'PENDING') return;
-    if (!first && !(await this.claim('operation_transaction', legId, leg.attempts, 'PENDING'))) return;
-    const kind = LEG_KIND[leg.operation.type];
-    const adapter = this.adapter(leg.partnerTransaction.partner, leg.operation.paymentId);
-    const request = await this.operationRequest(leg);
+    const claimed = await claimFirstAttempt(this.db, { legId }, this.inFlightMs); // as in authorize
+    if (claimed) {
+      await this.sendLeg(legIn(claimed, legId), 1);
+      return;
+    }
+    const leg = await this.loadLeg(legId);
+    if (!leg || leg.status !== 'PENDING' || leg.attempts === 0) return;
+    await this.scheduleLegCheck(leg, 'job ran again after a claimed attempt');
+  }
+
+  /** Sends a claimed attempt of a leg and records its outcome. */
+  private async sendLeg(leg: LoadedLeg, attempt: number): Promise<void> {
     try {
-      let result: OperationResult | undefined;
-      if (leg.attempts > 0) {
-        const found = await adapter.fetchOperation(kind, request);
-        if (found.outcome !== 'NOT_FOUND') result = found;
-      }
-      result ??= await adapter[kind](request);
-      await this.applyLeg(leg, result);
+      const adapter = this.adapter(leg.partnerTransaction.partner, leg.operation.paymentId);
+      const request = await this.operationRequest(leg, attempt);
+      await this.applyLeg(leg, await adapter[LEG_KIND[leg.operation.type]](request));
     } catch (error) {
       await this.legFailed(leg, error);
     }
   }
 
-  private async reconcileLeg(legId: string): Promise<void> {
+  /** As `reconcileAuthorization`, for an operation leg (which the payment always still needs). */
+  private async reconcileLeg(legId: string, readOnly: boolean): Promise<void> {
     const leg = await this.loadLeg(legId);
     if (!leg || !['PENDING', 'UNKNOWN'].includes(leg.status) || leg.attempts === 0) return;
     const kind = LEG_KIND[leg.operation.type];
     const adapter = this.adapter(leg.partnerTransaction.partner, leg.operation.paymentId);
-    const request = await this.operationRequest(leg);
+    let step: UnclearOutcomeStep;
     try {
-      let result = await adapter.fetchOperation(kind, request);
-      if (result.outcome === 'NOT_FOUND') {
-        if (!(await this.claim('operation_transaction', legId, leg.attempts))) return; // another lookup is resending it
-        result = await adapter[kind](request);
+      const lastSent = await this.operationRequest(leg, leg.attempts);
+      const found = await adapter.fetchOperation(kind, lastSent);
+      if (found.outcome !== 'NOT_FOUND') {
+        // A read-only lookup that finds the leg still pending at the partner leaves the schedule alone.
+        if (!readOnly || found.outcome !== 'PENDING') await this.applyLeg(leg, found);
+        return;
       }
-      await this.applyLeg(leg, result);
+      step = afterNothingFound({
+        readOnly,
+        open: true,
+        inFlight: inFlight(leg),
+        idempotent: !adapter.reverseLostCall,
+        stillNeeded: true,
+      });
+      if (step === 'NOTHING') return;
+      if (step !== 'WAIT' && kind !== 'capture') await this.reverseIfNeeded(adapter, step, kind, lastSent);
     } catch (error) {
-      await this.legFailed(leg, error);
+      if (readOnly) return;
+      await this.scheduleLegCheck(leg, this.lookupFailed(error));
+      return;
     }
+    if (step === 'WAIT') {
+      await this.scheduleLegCheck(leg, inFlightReason(leg));
+    } else if (await this.claim('operation_transaction', legId, leg.attempts)) {
+      await this.sendLeg(leg, leg.attempts + 1);
+    }
+  }
+
+  /** Why a lookup (or the reversal of a lost call) did not settle anything; our own failures are re-thrown. */
+  private lookupFailed(error: unknown): string {
+    if (error instanceof PartnerRejectedError) {
+      this.alertIfConfiguration(error, 'status lookup');
+      return `lookup refused: ${error.message}`;
+    }
+    if (error instanceof UnknownOutcomeError || error instanceof PartnerProtocolError) return error.message;
+    throw error; // our own infrastructure: BullMQ retries with backoff
   }
 
   private async legFailed(leg: LoadedLeg, error: unknown): Promise<void> {
@@ -295,6 +369,7 @@ export class DispatchService {
       return;
     }
     if (error instanceof PartnerRejectedError) {
+      this.alertIfConfiguration(error, `${leg.operation.type} leg ${leg.id}`);
       await this.applyLeg(leg, {
         outcome: 'FAILED',
         partnerStatus: error.partnerStatus,
@@ -349,7 +424,12 @@ export class DispatchService {
   private async scheduleCheck(tender: PartnerTransaction, job: PartnerJob, reason: string): Promise<void> {
     await this.settler.change(tender.paymentId, async (tx, payment) => {
       const current = payment.partnerTransactions.find((t) => t.id === tender.id)!;
-      const next = this.nextCheck(current.lastError, reason, `${tender.partner} authorization ${tender.id}`);
+      const next = this.nextCheck(
+        current.lastError,
+        reason,
+        `${tender.partner} authorization ${tender.id}`,
+        current.inFlightUntil,
+      );
       const toUnknown = current.status === 'PENDING' && canTransition('tender', 'PENDING', 'UNKNOWN');
       const [updated] = await tx.query<{ row: Record<string, unknown> }>(
         `UPDATE partner_transaction
@@ -369,7 +449,12 @@ export class DispatchService {
     await this.settler.change(leg.operation.paymentId, async (tx, payment) => {
       const current = legOf(payment, leg.id);
       if (!current || !['PENDING', 'UNKNOWN'].includes(current.status)) return;
-      const next = this.nextCheck(current.lastError, reason, `${leg.operation.type} leg ${leg.id}`);
+      const next = this.nextCheck(
+        current.lastError,
+        reason,
+        `${leg.operation.type} leg ${leg.id}`,
+        current.inFlightUntil,
+      );
       const [updated] = await tx.query<{ row: Record<string, unknown> }>(
         `UPDATE operation_transaction
             SET status = $2::text,
@@ -380,7 +465,10 @@ export class DispatchService {
       RETURNING ${LEG_ROW}`,
         [
           leg.id,
-          'UNKNOWN' satisfies OperationLegStatus,
+          // The partner says it is under way (a capture not yet settled): pending, not unknown.
+          (result?.outcome === 'PENDING' && current.status === 'PENDING'
+            ? 'PENDING'
+            : 'UNKNOWN') satisfies OperationLegStatus,
           result?.partnerReference ?? null,
           result?.partnerStatus ?? null,
           json(next.lastError),
@@ -395,17 +483,21 @@ export class DispatchService {
 
   /**
    * The reconciler's next lookup of an open outcome, from `RECONCILE_SCHEDULE_MS` and the checks
-   * already made (kept in `last_error`); past the last one it gives up and flags it for an operator.
+   * already made (kept in `last_error`), never before the last call's lease expires (a lookup before
+   * could only wait again); past the last one it gives up and flags it for an operator.
    */
   private nextCheck(
     lastError: unknown,
     reason: string,
     what: string,
+    inFlightUntil: Date | null,
   ): { lastError: OpenOutcome; at: Date | null; delayMs: number } {
     const schedule = this.config.RECONCILE_SCHEDULE_MS;
     const checks = (lastError as OpenOutcome | null)?.checks ?? 0;
-    const gaveUp = checks >= schedule.length;
-    const delayMs = schedule[Math.min(checks, schedule.length - 1)];
+    const leaseLeftMs = inFlightUntil ? inFlightUntil.getTime() - Date.now() + LEASE_SLACK_MS : 0;
+    const delayMs = Math.max(schedule[Math.min(checks, schedule.length - 1)], leaseLeftMs);
+    // The give-up is a question for the partner: a check only waiting for a lease does not count.
+    const gaveUp = checks >= schedule.length && leaseLeftMs <= 0;
     if (gaveUp) this.logger.error(`gave up reconciling ${what}: needs an operator`);
     return {
       lastError: {
@@ -424,12 +516,14 @@ export class DispatchService {
   private async authorizeRequest(
     tender: PartnerTransaction,
     payment: PaymentAggregate | Omit<PaymentAggregate, 'partnerTransactions' | 'operations'>,
+    attempt: number,
   ): Promise<AuthorizeRequest> {
     const instrument = (tender.instrument ?? {}) as Record<string, unknown>;
     return {
       account: await this.accounts.get(payment.entityId, tender.partner),
       idempotencyKey: `tender-${tender.id}-authorize`,
       timeoutMs: this.config.PARTNER_TIMEOUT_MS,
+      attempt,
       reference: tender.reference,
       paymentId: payment.id,
       tenderId: tender.id,
@@ -465,22 +559,42 @@ export class DispatchService {
     return payment ? legIn(payment, legId) : undefined;
   }
 
-  /** Counts an attempt before a partner call; false when another run claimed it first. */
+  /**
+   * Counts a new attempt, with its in-flight lease, before it is sent: only while the transaction is
+   * open, no other run counted one since (`attempts`), and the last attempt's lease has expired.
+   * False when any of that fails: then this run sends nothing.
+   */
   private async claim(
     table: 'partner_transaction' | 'operation_transaction',
     id: string,
     attempts: number,
-    status?: string,
   ): Promise<boolean> {
     const rows = await this.db.query(
-      `UPDATE ${table} SET attempts = attempts + 1, updated_at = clock_timestamp()
-        WHERE id = $1::uuid AND attempts = $2::int AND ($3::text IS NULL OR status = $3::text) RETURNING id`,
-      [id, attempts, status ?? null],
+      `UPDATE ${table}
+          SET attempts = attempts + 1, in_flight_until = ${IN_FLIGHT_UNTIL}, updated_at = clock_timestamp()
+        WHERE id = $1::uuid AND attempts = $3::int AND status IN ('PENDING', 'UNKNOWN')
+          AND (in_flight_until IS NULL OR in_flight_until <= clock_timestamp())
+      RETURNING id`,
+      [id, this.inFlightMs, attempts],
     );
     return rows.length === 1;
   }
 
-  private async operationRequest(leg: LoadedLeg): Promise<OperationRequest> {
+  /** How long a call may still be processed by the partner after it was sent. */
+  private get inFlightMs(): number {
+    return this.config.PARTNER_TIMEOUT_MS + this.config.PARTNER_IN_FLIGHT_MARGIN_MS;
+  }
+
+  /** A partner refusing our credentials or configuration: nothing moved, but only a person can fix it. */
+  private alertIfConfiguration(error: PartnerRejectedError, what: string): void {
+    if (error.httpStatus === 401 || error.httpStatus === 403) {
+      this.logger.error(
+        `${what}: the partner refused our credentials (HTTP ${error.httpStatus}): needs an operator`,
+      );
+    }
+  }
+
+  private async operationRequest(leg: LoadedLeg, attempt: number): Promise<OperationRequest> {
     const tender = leg.partnerTransaction;
     const settled = leg.operation.payment.operations.flatMap((o) =>
       o.legs
@@ -494,6 +608,7 @@ export class DispatchService {
       account: await this.accounts.get(leg.operation.payment.entityId, tender.partner),
       idempotencyKey: `tender-${leg.id}-${kind}`,
       timeoutMs: this.config.PARTNER_TIMEOUT_MS,
+      attempt,
       reference: leg.reference,
       amount: toMinor(leg.amount),
       currency: tender.currency,
@@ -507,9 +622,34 @@ export class DispatchService {
         capturedBefore: sum('CAPTURE'),
         refundedBefore: sum('REFUND'),
         partnerAdditionalData: (tender.partnerAdditionalData as Record<string, unknown>) ?? undefined,
+        instrument: (tender.instrument as Record<string, unknown>) ?? undefined,
       },
     };
   }
+}
+
+const OPEN_TENDER = ['UNKNOWN', 'PENDING', 'REQUIRES_ACTION', 'PENDING_FRAUD_APPROVAL'];
+
+/** Past a lease, a moment more before looking again (clocks of worker and database). */
+const LEASE_SLACK_MS = 250;
+
+/** A lost call reversed (or never received) on a payment that no longer needs it. */
+const NOT_NEEDED: AuthorizeResult = {
+  outcome: 'CANCELLED',
+  partnerStatus: 'not_found',
+  partnerStatusDescription: 'the call was lost and the payment no longer needs it: nothing was sent again',
+};
+
+function reconcileAuthorizationJob(tenderId: string): PartnerJob {
+  return { kind: 'reconcile-authorization', tenderId };
+}
+
+function inFlight(row: { inFlightUntil: Date | null }): boolean {
+  return row.inFlightUntil !== null && row.inFlightUntil.getTime() > Date.now();
+}
+
+function inFlightReason(row: { inFlightUntil: Date | null }): string {
+  return `nothing found yet; the call may still be in flight until ${row.inFlightUntil?.toISOString()}`;
 }
 
 function legIn(payment: PaymentAggregate, legId: string): LoadedLeg {

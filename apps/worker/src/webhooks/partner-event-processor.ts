@@ -105,10 +105,11 @@ export class PartnerEventProcessor {
       jobs.set(queued.jobId, queued);
     };
     for (const tender of tenders) {
-      add({ kind: 'reconcile-authorization', tenderId: tender.id });
-      for (const leg of tender.operationLegs) add({ kind: 'reconcile-operation', legId: leg.id });
+      add({ kind: 'reconcile-authorization', tenderId: tender.id, readOnly: true });
+      for (const leg of tender.operationLegs)
+        add({ kind: 'reconcile-operation', legId: leg.id, readOnly: true });
     }
-    for (const leg of legs) add({ kind: 'reconcile-operation', legId: leg.id });
+    for (const leg of legs) add({ kind: 'reconcile-operation', legId: leg.id, readOnly: true });
     return [...jobs.values()];
   }
 }

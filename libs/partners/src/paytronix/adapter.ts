@@ -1,6 +1,7 @@
 import type { AxiosInstance } from 'axios';
 import {
   PartnerRejectedError,
+  type LostCallKind,
   type AuthorizeRequest,
   type AuthorizeResult,
   type OperationRequest,
@@ -67,6 +68,16 @@ export class PaytronixAdapter implements PartnerAdapter {
     const credentials = paytronixCredentials(request.account.credentials);
     if (methodOf(request.tender.method) === 'card') throw refundNotOffered();
     return this.giftCard.refund(credentials, request);
+  }
+
+  /**
+   * Gift cards: reverse the lost attempt by its posTransactionId. Hosted-checkout cards need nothing:
+   * a second checkout session moves no money, and a payment intent is captured or cancelled once.
+   */
+  async reverseLostCall(kind: LostCallKind, request: AuthorizeRequest | OperationRequest): Promise<void> {
+    const method = 'tender' in request ? request.tender.method : request.method;
+    if (methodOf(method) !== 'giftcard') return;
+    await this.giftCard.reverseLostCall(paytronixCredentials(request.account.credentials), request);
   }
 
   async fetchOperation(

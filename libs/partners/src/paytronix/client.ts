@@ -270,6 +270,15 @@ function parseReply<S extends z.ZodType>(
   if (response.status === 404) {
     throw new PartnerRejectedError(`Paytronix ${what}: no such endpoint (HTTP 404)`, 'unknown_endpoint', 404);
   }
+  if (response.status === 401 || response.status === 403) {
+    // Refused before anything was done: a configuration failure for an operator, never an unknown outcome.
+    const code = /"errorCode"\s*:\s*"([\w.]+)"/.exec(typeof response.data === 'string' ? response.data : '');
+    throw new PartnerRejectedError(
+      `Paytronix ${what}: our credentials were refused (HTTP ${response.status})`,
+      code?.[1] ?? 'authentication_failed',
+      response.status,
+    );
+  }
   if (response.status !== 200) {
     // Paytronix answers every outcome with 200: anything else says nothing about what happened.
     throw new UnknownOutcomeError(`Paytronix ${what}: HTTP ${response.status}`);

@@ -24,7 +24,9 @@ import {
 /**
  * Paytronix stored value (method `giftcard`) through the Transaction Service. A redeem debits at once
  * and there is no idempotency key: `posTransactionId` carries our reference (the tender's for the
- * debit, the leg's for a give-back), so every lookup searches `transactionHistory` by it.
+ * debit, the leg's for a give-back) made unique per attempt (`posTransactionIdOf`), so every lookup
+ * searches `transactionHistory` by the last attempt's, and a lost attempt is reversed by it
+ * (`reverseLostCall`) before the next is sent.
  *
  * - authorize: `addRedeem` redeeming the amount from the SV wallet. A partial redemption
  *   (`authorizedVariantSuccess` with less debited than asked) is reversed at once and answered
@@ -63,11 +65,12 @@ export class PaytronixGiftCard {
   async authorize(credentials: PaytronixCredentials, request: AuthorizeRequest): Promise<AuthorizeResult> {
     checkCurrency(credentials, request.currency);
     const card = giftCard(request.instrument);
+    const posTransactionId = posTransactionIdOf(request);
     const reply = await this.client.transaction(
       credentials,
       'addRedeem',
       {
-        headerInfo: this.client.header(credentials, request.reference),
+        headerInfo: this.client.header(credentials, posTransactionId),
         cardInfo: { printedCardNumber: card.card_number, ...(card.pin ? { cardRegCode: card.pin } : {}) },
         addWalletContents: [],
         redeemWalletContents: [
@@ -85,9 +88,9 @@ export class PaytronixGiftCard {
         partnerStatusDescription: outcome.errorMessage,
       };
     }
-    if (reply.posTransactionId !== undefined && reply.posTransactionId !== request.reference) {
+    if (reply.posTransactionId !== undefined && reply.posTransactionId !== posTransactionId) {
       throw new PartnerProtocolError(
-        `Paytronix addRedeem: answered for ${reply.posTransactionId}, not ${request.reference}`,
+        `Paytronix addRedeem: answered for ${reply.posTransactionId}, not ${posTransactionId}`,
       );
     }
     if (!reply.pxTransactionId)
@@ -111,7 +114,7 @@ export class PaytronixGiftCard {
       additionalData: {
         pxTransactionId: reply.pxTransactionId,
         ...(reply.pxAuthCode ? { pxAuthCode: reply.pxAuthCode } : {}),
-        posTransactionId: request.reference,
+        posTransactionId,
       },
     };
   }
@@ -121,13 +124,14 @@ export class PaytronixGiftCard {
     request: AuthorizeRequest,
   ): Promise<AuthorizeResult> {
     checkCurrency(credentials, request.currency);
-    const entries = await this.history(credentials, request.reference, request.timeoutMs);
-    const debits = debitsUnder(entries, request.reference);
+    const posTransactionId = posTransactionIdOf(request);
+    const entries = await this.history(credentials, posTransactionId, request.timeoutMs);
+    const debits = debitsUnder(entries, posTransactionId);
     if (debits.length === 0) return { outcome: 'NOT_FOUND' };
     const posted = debits.filter((entry) => entry.status === undefined || entry.status === 'posted');
     if (posted.length > 1) {
       throw new PartnerProtocolError(
-        `Paytronix: ${posted.length} debits under reference ${request.reference} (${posted.map((e) => e.pxTransactionId).join(', ')})`,
+        `Paytronix: ${posted.length} debits under reference ${posTransactionId} (${posted.map((e) => e.pxTransactionId).join(', ')})`,
       );
     }
     const entry = posted[0] ?? debits[debits.length - 1];
@@ -142,7 +146,7 @@ export class PaytronixGiftCard {
     const additionalData = {
       pxTransactionId: entry.pxTransactionId,
       ...(entry.pxAuthCode ? { pxAuthCode: entry.pxAuthCode } : {}),
-      posTransactionId: request.reference,
+      posTransactionId,
     };
     const view = { partnerReference: entry.pxTransactionId, additionalData };
     if (posted.length === 1) {
@@ -192,10 +196,10 @@ export class PaytronixGiftCard {
         credentials,
         'reverse',
         {
-          headerInfo: this.client.header(credentials, request.reference),
+          headerInfo: this.client.header(credentials, posTransactionIdOf(request)),
           ...(tender.partnerReference
             ? { pxTransactionId: new Int64(tender.partnerReference) }
-            : { previousPosTransactionId: tender.reference }),
+            : { previousPosTransactionId: debitPosTransactionId(tender) }),
         },
         request.timeoutMs,
       );
@@ -239,12 +243,15 @@ export class PaytronixGiftCard {
   ): Promise<OperationResult> {
     if (kind === 'capture') return this.capture(request);
     checkOperation(credentials, request);
-    const entries = await this.history(credentials, request.reference, request.timeoutMs);
-    const credits = creditsUnder(entries, request.reference);
+    const posTransactionId = posTransactionIdOf(request);
+    const entries = await this.history(credentials, posTransactionId, request.timeoutMs);
+    const credits = creditsUnder(entries, posTransactionId).filter(
+      (entry) => entry.status === undefined || entry.status === 'posted',
+    );
     if (credits.length === 0) return { outcome: 'NOT_FOUND' };
     if (credits.length > 1) {
       throw new PartnerProtocolError(
-        `Paytronix: ${credits.length} credits under reference ${request.reference}`,
+        `Paytronix: ${credits.length} credits under reference ${posTransactionId}`,
       );
     }
     const credited = toMinor(credits[0].addedQuantity, request.currency, 'transactionHistory');
@@ -260,6 +267,32 @@ export class PaytronixGiftCard {
       partnerReference: credits[0].pxTransactionId,
       partnerStatus: credits[0].result,
     };
+  }
+
+  /**
+   * Undoes what a lost attempt may have booked: `reverse` by `previousPosTransactionId` (the
+   * documented way to reverse a call whose answer never came, notes §6). "Not found" means it never
+   * happened, "already reversed" that it is undone: both leave nothing booked. Anything else keeps the
+   * outcome open (thrown).
+   */
+  async reverseLostCall(
+    credentials: PaytronixCredentials,
+    request: AuthorizeRequest | OperationRequest,
+  ): Promise<void> {
+    const lost = posTransactionIdOf(request);
+    const reply = await this.client.transaction(
+      credentials,
+      'reverse',
+      { headerInfo: this.client.header(credentials, `${lost}-undo`), previousPosTransactionId: lost },
+      request.timeoutMs,
+    );
+    const outcome = classifyTx(reply, 'reverse');
+    if (outcome.kind === 'approved') return;
+    if (!NOTHING_LEFT_BOOKED.includes(outcome.errorCode)) {
+      throw new PartnerProtocolError(
+        `Paytronix: lost call ${lost} could not be reversed: ${outcome.errorCode}`,
+      );
+    }
   }
 
   // ---- helpers -----------------------------------------------------------------------------------
@@ -295,7 +328,7 @@ export class PaytronixGiftCard {
       credentials,
       'addRedeem',
       {
-        headerInfo: this.client.header(credentials, request.reference),
+        headerInfo: this.client.header(credentials, posTransactionIdOf(request)),
         cardInfo: { printedCardNumber: cardNumber },
         addWalletContents: [
           { walletCode: credentials.walletCode, quantity: toDecimal(request.amount, request.currency) },
@@ -328,13 +361,16 @@ export class PaytronixGiftCard {
     };
   }
 
-  /** The card of the tender's debit, from the journal: the card number is never stored on our side. */
+  /** The card of the tender: its instrument, else the journal entry of its debit. */
   private async cardOfTender(credentials: PaytronixCredentials, request: OperationRequest): Promise<string> {
-    const entries = await this.history(credentials, request.tender.reference, request.timeoutMs);
-    const debit = debitsUnder(entries, request.tender.reference).find((entry) => entry.printedCardNumber);
+    const stored = request.tender.instrument?.card_number;
+    if (typeof stored === 'string' && stored) return stored;
+    const reference = debitPosTransactionId(request.tender);
+    const entries = await this.history(credentials, reference, request.timeoutMs);
+    const debit = debitsUnder(entries, reference).find((entry) => entry.printedCardNumber);
     if (!debit?.printedCardNumber) {
       throw new PartnerRejectedError(
-        `Paytronix: no debit under tender reference ${request.tender.reference}`,
+        `Paytronix: no debit under tender reference ${reference}`,
         'original_transaction_not_found',
       );
     }
@@ -352,7 +388,7 @@ export class PaytronixGiftCard {
       credentials,
       'reverse',
       {
-        headerInfo: this.client.header(credentials, `${request.reference}-rev`),
+        headerInfo: this.client.header(credentials, `${posTransactionIdOf(request)}-rev`),
         pxTransactionId: new Int64(pxTransactionId),
       },
       request.timeoutMs,
@@ -369,11 +405,29 @@ export class PaytronixGiftCard {
       ...partialRedemption(request, debited),
       additionalData: {
         pxTransactionId,
-        posTransactionId: request.reference,
+        posTransactionId: posTransactionIdOf(request),
         ...(reply.pxTransactionId ? { reversalPxTransactionId: reply.pxTransactionId } : {}),
       },
     };
   }
+}
+
+/** Reversal answers that leave nothing of the lost call booked. */
+const NOTHING_LEFT_BOOKED = ['transaction.transaction_not_found', 'transaction.already_reversed'];
+
+/**
+ * Our `posTransactionId` for an attempt: the reference itself for the first, `<reference>-<n>` after.
+ * Paytronix has no idempotency key, so each attempt must be told apart from the lost ones before it.
+ */
+export function posTransactionIdOf(request: { reference: string; attempt?: number }): string {
+  const attempt = request.attempt ?? 1;
+  return attempt > 1 ? `${request.reference}-${attempt}` : request.reference;
+}
+
+/** The posTransactionId of the tender's debit as recorded when it was authorized. */
+function debitPosTransactionId(tender: OperationRequest['tender']): string {
+  const recorded = tender.partnerAdditionalData?.posTransactionId;
+  return typeof recorded === 'string' && recorded ? recorded : tender.reference;
 }
 
 function partialRedemption(
