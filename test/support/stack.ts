@@ -14,7 +14,10 @@ import { DEMO_PARTNER_ACCOUNTS } from '../../apps/cli/src/demo';
 import { listen, type RunningServer } from '../../apps/simulators/src/common/listen';
 import { createConnectSimulator, type ConnectSimulatorOptions } from '../../apps/simulators/src/connect';
 import { createPurseSimulator } from '../../apps/simulators/src/purse';
-import { createPaytronixSimulator } from '../../apps/simulators/src/paytronix';
+import {
+  createPaytronixSimulator,
+  type PaytronixSimulatorOptions,
+} from '../../apps/simulators/src/paytronix';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from './env';
 
 export interface HttpResult<T = any> {
@@ -33,6 +36,8 @@ export interface StackOptions {
   adapters?: PartnerAdapter[];
   /** Extra options of the Connect simulator (latency, timeout hold…). */
   connect?: Partial<ConnectSimulatorOptions>;
+  /** Extra options of the Paytronix simulator (latency, slow commits…). */
+  paytronix?: Partial<PaytronixSimulatorOptions>;
 }
 
 /**
@@ -81,7 +86,7 @@ export class TestStack {
     if (options.simulators !== false) {
       const connect = createConnectSimulator({ timeoutDelayMs: 4000, ...options.connect });
       const purse = createPurseSimulator({});
-      const paytronix = createPaytronixSimulator({});
+      const paytronix = createPaytronixSimulator({ ...options.paytronix });
       this.simulators = {
         connect: await listen(connect.app),
         purse: await listen(purse.app),

@@ -12,9 +12,9 @@ import type { RawRequest } from './sim-app';
  * - `slow-commit`: processing starts only after `delayMs` (until then a lookup sees nothing), then
  *   answered normally (the client has usually given up by then).
  *
- * A rule applies to the next `count` partner calls whose path matches `path` (a regular expression)
- * and whose raw body contains `body_includes`, when given. Arm with `POST /_sim/faults`
- * `{ path, body_includes?, fault, delay_ms?, count? }`, list with `GET /_sim/faults`, clear with
+ * A rule applies to the next `count` partner calls whose path matches `path` (a regular expression),
+ * whose method is `method` and whose raw body contains `body_includes`, when given. Arm with
+ * `POST /_sim/faults` `{ path, method?, body_includes?, fault, delay_ms?, count? }`, list with `GET /_sim/faults`, clear with
  * `DELETE /_sim/faults`. None is armed by default.
  */
 export type FaultKind = 'late-answer' | 'lost-answer' | 'error-after-booking' | 'slow-commit';
@@ -23,6 +23,7 @@ const FAULT_KINDS: FaultKind[] = ['late-answer', 'lost-answer', 'error-after-boo
 export interface FaultRule {
   id: string;
   path: string;
+  method?: string;
   bodyIncludes?: string;
   fault: FaultKind;
   delayMs: number;
@@ -49,11 +50,12 @@ export class FaultPlan {
   }
 
   /** The rule this call suffers, if any (counted once). */
-  take(path: string, rawBody: string): FaultRule | undefined {
+  take(method: string, path: string, rawBody: string): FaultRule | undefined {
     const rule = this.rules.find(
       (r) =>
         r.remaining > 0 &&
         new RegExp(r.path).test(path) &&
+        (r.method === undefined || r.method.toUpperCase() === method) &&
         (r.bodyIncludes === undefined || rawBody.includes(r.bodyIncludes)),
     );
     if (!rule) return undefined;
@@ -67,7 +69,7 @@ export class FaultPlan {
 export function faultMiddleware(plan: FaultPlan) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     if (req.path.startsWith('/_sim')) return next();
-    const rule = plan.take(req.path, (req as RawRequest).rawBody?.toString('utf8') ?? '');
+    const rule = plan.take(req.method, req.path, (req as RawRequest).rawBody?.toString('utf8') ?? '');
     if (!rule) return next();
     if (rule.fault === 'slow-commit') {
       await new Promise((resolve) => setTimeout(resolve, rule.delayMs));
@@ -108,6 +110,7 @@ export function faultRouter(plan: FaultPlan): Router {
       problems.push(`fault: one of ${FAULT_KINDS.join(', ')}`);
     if (body.body_includes !== undefined && typeof body.body_includes !== 'string')
       problems.push('body_includes: a string');
+    if (body.method !== undefined && typeof body.method !== 'string') problems.push('method: a string');
     const delayMs = body.delay_ms ?? 0;
     const count = body.count ?? 1;
     if (!Number.isInteger(delayMs) || (delayMs as number) < 0) problems.push('delay_ms: an integer ≥ 0');
@@ -118,6 +121,7 @@ export function faultRouter(plan: FaultPlan): Router {
     }
     const rule = plan.arm({
       path: body.path as string,
+      method: body.method as string | undefined,
       bodyIncludes: body.body_includes as string | undefined,
       fault: body.fault as FaultKind,
       delayMs: delayMs as number,

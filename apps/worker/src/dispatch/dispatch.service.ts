@@ -189,7 +189,7 @@ export class DispatchService {
     if (step === 'WAIT') {
       await this.scheduleCheck(tender, reconcileAuthorizationJob(tenderId), inFlightReason(tender));
     } else if (step === 'END' || step === 'REVERSE_THEN_END') {
-      await this.applyAuthorization(tender, NOT_NEEDED);
+      await this.applyAuthorization(tender, NOT_NEEDED, { ifStillAttempt: tender.attempts });
     } else if (await this.claim('partner_transaction', tenderId, tender.attempts)) {
       await this.sendAuthorization(tender, payment, tender.attempts + 1);
     } // else another run claimed the next attempt and sends it
@@ -232,17 +232,22 @@ export class DispatchService {
           partnerStatus: error.partnerStatus,
           partnerStatusDescription: error.message,
         },
-        'FAILED',
+        { failAs: 'FAILED' },
       );
       return;
     }
     throw error; // our own infrastructure: BullMQ retries with backoff
   }
 
+  /**
+   * Records an authorization outcome, never backwards. `failAs` overrides the status the result maps
+   * to. `ifStillAttempt` records it only while the tender is open (PENDING, UNKNOWN) and no attempt
+   * was claimed since that one (claims do not take the payment lock: the UPDATE checks it).
+   */
   private async applyAuthorization(
     tender: PartnerTransaction,
     result: AuthorizeResult,
-    failAs?: TenderStatus,
+    { failAs, ifStillAttempt }: { failAs?: TenderStatus; ifStillAttempt?: number } = {},
   ): Promise<void> {
     const target: TenderStatus | undefined =
       failAs ?? (result.outcome === 'NOT_FOUND' ? undefined : (result.outcome as TenderStatus));
@@ -270,6 +275,7 @@ export class DispatchService {
                 next_check_at = CASE WHEN $10::boolean THEN NULL ELSE next_check_at END,
                 updated_at = clock_timestamp()
           WHERE id = $1::uuid
+            AND ($11::int IS NULL OR (attempts = $11::int AND status IN ('PENDING', 'UNKNOWN')))
       RETURNING ${TENDER_ROW}`,
         [
           tender.id,
@@ -282,8 +288,10 @@ export class DispatchService {
           json(result.additionalData),
           result.redirectUrl ?? null,
           !!moves && target !== 'REQUIRES_ACTION',
+          ifStillAttempt ?? null,
         ],
       );
+      if (!updated) return; // a new attempt was claimed meanwhile: its outcome decides
       await putTender(tx, payment, updated.row);
       if (moves && target === 'REQUIRES_ACTION') {
         const job: PartnerJob = { kind: 'reconcile-authorization', tenderId: tender.id };
