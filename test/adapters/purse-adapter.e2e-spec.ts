@@ -340,7 +340,7 @@ describe('PurseAdapter against the Purse simulator (e2e)', () => {
       ).rejects.toMatchObject({
         name: 'PartnerRejectedError',
         partnerStatus: 'amount-not-available',
-        httpStatus: 422,
+        httpStatus: 400,
       });
     });
   });

@@ -260,7 +260,7 @@ describe('Purse simulator (e2e)', () => {
         token,
         json: { amount: 100, merchant_reference: 'CAP#x' },
       });
-      expect(capture.status).toBe(422);
+      expect(capture.status).toBe(400);
       expect(capture.body.type).toBe('urn:purse:problem:payment-not-authorized');
     });
 
@@ -327,10 +327,10 @@ describe('Purse simulator (e2e)', () => {
         token,
         json: { amount: 4300, merchant_reference: 'CAP#0' },
       });
-      expect(tooMuch.status).toBe(422);
+      expect(tooMuch.status).toBe(400);
       expect(tooMuch.body).toMatchObject({
         type: 'urn:purse:problem:amount-not-available',
-        status: 422,
+        status: 400,
         detail: 'capture amount 4300 exceeds available_to_capture 4299',
       });
 
@@ -338,7 +338,7 @@ describe('Purse simulator (e2e)', () => {
         token,
         json: { amount: 1, merchant_reference: 'REF#0' },
       });
-      expect(refundBeforeCapture.status).toBe(422);
+      expect(refundBeforeCapture.status).toBe(400);
 
       const captured = await call(base, 'POST', `/v2/payments/${id}/captures`, {
         token,
@@ -385,7 +385,7 @@ describe('Purse simulator (e2e)', () => {
         token,
         json: { amount: 1300, merchant_reference: 'VOID#0' },
       });
-      expect(voidTooMuch.status).toBe(422);
+      expect(voidTooMuch.status).toBe(400);
       const voided = await call(base, 'POST', `/v2/payments/${id}/voids`, {
         token,
         json: { amount: 1299, merchant_reference: 'VOID#1' },
@@ -403,7 +403,7 @@ describe('Purse simulator (e2e)', () => {
         token,
         json: { amount: 3001, merchant_reference: 'REF#0' },
       });
-      expect(refundTooMuch.status).toBe(422);
+      expect(refundTooMuch.status).toBe(400);
       expect(refundTooMuch.body.detail).toBe('refund amount 3001 exceeds available_to_refund 3000');
       await call(base, 'POST', `/v2/payments/${id}/refunds`, {
         token,
@@ -553,13 +553,12 @@ describe('Purse simulator (e2e)', () => {
       }
     });
 
-    it('injects a transient 503 before doing anything when failureRate is 1', async () => {
+    it('injects a transient 502 Bad Gateway before doing anything when failureRate is 1', async () => {
       await stop();
       await start({ failureRate: 1 });
       const answer = await call(base, 'POST', '/v2/payments', { token: 'whatever', json: paymentRequest() });
-      expect(answer.status).toBe(503);
-      expect(answer.headers.get('retry-after')).toBe('1');
-      expect(answer.body.type).toBe('urn:purse:problem:service-unavailable');
+      expect(answer.status).toBe(502);
+      expect(answer.body).toMatchObject({ type: 'urn:purse:problem:bad-gateway', title: 'Bad Gateway' });
       expect((await call(base, 'GET', '/_sim/purse/stats')).body.payments).toBe(0);
     });
   });

@@ -157,8 +157,7 @@ export function purseApiRouter(ctx: PurseContext): Router {
   // Injected transient failure, before anything else happens.
   router.use((req: Request, res: Response, next: NextFunction) => {
     if (req.path.startsWith('/_sim') || !shouldInjectFailure({ failureRate: ctx.failureRate })) return next();
-    const answer = problem('serviceUnavailable', 'transient failure injected by the simulator');
-    send(res, { ...answer, headers: { ...answer.headers, 'Retry-After': '1' } });
+    send(res, problem('badGateway', 'transient partner failure injected by the simulator'));
   });
 
   router.post('/oauth2/token', (req: Request, res: Response) => {

@@ -11,7 +11,7 @@ import { partnerRequest } from '../http';
  *   drops it, fetches a new one and retries the call once (the refused call did nothing).
  * - `POST /v2/payments`, `GET /v2/payments/{id}`, `POST /v2/payments/{id}/captures|voids|refunds`,
  *   POSTs with `Idempotency-Key` (same key + same body → the stored answer is replayed).
- * - Problem bodies (`application/problem+json`): 400/403/404/422 → `PartnerRejectedError`,
+ * - Problem bodies (`application/problem+json`): 400/403/404 → `PartnerRejectedError`,
  *   409 (idempotency violation: the key was used for another body) → `PartnerProtocolError` (we cannot
  *   tell what the first request did), 429/5xx/timeouts → `UnknownOutcomeError`.
  *
