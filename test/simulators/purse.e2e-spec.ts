@@ -57,10 +57,13 @@ function paymentRequest(
     amount: 4299,
     currency: 'EUR',
     capture_mode: 'MANUAL',
-    order: { reference: `order-${Math.random().toString(36).slice(2)}` },
+    order: {
+      reference: `order-${Math.random().toString(36).slice(2)}`,
+      additional_data: { payment_method_tokens: tokens },
+    },
     split: [
-      { partner: 'easy2play', method: 'giftcard', amount: 2000, payment_method: { token: tokens[0] } },
-      { partner: 'dalenys', method: 'creditcard', amount: 2299, payment_method: { token: tokens[1] } },
+      { partner: 'easy2play', method: 'giftcard', amount: 2000 },
+      { partner: 'dalenys', method: 'creditcard', amount: 2299 },
     ],
     ...overrides,
   };

@@ -58,7 +58,7 @@ export interface SplitEntry {
   partner: string;
   method: string;
   amount: number;
-  /** The instrument token Tender sent in `payment_method.token` (not echoed on the wire). */
+  /** The test instrument (`order.additional_data.payment_method_tokens[i]`); not in the wire split. */
   token: string;
 }
 

@@ -25,9 +25,10 @@ import type { PurseEventType, PurseWebhookSender } from './webhooks';
  *   GET  /v2/payments/{id}                     200 + payment (always from the books; max-age ignored)
  *   POST /v2/payments/{id}/captures|voids|refunds   body {amount, merchant_reference, order?} → 201 + payment
  *
- * Create body (seed, line 67) with one addition: each `split` entry carries
- * `payment_method: { token }` (see instruments.ts); the seed's MIT form `{amount, parent_payment_id}`
- * is not simulated (400). Σ split.amount must equal `amount`.
+ * Create body as the seed's line 67. v2 has no credential field, so the test instrument of split
+ * entry i is read from `order.additional_data.payment_method_tokens[i]` (a free map in v2, see
+ * instruments.ts); the seed's MIT form `{amount, parent_payment_id}` is not simulated (400).
+ * Σ split.amount must equal `amount`.
  */
 export interface PurseContext {
   store: SnapshotStore<PurseState>;
@@ -60,6 +61,14 @@ function isPositiveInteger(value: unknown): value is number {
 
 function isText(value: unknown): value is string {
   return typeof value === 'string' && value.trim().length > 0;
+}
+
+/** The test instrument of split entry `index`: `order.additional_data.payment_method_tokens[index]`, or ''. */
+function testInstrument(order: unknown, index: number): string {
+  const additional = isObject(order) ? order.additional_data : undefined;
+  const tokens = isObject(additional) ? additional.payment_method_tokens : undefined;
+  const token = Array.isArray(tokens) ? (tokens as unknown[])[index] : undefined;
+  return typeof token === 'string' ? token : '';
 }
 
 export function parseCreatePayment(body: unknown): CreatePaymentInput | InvalidParam[] {
@@ -99,13 +108,11 @@ export function parseCreatePayment(body: unknown): CreatePaymentInput | InvalidP
       if (!isText(entry.method)) invalid.push({ name: `${name}.method`, reason: 'required string' });
       if (!isPositiveInteger(entry.amount))
         invalid.push({ name: `${name}.amount`, reason: 'positive integer' });
-      const token = isObject(entry.payment_method) ? entry.payment_method.token : undefined;
-      if (!isText(token)) invalid.push({ name: `${name}.payment_method.token`, reason: 'required string' });
       split.push({
         partner: String(entry.partner),
         method: String(entry.method),
         amount: Number(entry.amount),
-        token: String(token),
+        token: testInstrument(body.order, index),
       });
     });
   }

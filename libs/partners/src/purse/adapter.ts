@@ -184,6 +184,7 @@ export function createPaymentBody(
   }
   const token = request.instrument.token;
   let entry: PurseSplitEntry;
+  let order: PurseCreatePaymentBody['order'] = { reference: request.reference };
   if (request.parentPartnerToken) {
     entry = { amount: request.amount, parent_payment_id: request.parentPartnerToken };
   } else if (typeof token === 'string' && token.length > 0) {
@@ -191,8 +192,9 @@ export function createPaymentBody(
       partner: stringSetting(request.account.config, 'splitPartner', DEFAULT_SPLIT_PARTNER),
       method: stringSetting(request.account.config, 'splitMethod', DEFAULT_SPLIT_METHOD),
       amount: request.amount,
-      payment_method: { token },
     };
+    // v2 has no credential field: our token rides in its free map (the simulator's test instrument).
+    order = { ...order, additional_data: { payment_method_tokens: [token] } };
   } else {
     throw new PartnerRejectedError('card instrument without a token', 'invalid_instrument');
   }
@@ -203,7 +205,7 @@ export function createPaymentBody(
     // Tender always captures explicitly (AUTOMATIC = Tender captures right after).
     capture_mode: 'MANUAL',
     allow_future_usage: request.allowFutureUsage,
-    order: { reference: request.reference },
+    order,
     split: [entry],
     ...(request.returnUrl ? { shopper_redirection_url: request.returnUrl } : {}),
     ...(request.customer ? { customer: request.customer } : {}),

@@ -131,8 +131,7 @@ export interface PurseCreatePaymentBody {
 }
 
 export type PurseSplitEntry =
-  | { partner: string; method: string; amount: number; payment_method: { token: string } }
-  | { amount: number; parent_payment_id: string };
+  { partner: string; method: string; amount: number } | { amount: number; parent_payment_id: string };
 
 /** `POST /v2/payments/{id}/captures|voids|refunds` body. */
 export interface PurseOperationBody {
