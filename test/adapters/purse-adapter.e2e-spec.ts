@@ -77,6 +77,7 @@ describe('PurseAdapter against the Purse simulator (e2e)', () => {
     partner: 'purse',
     credentials: {
       endpoint: server.url,
+      entityId: PURSE_SIM_DEFAULTS.entityId,
       clientId: PURSE_SIM_DEFAULTS.clientId,
       clientSecret: PURSE_SIM_DEFAULTS.clientSecret,
       webhookSecret: PURSE_SIM_DEFAULTS.webhookSecret,
@@ -175,6 +176,39 @@ describe('PurseAdapter against the Purse simulator (e2e)', () => {
         }),
       ]);
       expect(sim.state.payments[result.partnerReference!].capture_mode).toBe('MANUAL');
+    });
+
+    it('sends a customer and browser from our API that the strict simulator accepts', async () => {
+      // Our API accepts enum values and fields Purse v2 does not define; the adapter sends v2's only.
+      const result = await adapter.authorize(
+        authorizeRequest({
+          allowFutureUsage: true,
+          customer: {
+            reference: 'cust-1',
+            type: 'COMPANY',
+            email: 'emily.parker@example.org',
+            birth_date: '1995-08-25',
+            ip_address: '203.0.113.195',
+            account: {
+              authentication_method: 'GUEST',
+              age_indicator: 'LESS_30_DAYS',
+              purchase_count_last_year: 8,
+            },
+          },
+          browser: { user_agent: 'Mozilla/5.0', color_depth: 32, java_enabled: false, utc_time_zone: 60 },
+          returnUrl: 'http://127.0.0.1:3000/v2/payments/pay-1/return',
+        }),
+      );
+      expect(result.outcome).toBe('AUTHORIZED');
+    });
+
+    it('refuses to create a payment for an account without its Purse entity UUID, sending nothing', async () => {
+      const request = authorizeRequest({ account: account({ entityId: undefined }) });
+      await expect(adapter.authorize(request)).rejects.toMatchObject({
+        name: 'PartnerRejectedError',
+        partnerStatus: 'invalid_account_credentials',
+      });
+      expect((await stats()).payments).toBe(0);
     });
 
     it('answers a decline as REFUSED with the partner status, never an exception', async () => {

@@ -23,6 +23,8 @@ export interface PurseSimulatorOptions extends SimulatorOptions {
 }
 
 export const PURSE_SIM_DEFAULTS = {
+  /** The entity of the seed's request examples (lines 34, 67). */
+  entityId: '5e3a0862-7cc3-4427-92ba-9e1e9595f571',
   clientId: 'tender-sim-purse',
   clientSecret: 'tender-sim-purse-secret',
   tokenTtlSeconds: 3600,

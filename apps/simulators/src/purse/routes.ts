@@ -7,7 +7,6 @@ import {
   availableFor,
   createPayment,
   toWire,
-  type CaptureMode,
   type CreatePaymentInput,
   type OperationKind,
   type PurseState,
@@ -15,6 +14,7 @@ import {
 } from './books';
 import { IDEMPOTENCY_HEADER, withIdempotency } from './idempotency';
 import { problem, send, type InvalidParam, type SimResponse } from './problems';
+import { checkCreatePayment, checkOperation, type CreatePaymentBody } from './validation';
 import type { PurseEventType, PurseWebhookSender } from './webhooks';
 
 /**
@@ -25,10 +25,10 @@ import type { PurseEventType, PurseWebhookSender } from './webhooks';
  *   GET  /v2/payments/{id}                     200 + payment (always from the books; max-age ignored)
  *   POST /v2/payments/{id}/captures|voids|refunds   body {amount, merchant_reference, order?} → 201 + payment
  *
- * Create body as the seed's line 67. v2 has no credential field, so the test instrument of split
- * entry i is read from `order.additional_data.payment_method_tokens[i]` (a free map in v2, see
- * instruments.ts); the seed's MIT form `{amount, parent_payment_id}` is not simulated (400).
- * Σ split.amount must equal `amount`.
+ * Bodies are JSON, checked against v2 as validation.ts spells it (unknown fields refused at any
+ * depth). v2 has no credential field, so the test instrument of split entry i is read from
+ * `order.additional_data.payment_method_tokens[i]` (a free map in v2, see instruments.ts); the
+ * seed's MIT form `{amount, parent_payment_id}` is not simulated (400).
  */
 export interface PurseContext {
   store: SnapshotStore<PurseState>;
@@ -49,111 +49,40 @@ const OPERATION_EVENTS: Record<OperationKind, PurseEventType> = {
   refund: 'PAYMENT_REFUND',
 };
 
-type Body = Record<string, unknown>;
-
-function isObject(value: unknown): value is Body {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isPositiveInteger(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
-}
-
-function isText(value: unknown): value is string {
-  return typeof value === 'string' && value.trim().length > 0;
-}
-
 /** The test instrument of split entry `index`: `order.additional_data.payment_method_tokens[index]`, or ''. */
-function testInstrument(order: unknown, index: number): string {
-  const additional = isObject(order) ? order.additional_data : undefined;
-  const tokens = isObject(additional) ? additional.payment_method_tokens : undefined;
+function testInstrument(order: CreatePaymentBody['order'], index: number): string {
+  const tokens = order?.additional_data?.payment_method_tokens;
   const token = Array.isArray(tokens) ? (tokens as unknown[])[index] : undefined;
   return typeof token === 'string' ? token : '';
 }
 
 export function parseCreatePayment(body: unknown): CreatePaymentInput | InvalidParam[] {
+  const checked = checkCreatePayment(body);
+  if (Array.isArray(checked)) return checked;
   const invalid: InvalidParam[] = [];
-  if (!isObject(body)) return [{ name: 'body', reason: 'a JSON object is required' }];
-  if (!isText(body.entity_id)) invalid.push({ name: 'entity_id', reason: 'required string' });
-  if (!isPositiveInteger(body.amount))
-    invalid.push({ name: 'amount', reason: 'positive integer in minor units' });
-  if (typeof body.currency !== 'string' || !/^[A-Z]{3}$/.test(body.currency)) {
-    invalid.push({ name: 'currency', reason: 'ISO 4217 code' });
-  }
-  if (body.capture_mode !== 'AUTOMATIC' && body.capture_mode !== 'MANUAL') {
-    invalid.push({ name: 'capture_mode', reason: 'AUTOMATIC or MANUAL' });
-  }
-  if (body.allow_future_usage !== undefined && typeof body.allow_future_usage !== 'boolean') {
-    invalid.push({ name: 'allow_future_usage', reason: 'boolean' });
-  }
-  if (body.order !== undefined && !isObject(body.order)) invalid.push({ name: 'order', reason: 'object' });
   const split: SplitEntry[] = [];
-  if (!Array.isArray(body.split) || body.split.length === 0) {
-    invalid.push({ name: 'split', reason: 'non-empty array' });
-  } else {
-    body.split.forEach((entry: unknown, index) => {
-      const name = `split[${index}]`;
-      if (!isObject(entry)) {
-        invalid.push({ name, reason: 'object' });
-        return;
-      }
-      if (entry.parent_payment_id !== undefined) {
-        invalid.push({
-          name: `${name}.parent_payment_id`,
-          reason: 'MIT from a parent payment is not simulated',
-        });
-        return;
-      }
-      if (!isText(entry.partner)) invalid.push({ name: `${name}.partner`, reason: 'required string' });
-      if (!isText(entry.method)) invalid.push({ name: `${name}.method`, reason: 'required string' });
-      if (!isPositiveInteger(entry.amount))
-        invalid.push({ name: `${name}.amount`, reason: 'positive integer' });
-      split.push({
-        partner: String(entry.partner),
-        method: String(entry.method),
-        amount: Number(entry.amount),
-        token: testInstrument(body.order, index),
-      });
-    });
-  }
-  if (invalid.length === 0) {
-    const total = split.reduce((sum, entry) => sum + entry.amount, 0);
-    if (total !== body.amount) {
+  checked.split.forEach((entry, index) => {
+    if ('parent_payment_id' in entry) {
       invalid.push({
-        name: 'split',
-        reason: `split amounts add up to ${total}, amount is ${String(body.amount)}`,
+        name: `split[${index}].parent_payment_id`,
+        reason: 'MIT from a parent payment is not simulated',
       });
+      return;
     }
-  }
+    split.push({ ...entry, token: testInstrument(checked.body.order, index) });
+  });
   if (invalid.length > 0) return invalid;
+  const { body: request } = checked;
   return {
-    entity_id: body.entity_id as string,
-    amount: body.amount as number,
-    currency: body.currency as string,
-    capture_mode: body.capture_mode as CaptureMode,
-    allow_future_usage: (body.allow_future_usage as boolean | undefined) ?? false,
-    order: body.order as Body | undefined,
-    shopper_redirection_url:
-      typeof body.shopper_redirection_url === 'string' ? body.shopper_redirection_url : undefined,
-    webhook: body.webhook,
+    entity_id: request.entity_id,
+    amount: request.amount,
+    currency: request.currency,
+    capture_mode: request.capture_mode,
+    allow_future_usage: request.allow_future_usage ?? false,
+    order: request.order,
+    shopper_redirection_url: request.shopper_redirection_url,
+    webhook: request.webhook,
     split,
-  };
-}
-
-export function parseOperation(
-  body: unknown,
-): { amount: number; merchant_reference: string; order?: unknown } | InvalidParam[] {
-  if (!isObject(body)) return [{ name: 'body', reason: 'a JSON object is required' }];
-  const invalid: InvalidParam[] = [];
-  if (!isPositiveInteger(body.amount))
-    invalid.push({ name: 'amount', reason: 'positive integer in minor units' });
-  if (!isText(body.merchant_reference))
-    invalid.push({ name: 'merchant_reference', reason: 'required string' });
-  if (invalid.length > 0) return invalid;
-  return {
-    amount: body.amount as number,
-    merchant_reference: body.merchant_reference as string,
-    ...(body.order !== undefined ? { order: body.order } : {}),
   };
 }
 
@@ -179,6 +108,17 @@ export function purseApiRouter(ctx: PurseContext): Router {
     }
     res.locals.clientId = verdict.clientId;
     next();
+  });
+
+  // Bodies are JSON (the seed's examples); a form or text body is refused before anything else.
+  router.use('/v2', (req: Request, res: Response, next: NextFunction) => {
+    if (req.method !== 'POST' || req.is('application/json')) return next();
+    send(
+      res,
+      problem('invalidRequest', 'the request body must be JSON', [
+        { name: 'Content-Type', reason: 'must be application/json' },
+      ]),
+    );
   });
 
   /** Runs a POST handler under the Idempotency-Key, saves the books and answers. */
@@ -232,7 +172,7 @@ export function purseApiRouter(ctx: PurseContext): Router {
       if (!kind) return { answer: problem('notFound', `no route POST ${req.path}`) };
       const payment = state().payments[String(req.params.id)];
       if (!payment) return { answer: problem('notFound', `payment ${String(req.params.id)} not found`) };
-      const request = parseOperation(req.body);
+      const request = checkOperation(req.body);
       if (Array.isArray(request)) {
         return {
           answer: problem('invalidRequest', `invalid ${kind} request`, request),

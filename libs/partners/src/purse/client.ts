@@ -25,8 +25,11 @@ const credentialsSchema = z.object({
   clientId: z.string().min(1),
   clientSecret: z.string().min(1),
   webhookSecret: z.string().min(1).optional(),
-  /** Purse's `entity_id` of the merchant; defaults to the client id when the account has none. */
-  entityId: z.string().min(1).optional(),
+  /** Purse's `entity_id` of the merchant, a UUID Purse provides; needed to create payments. */
+  entityId: z
+    .string()
+    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i)
+    .optional(),
 });
 
 export type PurseCredentials = z.infer<typeof credentialsSchema>;
@@ -123,7 +126,8 @@ export interface PurseCreatePaymentBody {
   currency: string;
   capture_mode: 'MANUAL' | 'AUTOMATIC';
   allow_future_usage: boolean;
-  order: { reference: string } & Record<string, unknown>;
+  three_ds_authentication_options?: { challenge_indicator: 'CHALLENGE_REQUESTED_BY_MERCHANT' };
+  order: { reference: string; additional_data?: { payment_method_tokens: string[] } };
   split: PurseSplitEntry[];
   shopper_redirection_url?: string;
   customer?: Record<string, unknown>;
