@@ -812,6 +812,19 @@ describe('Purse simulator (e2e)', () => {
       ]);
     });
 
+    it("refuses with 403 an entity_id that is not the client's entity, naming it", async () => {
+      const request = seedRequest();
+      request.entity_id = '8161163a-f227-466f-bc01-090a01e80165';
+      const answer = await create(request);
+      expect(answer.status).toBe(403);
+      expect(answer.body).toMatchObject({ type: 'urn:purse:problem:forbidden', title: 'Forbidden' });
+      expect(names(answer)).toEqual(['entity_id']);
+      expect(sim.state.payments).toEqual({});
+      await stop();
+      await start({ entityId: '8161163a-f227-466f-bc01-090a01e80165' });
+      expect((await create(request)).status).toBe(201);
+    });
+
     it('refuses a body that is not a JSON object', async () => {
       const list = await create([seedRequest()]);
       expect(list.status).toBe(400);

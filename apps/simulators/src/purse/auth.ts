@@ -26,6 +26,8 @@ export interface TokenRecord {
 export type TokenTable = Record<string, TokenRecord>;
 
 export interface PurseClientConfig {
+  /** The Purse entity this client acts for. */
+  entityId: string;
   clientId: string;
   clientSecret: string;
   tokenTtlSeconds: number;

@@ -26,7 +26,7 @@ import type { PurseEventType, PurseWebhookSender } from './webhooks';
  *   POST /v2/payments/{id}/captures|voids|refunds   body {amount, merchant_reference, order?} → 201 + payment
  *
  * Bodies are JSON, checked against v2 as validation.ts spells it (unknown fields refused at any
- * depth). v2 has no credential field, so the test instrument of split entry i is read from
+ * depth); `entity_id` must be the OAuth client's entity (else 403). v2 has no credential field, so the test instrument of split entry i is read from
  * `order.additional_data.payment_method_tokens[i]` (a free map in v2, see instruments.ts); the
  * seed's MIT form `{amount, parent_payment_id}` is not simulated (400).
  */
@@ -147,6 +147,13 @@ export function purseApiRouter(ctx: PurseContext): Router {
       const input = parseCreatePayment(req.body);
       if (Array.isArray(input))
         return { answer: problem('invalidRequest', 'invalid payment request', input) };
+      if (input.entity_id !== ctx.client.entityId) {
+        return {
+          answer: problem('forbidden', `entity ${input.entity_id} is not this client's`, [
+            { name: 'entity_id', reason: "is not the client's entity" },
+          ]),
+        };
+      }
       const payment = createPayment(input, ctx.now());
       state().payments[payment.id] = payment;
       const wire = toWire(payment);
