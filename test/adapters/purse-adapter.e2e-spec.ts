@@ -202,6 +202,31 @@ describe('PurseAdapter against the Purse simulator (e2e)', () => {
       expect(result.outcome).toBe('AUTHORIZED');
     });
 
+    it('makes a merchant-initiated payment on the stored credential of an earlier one', async () => {
+      const first = await adapter.authorize(authorizeRequest({ allowFutureUsage: true }));
+      expect(first.partnerToken).toEqual(expect.any(String));
+      const request = authorizeRequest({
+        amount: 1500,
+        instrument: { partner_token: first.partnerToken },
+        parentPartnerToken: first.partnerToken,
+      });
+      const mit = await adapter.authorize(request);
+      expect(mit).toMatchObject({ outcome: 'AUTHORIZED', amount: 1500 });
+      expect(mit.partnerReference).not.toBe(first.partnerReference);
+      const [books] = await ledger(request.reference);
+      expect(books.tenders).toEqual([
+        expect.objectContaining({
+          partner: 'dalenys',
+          method: 'creditcard',
+          instrument: 'purse-approve',
+          amount: 1500,
+        }),
+      ]);
+      expect(sim.state.payments[mit.partnerReference!].split[0].parent?.parent_payment_id).toBe(
+        first.partnerToken,
+      );
+    });
+
     it('refuses to create a payment for an account without its Purse entity UUID, sending nothing', async () => {
       const request = authorizeRequest({ account: account({ entityId: undefined }) });
       await expect(adapter.authorize(request)).rejects.toMatchObject({

@@ -872,6 +872,98 @@ describe('Purse simulator (e2e)', () => {
     });
   });
 
+  describe('merchant-initiated payments (split entries with parent_payment_id)', () => {
+    const create = (json: unknown) => call(base, 'POST', '/v2/payments', { token, json });
+
+    /** A one-tender payment made for future use, as a MIT parent must be. */
+    async function parent(tokenName = 'purse-approve', overrides: Record<string, unknown> = {}) {
+      const request = paymentRequest(
+        {
+          amount: 2299,
+          allow_future_usage: true,
+          three_ds_authentication_options: { challenge_indicator: 'CHALLENGE_REQUESTED_BY_MERCHANT' },
+          split: [{ partner: 'dalenys', method: 'creditcard', amount: 2299 }],
+          ...overrides,
+        },
+        [tokenName],
+      );
+      return (await create(request)).body;
+    }
+
+    it("reuses the parent's tender, with line 67's mixed split and line 60's resolved parent fields", async () => {
+      const first = await parent();
+      const stored = first.authorization.partner_transactions[0];
+      expect(stored.partner_token).toEqual(expect.any(String));
+      const request = seedRequest();
+      request.split = [
+        { amount: 3299, parent_payment_id: first.id },
+        { amount: 1000, method: 'giftcard', partner: 'illicado' },
+      ];
+      const answer = await create(request);
+      expect(answer.status).toBe(201);
+      expect(answer.body.authorization.status).toBe('AUTHORIZED');
+      expect(answer.body.split).toEqual([
+        {
+          partner: 'dalenys',
+          method: 'creditcard',
+          amount: 3299,
+          parent_payment_id: first.id,
+          parent_partner_transaction_id: stored.id,
+          parent_partner_token: stored.partner_token,
+          parent_partner_reference: stored.partner_reference,
+        },
+        { partner: 'illicado', method: 'giftcard', amount: 1000 },
+      ]);
+    });
+
+    it("takes the parent's instrument: a MIT on a capture-fail card fails its capture", async () => {
+      const first = await parent('purse-capture-fail');
+      const mit = await create(
+        paymentRequest({ amount: 500, split: [{ amount: 500, parent_payment_id: first.id }] }, []),
+      );
+      expect(mit.body.authorization.status).toBe('AUTHORIZED');
+      const capture = await call(base, 'POST', `/v2/payments/${mit.body.id}/captures`, {
+        token,
+        json: { amount: 500, merchant_reference: 'CAP#mit' },
+      });
+      expect(capture.body.captures[0].status).toBe('FAILED');
+    });
+
+    it.each([
+      ['an unknown payment', async () => '0b9f4a51-6a0e-4d0f-9d7e-4b0f6a1c2d3e', /no payment of this entity/],
+      [
+        'a payment made without allow_future_usage',
+        async () => (await parent('purse-approve', { allow_future_usage: false })).id,
+        /allow_future_usage/,
+      ],
+      ['a refused payment', async () => (await parent('purse-decline')).id, /not authorized/],
+      [
+        'a payment of two tenders',
+        async () =>
+          (
+            await create(
+              paymentRequest({
+                allow_future_usage: true,
+                three_ds_authentication_options: { challenge_indicator: 'CHALLENGE_REQUESTED_BY_MERCHANT' },
+              }),
+            )
+          ).body.id as string,
+        /2 tenders, not one/,
+      ],
+    ])('refuses a parent that is %s, naming split[0].parent_payment_id', async (_what, parentId, reason) => {
+      const id = await parentId();
+      const before = Object.keys(sim.state.payments).length;
+      const answer = await create(
+        paymentRequest({ amount: 100, split: [{ amount: 100, parent_payment_id: id }] }, []),
+      );
+      expect(answer.status).toBe(400);
+      expect(answer.body.invalid_params).toEqual([
+        { name: 'split[0].parent_payment_id', reason: expect.stringMatching(reason) },
+      ]);
+      expect(Object.keys(sim.state.payments)).toHaveLength(before);
+    });
+  });
+
   describe('captures, voids, refunds and amount rules', () => {
     it('walks a payment through partial capture, void, refund with the seed amounts', async () => {
       const created = (await call(base, 'POST', '/v2/payments', { token, json: paymentRequest() })).body;

@@ -6,6 +6,7 @@ import {
   applyOperation,
   availableFor,
   createPayment,
+  reusedTender,
   toWire,
   type CreatePaymentInput,
   type OperationKind,
@@ -14,7 +15,12 @@ import {
 } from './books';
 import { IDEMPOTENCY_HEADER, withIdempotency } from './idempotency';
 import { problem, send, type InvalidParam, type SimResponse } from './problems';
-import { checkCreatePayment, checkOperation, type CreatePaymentBody } from './validation';
+import {
+  checkCreatePayment,
+  checkOperation,
+  type CheckedCreatePayment,
+  type CreatePaymentBody,
+} from './validation';
 import type { PurseEventType, PurseWebhookSender } from './webhooks';
 
 /**
@@ -27,8 +33,8 @@ import type { PurseEventType, PurseWebhookSender } from './webhooks';
  *
  * Bodies are JSON, checked against v2 as validation.ts spells it (unknown fields refused at any
  * depth); `entity_id` must be the OAuth client's entity (else 403). v2 has no credential field, so the test instrument of split entry i is read from
- * `order.additional_data.payment_method_tokens[i]` (a free map in v2, see instruments.ts); the
- * seed's MIT form `{amount, parent_payment_id}` is not simulated (400).
+ * `order.additional_data.payment_method_tokens[i]` (a free map in v2, see instruments.ts). The MIT
+ * form `{amount, parent_payment_id}` reuses the parent's tender (books.ts `reusedTender`).
  */
 export interface PurseContext {
   store: SnapshotStore<PurseState>;
@@ -56,32 +62,33 @@ function testInstrument(order: CreatePaymentBody['order'], index: number): strin
   return typeof token === 'string' ? token : '';
 }
 
-export function parseCreatePayment(body: unknown): CreatePaymentInput | InvalidParam[] {
-  const checked = checkCreatePayment(body);
-  if (Array.isArray(checked)) return checked;
+/**
+ * The checked create body as the books take it; a MIT entry resolved to the tender it reuses, or why
+ * it cannot be.
+ */
+export function resolveCreatePayment(
+  checked: CheckedCreatePayment,
+  state: PurseState,
+): CreatePaymentInput | InvalidParam[] {
+  const { body } = checked;
   const invalid: InvalidParam[] = [];
-  const split: SplitEntry[] = [];
-  checked.split.forEach((entry, index) => {
-    if ('parent_payment_id' in entry) {
-      invalid.push({
-        name: `split[${index}].parent_payment_id`,
-        reason: 'MIT from a parent payment is not simulated',
-      });
-      return;
-    }
-    split.push({ ...entry, token: testInstrument(checked.body.order, index) });
+  const split = checked.split.flatMap((entry, index): SplitEntry[] => {
+    if (!('parent_payment_id' in entry)) return [{ ...entry, token: testInstrument(body.order, index) }];
+    const reused = reusedTender(state, body.entity_id, entry.parent_payment_id, entry.amount);
+    if (typeof reused !== 'string') return [reused];
+    invalid.push({ name: `split[${index}].parent_payment_id`, reason: reused });
+    return [];
   });
   if (invalid.length > 0) return invalid;
-  const { body: request } = checked;
   return {
-    entity_id: request.entity_id,
-    amount: request.amount,
-    currency: request.currency,
-    capture_mode: request.capture_mode,
-    allow_future_usage: request.allow_future_usage ?? false,
-    order: request.order,
-    shopper_redirection_url: request.shopper_redirection_url,
-    webhook: request.webhook,
+    entity_id: body.entity_id,
+    amount: body.amount,
+    currency: body.currency,
+    capture_mode: body.capture_mode,
+    allow_future_usage: body.allow_future_usage ?? false,
+    order: body.order,
+    shopper_redirection_url: body.shopper_redirection_url,
+    webhook: body.webhook,
     split,
   };
 }
@@ -144,16 +151,19 @@ export function purseApiRouter(ctx: PurseContext): Router {
   router.post(
     '/v2/payments',
     idempotent((req) => {
-      const input = parseCreatePayment(req.body);
-      if (Array.isArray(input))
-        return { answer: problem('invalidRequest', 'invalid payment request', input) };
-      if (input.entity_id !== ctx.client.entityId) {
+      const checked = checkCreatePayment(req.body);
+      if (Array.isArray(checked))
+        return { answer: problem('invalidRequest', 'invalid payment request', checked) };
+      if (checked.body.entity_id !== ctx.client.entityId) {
         return {
-          answer: problem('forbidden', `entity ${input.entity_id} is not this client's`, [
+          answer: problem('forbidden', `entity ${checked.body.entity_id} is not this client's`, [
             { name: 'entity_id', reason: "is not the client's entity" },
           ]),
         };
       }
+      const input = resolveCreatePayment(checked, state());
+      if (Array.isArray(input))
+        return { answer: problem('invalidRequest', 'invalid payment request', input) };
       const payment = createPayment(input, ctx.now());
       state().payments[payment.id] = payment;
       const wire = toWire(payment);
