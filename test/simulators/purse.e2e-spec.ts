@@ -1082,6 +1082,27 @@ describe('Purse simulator (e2e)', () => {
       expect(byOperation.body.transactions.map((t: { payment_id: string }) => t.payment_id)).toEqual([id]);
     });
 
+    it('refuses with 409 a merchant_reference already used on the payment, by any operation', async () => {
+      const created = (await call(base, 'POST', '/v2/payments', { token, json: paymentRequest() })).body;
+      const capture = { amount: 1000, merchant_reference: 'CAP#1' };
+      const path = `/v2/payments/${created.id}`;
+      expect((await call(base, 'POST', `${path}/captures`, { token, json: capture })).status).toBe(201);
+      for (const [operation, body] of [
+        ['captures', capture],
+        ['refunds', { amount: 500, merchant_reference: 'CAP#1' }],
+      ] as const) {
+        const again = await call(base, 'POST', `${path}/${operation}`, { token, json: body });
+        expect(again.status).toBe(409);
+        expect(again.body).toMatchObject({
+          type: 'urn:purse:problem:idempotency-violation',
+          title: 'Conflict - Idempotency violation',
+          invalid_params: [{ name: 'merchant_reference', reason: 'is already used on this payment' }],
+        });
+      }
+      const books = sim.state.payments[created.id];
+      expect([books.captures.length, books.refunds.length]).toEqual([1, 0]);
+    });
+
     it('rejects an operation without amount or merchant_reference with 400', async () => {
       const created = (await call(base, 'POST', '/v2/payments', { token, json: paymentRequest() })).body;
       const answer = await call(base, 'POST', `/v2/payments/${created.id}/captures`, {

@@ -30,6 +30,7 @@ import type { PurseEventType, PurseWebhookSender } from './webhooks';
  *   POST /v2/payments                          201 + payment (AUTHORIZED or REFUSED), Location header
  *   GET  /v2/payments/{id}                     200 + payment (always from the books; max-age ignored)
  *   POST /v2/payments/{id}/captures|voids|refunds   body {amount, merchant_reference, order?} → 201 + payment
+ *                                              (a merchant_reference already used on the payment → 409)
  *
  * Bodies are JSON, checked against v2 as validation.ts spells it (unknown fields refused at any
  * depth); `entity_id` must be the OAuth client's entity (else 403). v2 has no credential field, so the test instrument of split entry i is read from
@@ -193,6 +194,18 @@ export function purseApiRouter(ctx: PurseContext): Router {
       if (Array.isArray(request)) {
         return {
           answer: problem('invalidRequest', `invalid ${kind} request`, request),
+          paymentId: payment.id,
+        };
+      }
+      // merchant_reference names the operation: a second one under it is the seed's 409.
+      const operations = [...payment.captures, ...payment.voids, ...payment.refunds];
+      if (operations.some((operation) => operation.merchant_reference === request.merchant_reference)) {
+        return {
+          answer: problem(
+            'idempotencyViolation',
+            `merchant_reference ${request.merchant_reference} is already an operation of payment ${payment.id}`,
+            [{ name: 'merchant_reference', reason: 'is already used on this payment' }],
+          ),
           paymentId: payment.id,
         };
       }
