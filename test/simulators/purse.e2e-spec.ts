@@ -528,10 +528,10 @@ describe('Purse simulator (e2e)', () => {
   afterEach(stop);
 
   describe('OAuth2 token', () => {
-    it('issues a bearer token for good Basic credentials', async () => {
+    it('issues a bearer token for good Basic credentials, ignoring unrecognized parameters', async () => {
       const answer = await call(base, 'POST', '/oauth2/token', {
         headers: { Authorization: CLIENT },
-        form: { grant_type: 'client_credentials', scope: 'payments' },
+        form: { grant_type: 'client_credentials', audience: 'ignored (RFC 6749 §3.2)' },
       });
       expect(answer.status).toBe(200);
       expect(answer.headers.get('cache-control')).toBe('no-store');
@@ -539,8 +539,36 @@ describe('Purse simulator (e2e)', () => {
         access_token: expect.any(String),
         token_type: 'Bearer',
         expires_in: 3600,
-        scope: 'payments',
       });
+    });
+
+    it('refuses a JSON body, a repeated parameter and any scope with 400', async () => {
+      const json = await call(base, 'POST', '/oauth2/token', {
+        headers: { Authorization: CLIENT },
+        json: { grant_type: 'client_credentials' },
+      });
+      expect(json.status).toBe(400);
+      expect(json.body).toEqual({
+        error: 'invalid_request',
+        error_description: 'the body must be application/x-www-form-urlencoded',
+      });
+      const repeated = await fetch(`${base}/oauth2/token`, {
+        method: 'POST',
+        headers: { Authorization: CLIENT, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials&grant_type=client_credentials',
+      });
+      expect(repeated.status).toBe(400);
+      expect(await repeated.json()).toEqual({
+        error: 'invalid_request',
+        error_description: 'grant_type is repeated',
+      });
+      const scoped = await call(base, 'POST', '/oauth2/token', {
+        headers: { Authorization: CLIENT },
+        form: { grant_type: 'client_credentials', scope: 'payments' },
+      });
+      expect(scoped.status).toBe(400);
+      expect(scoped.body.error).toBe('invalid_scope');
+      expect(Object.keys(sim.state.tokens)).toEqual([token]);
     });
 
     it('accepts credentials in the form body', async () => {
