@@ -43,16 +43,28 @@ describe('PurseAdapter against the Purse simulator (e2e)', () => {
   let adapter: PurseAdapter;
   let tokenRequests: number;
   let unauthorized: number;
+  let answerWaiters: Array<{ route: string; resolve: () => void }>;
+
+  /** Resolves when the simulator has answered `METHOD /path`, even to a client that gave up. */
+  function answered(route: string): Promise<void> {
+    return new Promise((resolve) => answerWaiters.push({ route, resolve }));
+  }
 
   async function start(options: PurseSimulatorOptions = {}) {
     sim = createPurseSimulator({ now: () => new Date(clock), ...options });
-    // Counts what reaches the simulator: token requests and 401 answers.
+    // Counts what reaches the simulator (token requests, 401 answers) and tells when it answered.
     const outer = express();
     outer.use((req, res, next) => {
       if (req.path === '/oauth2/token') tokenRequests += 1;
       res.on('finish', () => {
         if (res.statusCode === 401) unauthorized += 1;
       });
+      const end = res.end.bind(res) as (...args: unknown[]) => typeof res;
+      res.end = ((...args: unknown[]) => {
+        const route = `${req.method} ${req.path}`;
+        answerWaiters.filter((waiter) => waiter.route === route).forEach((waiter) => waiter.resolve());
+        return end(...args);
+      }) as typeof res.end;
       next();
     });
     outer.use(sim.app);
@@ -68,6 +80,7 @@ describe('PurseAdapter against the Purse simulator (e2e)', () => {
     clock = Date.now();
     tokenRequests = 0;
     unauthorized = 0;
+    answerWaiters = [];
     adapter = new PurseAdapter({ now: () => clock });
     await start();
   });
@@ -296,9 +309,11 @@ describe('PurseAdapter against the Purse simulator (e2e)', () => {
       expect(await adapter.fetchAuthorization({ ...request, partnerReference: 'warm-up' })).toEqual({
         outcome: 'NOT_FOUND',
       });
+      const booked = answered('POST /v2/payments');
       const timedOut = await adapter.authorize({ ...request, timeoutMs: 100 }).catch((e: unknown) => e);
       expect(timedOut).toBeInstanceOf(UnknownOutcomeError);
-      await new Promise((resolve) => setTimeout(resolve, 500)); // the simulator still books it
+      await booked; // the simulator still books it, after we gave up
+      expect(await ledger(request.reference)).toHaveLength(1);
       const found = await adapter.fetchAuthorization({ ...request, timeoutMs: 3000 });
       expect(found).toMatchObject({ outcome: 'AUTHORIZED', amount: 4299 });
       const books = await ledger(request.reference);
