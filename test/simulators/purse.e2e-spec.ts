@@ -766,6 +766,12 @@ describe('Purse simulator (e2e)', () => {
       });
       expect(broken.status).toBe(400);
       expect(((await broken.json()) as { title: string }).title).toBe('Bad request');
+      const latin1 = await fetch(`${base}/v2/payments`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json; charset=latin1' },
+        body: JSON.stringify(paymentRequest()),
+      });
+      expect(latin1.status).toBe(400); // express says 415, which the seed does not list
     });
 
     it('answers 404 for an unknown payment', async () => {

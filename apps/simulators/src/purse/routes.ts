@@ -249,7 +249,8 @@ export function purseErrorHandler(
   res: Response,
   _next: NextFunction,
 ): void {
-  const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+  // A body express refuses (malformed JSON, too large, odd charset) is the seed's 400, not a 413 or 415.
+  const status = err.status && err.status >= 400 && err.status < 500 ? 400 : 500;
   const [slug, title] =
     status < 500 ? ['invalid-request', 'Bad request'] : ['internal-error', 'Internal Server Error'];
   send(res, {
