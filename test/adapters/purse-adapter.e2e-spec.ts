@@ -43,16 +43,28 @@ describe('PurseAdapter against the Purse simulator (e2e)', () => {
   let adapter: PurseAdapter;
   let tokenRequests: number;
   let unauthorized: number;
+  let answerWaiters: Array<{ route: string; resolve: () => void }>;
+
+  /** Resolves when the simulator has answered `METHOD /path`, even to a client that gave up. */
+  function answered(route: string): Promise<void> {
+    return new Promise((resolve) => answerWaiters.push({ route, resolve }));
+  }
 
   async function start(options: PurseSimulatorOptions = {}) {
     sim = createPurseSimulator({ now: () => new Date(clock), ...options });
-    // Counts what reaches the simulator: token requests and 401 answers.
+    // Counts what reaches the simulator (token requests, 401 answers) and tells when it answered.
     const outer = express();
     outer.use((req, res, next) => {
       if (req.path === '/oauth2/token') tokenRequests += 1;
       res.on('finish', () => {
         if (res.statusCode === 401) unauthorized += 1;
       });
+      const end = res.end.bind(res) as (...args: unknown[]) => typeof res;
+      res.end = ((...args: unknown[]) => {
+        const route = `${req.method} ${req.path}`;
+        answerWaiters.filter((waiter) => waiter.route === route).forEach((waiter) => waiter.resolve());
+        return end(...args);
+      }) as typeof res.end;
       next();
     });
     outer.use(sim.app);
@@ -68,6 +80,7 @@ describe('PurseAdapter against the Purse simulator (e2e)', () => {
     clock = Date.now();
     tokenRequests = 0;
     unauthorized = 0;
+    answerWaiters = [];
     adapter = new PurseAdapter({ now: () => clock });
     await start();
   });
@@ -77,6 +90,7 @@ describe('PurseAdapter against the Purse simulator (e2e)', () => {
     partner: 'purse',
     credentials: {
       endpoint: server.url,
+      entityId: PURSE_SIM_DEFAULTS.entityId,
       clientId: PURSE_SIM_DEFAULTS.clientId,
       clientSecret: PURSE_SIM_DEFAULTS.clientSecret,
       webhookSecret: PURSE_SIM_DEFAULTS.webhookSecret,
@@ -177,6 +191,64 @@ describe('PurseAdapter against the Purse simulator (e2e)', () => {
       expect(sim.state.payments[result.partnerReference!].capture_mode).toBe('MANUAL');
     });
 
+    it('sends a customer and browser from our API that the strict simulator accepts', async () => {
+      // Our API accepts enum values and fields Purse v2 does not define; the adapter sends v2's only.
+      const result = await adapter.authorize(
+        authorizeRequest({
+          allowFutureUsage: true,
+          customer: {
+            reference: 'cust-1',
+            type: 'COMPANY',
+            email: 'emily.parker@example.org',
+            birth_date: '1995-08-25',
+            ip_address: '203.0.113.195',
+            account: {
+              authentication_method: 'GUEST',
+              age_indicator: 'LESS_30_DAYS',
+              purchase_count_last_year: 8,
+            },
+          },
+          browser: { user_agent: 'Mozilla/5.0', color_depth: 32, java_enabled: false, utc_time_zone: 60 },
+          returnUrl: 'http://127.0.0.1:3000/v2/payments/pay-1/return',
+        }),
+      );
+      expect(result.outcome).toBe('AUTHORIZED');
+    });
+
+    it('makes a merchant-initiated payment on the stored credential of an earlier one', async () => {
+      const first = await adapter.authorize(authorizeRequest({ allowFutureUsage: true }));
+      expect(first.partnerToken).toEqual(expect.any(String));
+      const request = authorizeRequest({
+        amount: 1500,
+        instrument: { partner_token: first.partnerToken },
+        parentPartnerToken: first.partnerToken,
+      });
+      const mit = await adapter.authorize(request);
+      expect(mit).toMatchObject({ outcome: 'AUTHORIZED', amount: 1500 });
+      expect(mit.partnerReference).not.toBe(first.partnerReference);
+      const [books] = await ledger(request.reference);
+      expect(books.tenders).toEqual([
+        expect.objectContaining({
+          partner: 'dalenys',
+          method: 'creditcard',
+          instrument: 'purse-approve',
+          amount: 1500,
+        }),
+      ]);
+      expect(sim.state.payments[mit.partnerReference!].split[0].parent?.parent_payment_id).toBe(
+        first.partnerToken,
+      );
+    });
+
+    it('refuses to create a payment for an account without its Purse entity UUID, sending nothing', async () => {
+      const request = authorizeRequest({ account: account({ entityId: undefined }) });
+      await expect(adapter.authorize(request)).rejects.toMatchObject({
+        name: 'PartnerRejectedError',
+        partnerStatus: 'invalid_account_credentials',
+      });
+      expect((await stats()).payments).toBe(0);
+    });
+
     it('answers a decline as REFUSED with the partner status, never an exception', async () => {
       const declined = await adapter.authorize(authorizeRequest({ instrument: { token: 'purse-decline' } }));
       expect(declined).toMatchObject({
@@ -237,9 +309,11 @@ describe('PurseAdapter against the Purse simulator (e2e)', () => {
       expect(await adapter.fetchAuthorization({ ...request, partnerReference: 'warm-up' })).toEqual({
         outcome: 'NOT_FOUND',
       });
+      const booked = answered('POST /v2/payments');
       const timedOut = await adapter.authorize({ ...request, timeoutMs: 100 }).catch((e: unknown) => e);
       expect(timedOut).toBeInstanceOf(UnknownOutcomeError);
-      await new Promise((resolve) => setTimeout(resolve, 500)); // the simulator still books it
+      await booked; // the simulator still books it, after we gave up
+      expect(await ledger(request.reference)).toHaveLength(1);
       const found = await adapter.fetchAuthorization({ ...request, timeoutMs: 3000 });
       expect(found).toMatchObject({ outcome: 'AUTHORIZED', amount: 4299 });
       const books = await ledger(request.reference);
@@ -340,7 +414,7 @@ describe('PurseAdapter against the Purse simulator (e2e)', () => {
       ).rejects.toMatchObject({
         name: 'PartnerRejectedError',
         partnerStatus: 'amount-not-available',
-        httpStatus: 422,
+        httpStatus: 400,
       });
     });
   });

@@ -57,14 +57,446 @@ function paymentRequest(
     amount: 4299,
     currency: 'EUR',
     capture_mode: 'MANUAL',
-    order: { reference: `order-${Math.random().toString(36).slice(2)}` },
+    order: {
+      reference: `order-${Math.random().toString(36).slice(2)}`,
+      additional_data: { payment_method_tokens: tokens },
+    },
     split: [
-      { partner: 'easy2play', method: 'giftcard', amount: 2000, payment_method: { token: tokens[0] } },
-      { partner: 'dalenys', method: 'creditcard', amount: 2299, payment_method: { token: tokens[1] } },
+      { partner: 'easy2play', method: 'giftcard', amount: 2000 },
+      { partner: 'dalenys', method: 'creditcard', amount: 2299 },
     ],
     ...overrides,
   };
 }
+
+/**
+ * The seed's own request examples (003, line N), which a strict simulator must accept. Changed only
+ * where the export is broken: the scraped email, and line 67's split (its MIT entry and amounts that
+ * do not add up) replaced by two new tenders adding up to `amount`.
+ */
+const SEED_ORDER_67 = {
+  reference: '123456789',
+  additional_data: { custom_field1: 'custom value', custom_field2: 123 },
+  net_amount: 12000,
+  tax_amount: 2000,
+  billing_address: {
+    gender: 'FEMALE',
+    first_name: 'Emily',
+    middle_name: 'Rose',
+    last_name: 'PARKER',
+    address_lines: ['NextNow', '67 Rue de Luxembourg'],
+    city: 'Lille',
+    postal_code: '59777',
+    country_code: 'FR',
+    province_code: 'FR-HDF',
+    phone_number: '+33111111111',
+    mobile_phone_number: '+33222222222',
+    work_phone_number: '+33444444444',
+  },
+  shipments: [
+    {
+      net_amount: 12000,
+      delivery_type: 'EXTERNAL_PICKUP',
+      delivery_quickness: 'REGULAR',
+      delivery_method_reference: '#1123-pickup',
+      estimated_delivery_date_time: '2023-10-30T15:40:00+02:00',
+      shipping_address: {
+        gender: 'FEMALE',
+        first_name: 'Rodriguez',
+        middle_name: 'Eios',
+        last_name: 'DESANTONS',
+        address_lines: ['Av. de la roja 1676'],
+        city: 'Porto',
+        postal_code: '22000',
+        country_code: 'PT',
+        province_code: 'PT-13',
+        phone_number: '+33555555555',
+        mobile_phone_number: '+33666666666',
+        work_phone_number: '+33777777777',
+        delivery_point_name: 'home',
+      },
+      item_lines: [
+        {
+          type: 'PHYSICAL',
+          sku_reference: '2600218',
+          name: 'Camiseta100 niño GYM',
+          brand: 'Quivio',
+          unit_gross_price: 5000,
+          net_amount: 12000,
+          quantity: 2,
+          tax_amount: 2000,
+          tax_rate: 20,
+          seller_reference: '#42-ACME',
+          seller_name: 'Acme Corp',
+          is_marketplace_seller: true,
+        },
+        {
+          type: 'SHIPPING_FEES',
+          name: 'Transporte',
+          net_amount: 0,
+          unit_gross_price: 0,
+          quantity: 1,
+          tax_amount: 0,
+          tax_rate: 0,
+        },
+      ],
+    },
+  ],
+};
+const SEED_CUSTOMER_67 = {
+  reference: '2090000000000',
+  type: 'PERSON',
+  email: 'emily.parker@example.org',
+  gender: 'FEMALE',
+  first_name: 'Emily',
+  middle_name: 'Rose',
+  last_name: 'PARKER',
+  birth_date: '1995-08-25',
+  ip_address: '203.0.113.195',
+  locale: 'fr-FR',
+  account: {
+    creation_date_time: '2017-06-15T15:30:00+02:00',
+    update_date_time: '2023-02-20T20:54:00+01:00',
+    password_update_date_time: '2023-02-20T20:54:00+01:00',
+    purchase_count_last_day: 0,
+    purchase_count_last_six_months: 3,
+    purchase_count_last_year: 8,
+    authentication_method: 'MERCHANT_CREDENTIALS',
+    authentication_date_time: '2023-10-30T15:33:00+02:00',
+    age_indicator: 'MORE_60_DAYS',
+    change_indicator: 'MORE_60_DAYS',
+    password_change_indicator: 'MORE_60_DAYS',
+  },
+};
+const SEED_BROWSER_67 = {
+  user_agent: 'Mozilla/5.0 (Windows NT 6.1; WOW64; rv:47.0) Gecko/20100101 Firefox/47.0',
+  referrer: 'https://your_shop.com/order?id=1234',
+  accept_header: 'text/html',
+  color_depth: 32,
+  java_enabled: true,
+  javascript_enabled: true,
+  locale: 'fra',
+  screen_height: 1200,
+  screen_width: 1600,
+  utc_time_zone: 60,
+};
+const SEED_THREE_DS_34 = { challenge_indicator: 'NO_CHALLENGE_REQUESTED' };
+const SEED_WEBHOOK_34 = {
+  url: 'https://www.example.org/payment-hook',
+  headers: [{ name: 'x-order-id', values: ['123456789'] }],
+};
+/** The order of the payment at line 60 (discounts, company names). */
+const SEED_ORDER_60 = {
+  reference: 'order_01',
+  additional_data: {},
+  net_amount: 4299,
+  discount_amount: 500,
+  tax_amount: 3582,
+  shipments: [
+    {
+      net_amount: 4299,
+      delivery_type: 'USER_DELIVERY',
+      delivery_quickness: 'EXPRESS',
+      delivery_method_reference: 'DHL',
+      estimated_delivery_date_time: '2020-08-25T10:42:59+02:00',
+      shipping_address: {
+        company_name: 'ACME',
+        gender: 'MALE',
+        first_name: 'Emily',
+        middle_name: 'Rose',
+        last_name: 'Parker',
+        address_lines: ['1st Street'],
+        city: 'New York',
+        postal_code: '10001',
+        country_code: 'US',
+        province_code: 'NY',
+        phone_number: '+526645951538',
+        mobile_phone_number: '+526645951538',
+        work_phone_number: '+526645951538',
+        delivery_point_name: 'Le Trop Quai.',
+      },
+      item_lines: [
+        {
+          type: 'PHYSICAL',
+          sku_reference: 'SKU_01',
+          name: 'My awesome product',
+          brand: 'My awesome brand',
+          unit_gross_price: 1099,
+          net_amount: 4299,
+          discount_amount: 0,
+          quantity: 4,
+          tax_amount: 399,
+          tax_rate: 20,
+          seller_reference: 'SELLER_01',
+          seller_name: 'My awesome seller',
+          is_marketplace_seller: true,
+        },
+      ],
+    },
+  ],
+  billing_address: {
+    company_name: 'Company name',
+    gender: 'MALE',
+    first_name: 'Miles',
+    middle_name: 'Eva',
+    last_name: 'Morales',
+    address_lines: ['1st Street'],
+    city: 'New York',
+    postal_code: '10001',
+    country_code: 'US',
+    province_code: 'NY',
+    phone_number: '+526645951538',
+    mobile_phone_number: '+526645951538',
+    work_phone_number: '+526645951538',
+  },
+  discounts: [{ net_amount: 0, tax_amount: 0, coupon_code: 'BLACK_FRIDAY', seller_reference: 'SELLER_01' }],
+};
+/** The capture body at line 59. */
+const SEED_CAPTURE_59 = {
+  amount: 10,
+  order: {
+    shipments: [
+      {
+        net_amount: 4299,
+        item_lines: [
+          {
+            type: 'PHYSICAL',
+            sku_reference: 'SKU_01',
+            name: 'My awesome product',
+            brand: 'My awesome brand',
+            unit_gross_price: 1099,
+            net_amount: 4299,
+            discount_amount: 0,
+            quantity: 4,
+            tax_amount: 399,
+            tax_rate: 20,
+            seller_reference: 'SELLER_01',
+            seller_name: 'My awesome seller',
+            is_marketplace_seller: true,
+          },
+        ],
+      },
+    ],
+    additional_data: {},
+  },
+  merchant_reference: 'CAP#1223445',
+};
+
+/** Line 67 in full, with line 34's 3DS options and webhook: every field v2 shows for a create. */
+function seedRequest(): Record<string, any> {
+  return structuredClone({
+    entity_id: '5e3a0862-7cc3-4427-92ba-9e1e9595f571',
+    amount: 4299,
+    currency: 'EUR',
+    capture_mode: 'MANUAL',
+    allow_future_usage: false,
+    order: {
+      ...SEED_ORDER_67,
+      additional_data: {
+        ...SEED_ORDER_67.additional_data,
+        payment_method_tokens: ['purse-approve', 'purse-approve'],
+      },
+    },
+    customer: SEED_CUSTOMER_67,
+    split: [
+      { amount: 1000, method: 'giftcard', partner: 'illicado' },
+      { amount: 3299, method: 'creditcard', partner: 'dalenys' },
+    ],
+    browser: SEED_BROWSER_67,
+    shopper_redirection_url: 'https://www.example.org/payment-callback?order_id=123456789',
+    three_ds_authentication_options: SEED_THREE_DS_34,
+    webhook: SEED_WEBHOOK_34,
+  });
+}
+
+const names = (answer: Answer) => (answer.body.invalid_params ?? []).map((p: { name: string }) => p.name);
+
+/** [what, change to seedRequest(), the fields the 400 names, the reason of the first]. */
+const CREATE_REJECTIONS: Array<[string, (r: Record<string, any>) => void, string[], RegExp]> = [
+  [
+    'a top-level field v2 does not define',
+    (r) => (r.payment_method_token = 'x'),
+    ['payment_method_token'],
+    /not a field of Purse v2/,
+  ],
+  [
+    'payment_method in a split entry',
+    (r) => (r.split[1].payment_method = { token: 'purse-approve' }),
+    ['split[1].payment_method'],
+    /not a field of Purse v2/,
+  ],
+  [
+    'a field v2 does not define deep in the order',
+    (r) => (r.order.shipments[0].item_lines[0].colour = 'red'),
+    ['order.shipments[0].item_lines[0].colour'],
+    /not a field of Purse v2/,
+  ],
+  [
+    'delivery_point_name on a billing address (shipping addresses only)',
+    (r) => (r.order.billing_address.delivery_point_name = 'home'),
+    ['order.billing_address.delivery_point_name'],
+    /not a field of Purse v2/,
+  ],
+  [
+    'a customer.account field v2 does not define',
+    (r) => (r.customer.account.loyalty_tier = 'gold'),
+    ['customer.account.loyalty_tier'],
+    /not a field of Purse v2/,
+  ],
+  [
+    'a browser field v2 does not define',
+    (r) => (r.browser.fingerprint = 'abc'),
+    ['browser.fingerprint'],
+    /not a field/,
+  ],
+  ['a webhook field v2 does not define', (r) => (r.webhook.secret = 's'), ['webhook.secret'], /not a field/],
+  [
+    'a three_ds_authentication_options field v2 does not define',
+    (r) => (r.three_ds_authentication_options.exemption = 'LOW_VALUE'),
+    ['three_ds_authentication_options.exemption'],
+    /not a field/,
+  ],
+  [
+    'allow_future_usage without three_ds_authentication_options',
+    (r) => {
+      r.allow_future_usage = true;
+      delete r.three_ds_authentication_options;
+    },
+    ['three_ds_authentication_options.challenge_indicator'],
+    /must be CHALLENGE_REQUESTED_BY_MERCHANT when allow_future_usage is true/,
+  ],
+  [
+    'allow_future_usage with challenge_indicator NO_CHALLENGE_REQUESTED',
+    (r) => (r.allow_future_usage = true),
+    ['three_ds_authentication_options.challenge_indicator'],
+    /must be CHALLENGE_REQUESTED_BY_MERCHANT/,
+  ],
+  ['no entity_id', (r) => delete r.entity_id, ['entity_id'], /is required/],
+  ['an entity_id that is not a UUID', (r) => (r.entity_id = 'tender-sim-purse'), ['entity_id'], /UUID/],
+  ['no capture_mode (v2 gives it no default)', (r) => delete r.capture_mode, ['capture_mode'], /is required/],
+  [
+    'a capture_mode other than MANUAL / AUTOMATIC',
+    (r) => (r.capture_mode = 'LATER'),
+    ['capture_mode'],
+    /MANUAL/,
+  ],
+  ['no split', (r) => delete r.split, ['split'], /is required/],
+  ['an empty split', (r) => (r.split = []), ['split'], /at least one/],
+  ['a string amount', (r) => (r.amount = '4299'), ['amount'], /integer/],
+  ['a fractional amount', (r) => (r.amount = 42.99), ['amount'], /integer/],
+  ['a currency outside ISO 4217', (r) => (r.currency = 'XYZ'), ['currency'], /ISO 4217/],
+  ['a string allow_future_usage', (r) => (r.allow_future_usage = 'false'), ['allow_future_usage'], /boolean/],
+  [
+    'a challenge_indicator v2 does not list',
+    (r) => (r.three_ds_authentication_options.challenge_indicator = 'MAYBE'),
+    ['three_ds_authentication_options.challenge_indicator'],
+    /CHALLENGE_REQUESTED_BY_MERCHANT/,
+  ],
+  [
+    'a partner/method pair the entity does not have',
+    (r) => (r.split[1] = { amount: 3299, partner: 'purse', method: 'card' }),
+    ['split[1].method'],
+    /not a solution of this entity/,
+  ],
+  ['a split entry without method', (r) => delete r.split[0].method, ['split[0].method'], /is required/],
+  ['a split entry amount of 0', (r) => (r.split[0].amount = 0), ['split[0].amount'], /greater than 0/],
+  [
+    'a split entry mixing the new-tender and MIT forms',
+    (r) => (r.split[1].parent_payment_id = 'a1b2c3d4-abcd-1234-a1b2-123456abcdef'),
+    ['split[1].method', 'split[1].partner'],
+    /not a field of Purse v2/,
+  ],
+  ['a null field', (r) => (r.customer.first_name = null), ['customer.first_name'], /string/],
+  ['an empty string', (r) => (r.order.reference = ''), ['order.reference'], /empty/],
+  ['a string of 256 characters', (r) => (r.order.reference = 'x'.repeat(256)), ['order.reference'], /255/],
+  ['a customer type v2 does not show', (r) => (r.customer.type = 'COMPANY'), ['customer.type'], /PERSON/],
+  [
+    'an age_indicator v2 does not show',
+    (r) => (r.customer.account.age_indicator = 'LESS_30_DAYS'),
+    ['customer.account.age_indicator'],
+    /MORE_60_DAYS/,
+  ],
+  [
+    'an item type v2 does not show',
+    (r) => (r.order.shipments[0].item_lines[0].type = 'DIGITAL'),
+    ['order.shipments[0].item_lines[0].type'],
+    /PHYSICAL/,
+  ],
+  [
+    'a delivery_type v2 does not show',
+    (r) => (r.order.shipments[0].delivery_type = 'STORE_PICKUP'),
+    ['order.shipments[0].delivery_type'],
+    /EXTERNAL_PICKUP/,
+  ],
+  ['an email that is not one', (r) => (r.customer.email = '[email protected]'), ['customer.email'], /email/],
+  [
+    'a birth_date not YYYY-MM-DD',
+    (r) => (r.customer.birth_date = '25/08/1995'),
+    ['customer.birth_date'],
+    /YYYY-MM-DD/,
+  ],
+  [
+    'an ip_address that is not one',
+    (r) => (r.customer.ip_address = '203.0.113'),
+    ['customer.ip_address'],
+    /IP/,
+  ],
+  [
+    'a date-time without an offset',
+    (r) => (r.customer.account.creation_date_time = '2017-06-15 15:30'),
+    ['customer.account.creation_date_time'],
+    /ISO 8601/,
+  ],
+  [
+    'a country_code that is not alpha-2',
+    (r) => (r.order.billing_address.country_code = 'FRA'),
+    ['order.billing_address.country_code'],
+    /alpha-2/,
+  ],
+  [
+    'a phone number not in E.164',
+    (r) => (r.order.billing_address.phone_number = '03 20 00 00 00'),
+    ['order.billing_address.phone_number'],
+    /E.164/,
+  ],
+  ['a negative order amount', (r) => (r.order.tax_amount = -1), ['order.tax_amount'], /negative/],
+  [
+    'an item quantity of 0',
+    (r) => (r.order.shipments[0].item_lines[0].quantity = 0),
+    ['order.shipments[0].item_lines[0].quantity'],
+    /greater than 0/,
+  ],
+  [
+    'a shopper_redirection_url that is not http(s)',
+    (r) => (r.shopper_redirection_url = 'ftp://example.org/back'),
+    ['shopper_redirection_url'],
+    /http\(s\) URL/,
+  ],
+  ['a webhook without url', (r) => delete r.webhook.url, ['webhook.url'], /is required/],
+  [
+    'webhook header values that are numbers (as line 60 shows them)',
+    (r) => (r.webhook.headers[0].values = [123456789]),
+    ['webhook.headers[0].values[0]'],
+    /string/,
+  ],
+];
+
+/** [what, capture body, the fields the 400 names]. */
+const OPERATION_REJECTIONS: Array<[string, Record<string, unknown>, string[]]> = [
+  ['a field v2 does not define', { amount: 10, merchant_reference: 'CAP#1', currency: 'EUR' }, ['currency']],
+  [
+    'a field v2 does not define deep in the order',
+    {
+      amount: 10,
+      merchant_reference: 'CAP#1',
+      order: { shipments: [{ item_lines: [{ name: 'x', colour: 'red' }] }] },
+    },
+    ['order.shipments[0].item_lines[0].colour'],
+  ],
+  ['no amount and no merchant_reference', { amount: 0 }, ['amount', 'merchant_reference']],
+  ['a string amount', { amount: '10', merchant_reference: 'CAP#1' }, ['amount']],
+  ['an empty merchant_reference', { amount: 10, merchant_reference: '' }, ['merchant_reference']],
+];
 
 describe('Purse simulator (e2e)', () => {
   let sim: PurseSimulator;
@@ -96,10 +528,10 @@ describe('Purse simulator (e2e)', () => {
   afterEach(stop);
 
   describe('OAuth2 token', () => {
-    it('issues a bearer token for good Basic credentials', async () => {
+    it('issues a bearer token for good Basic credentials, ignoring unrecognized parameters', async () => {
       const answer = await call(base, 'POST', '/oauth2/token', {
         headers: { Authorization: CLIENT },
-        form: { grant_type: 'client_credentials', scope: 'payments' },
+        form: { grant_type: 'client_credentials', audience: 'ignored (RFC 6749 §3.2)' },
       });
       expect(answer.status).toBe(200);
       expect(answer.headers.get('cache-control')).toBe('no-store');
@@ -107,8 +539,36 @@ describe('Purse simulator (e2e)', () => {
         access_token: expect.any(String),
         token_type: 'Bearer',
         expires_in: 3600,
-        scope: 'payments',
       });
+    });
+
+    it('refuses a JSON body, a repeated parameter and any scope with 400', async () => {
+      const json = await call(base, 'POST', '/oauth2/token', {
+        headers: { Authorization: CLIENT },
+        json: { grant_type: 'client_credentials' },
+      });
+      expect(json.status).toBe(400);
+      expect(json.body).toEqual({
+        error: 'invalid_request',
+        error_description: 'the body must be application/x-www-form-urlencoded',
+      });
+      const repeated = await fetch(`${base}/oauth2/token`, {
+        method: 'POST',
+        headers: { Authorization: CLIENT, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials&grant_type=client_credentials',
+      });
+      expect(repeated.status).toBe(400);
+      expect(await repeated.json()).toEqual({
+        error: 'invalid_request',
+        error_description: 'grant_type is repeated',
+      });
+      const scoped = await call(base, 'POST', '/oauth2/token', {
+        headers: { Authorization: CLIENT },
+        form: { grant_type: 'client_credentials', scope: 'payments' },
+      });
+      expect(scoped.status).toBe(400);
+      expect(scoped.body.error).toBe('invalid_scope');
+      expect(Object.keys(sim.state.tokens)).toEqual([token]);
     });
 
     it('accepts credentials in the form body', async () => {
@@ -260,7 +720,7 @@ describe('Purse simulator (e2e)', () => {
         token,
         json: { amount: 100, merchant_reference: 'CAP#x' },
       });
-      expect(capture.status).toBe(422);
+      expect(capture.status).toBe(400);
       expect(capture.body.type).toBe('urn:purse:problem:payment-not-authorized');
     });
 
@@ -306,6 +766,12 @@ describe('Purse simulator (e2e)', () => {
       });
       expect(broken.status).toBe(400);
       expect(((await broken.json()) as { title: string }).title).toBe('Bad request');
+      const latin1 = await fetch(`${base}/v2/payments`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json; charset=latin1' },
+        body: JSON.stringify(paymentRequest()),
+      });
+      expect(latin1.status).toBe(400); // express says 415, which the seed does not list
     });
 
     it('answers 404 for an unknown payment', async () => {
@@ -318,6 +784,220 @@ describe('Purse simulator (e2e)', () => {
     });
   });
 
+  describe('strict v2 requests', () => {
+    const create = (json: unknown) => call(base, 'POST', '/v2/payments', { token, json });
+
+    it("accepts the seed's own create example (line 67, with line 34's 3DS options and webhook)", async () => {
+      const answer = await create(seedRequest());
+      expect(answer.status).toBe(201);
+      expect(answer.body.authorization.status).toBe('AUTHORIZED');
+      expect(answer.body.order).toEqual(seedRequest().order);
+    });
+
+    it("accepts line 60's order (discounts, company names) and line 59's capture body", async () => {
+      const request = seedRequest();
+      request.order = { ...SEED_ORDER_60, additional_data: request.order.additional_data };
+      const created = await create(request);
+      expect(created.status).toBe(201);
+      const capture = await call(base, 'POST', `/v2/payments/${created.body.id}/captures`, {
+        token,
+        json: SEED_CAPTURE_59,
+      });
+      expect(capture.status).toBe(201);
+      expect(capture.body.captures[0]).toMatchObject({ amount: 10, merchant_reference: 'CAP#1223445' });
+    });
+
+    it('accepts allow_future_usage with challenge_indicator CHALLENGE_REQUESTED_BY_MERCHANT', async () => {
+      const request = seedRequest();
+      request.allow_future_usage = true;
+      request.three_ds_authentication_options.challenge_indicator = 'CHALLENGE_REQUESTED_BY_MERCHANT';
+      const answer = await create(request);
+      expect(answer.status).toBe(201);
+      expect(answer.body.allow_future_usage).toBe(true);
+    });
+
+    it.each(CREATE_REJECTIONS)(
+      'refuses a create with %s, naming the field',
+      async (_what, change, fields, reason) => {
+        const request = seedRequest();
+        change(request);
+        const answer = await create(request);
+        expect(answer.status).toBe(400);
+        expect(answer.body).toMatchObject({
+          type: 'urn:purse:problem:invalid-request',
+          title: 'Bad request',
+        });
+        expect(names(answer)).toEqual(fields);
+        expect(answer.body.invalid_params[0].reason).toMatch(reason);
+        expect(sim.state.payments).toEqual({});
+      },
+    );
+
+    it('names every problem of a request at once, split entries included', async () => {
+      const request = seedRequest();
+      request.currency = 'euro';
+      request.split[0].payment_method = { token: 'purse-approve' };
+      request.customer.account.loyalty_tier = 'gold';
+      const answer = await create(request);
+      expect(names(answer).sort()).toEqual([
+        'currency',
+        'customer.account.loyalty_tier',
+        'split[0].payment_method',
+      ]);
+    });
+
+    it("refuses with 403 an entity_id that is not the client's entity, naming it", async () => {
+      const request = seedRequest();
+      request.entity_id = '8161163a-f227-466f-bc01-090a01e80165';
+      const answer = await create(request);
+      expect(answer.status).toBe(403);
+      expect(answer.body).toMatchObject({ type: 'urn:purse:problem:forbidden', title: 'Forbidden' });
+      expect(names(answer)).toEqual(['entity_id']);
+      expect(sim.state.payments).toEqual({});
+      await stop();
+      await start({ entityId: '8161163a-f227-466f-bc01-090a01e80165' });
+      expect((await create(request)).status).toBe(201);
+    });
+
+    it('refuses a body that is not a JSON object', async () => {
+      const list = await create([seedRequest()]);
+      expect(list.status).toBe(400);
+      expect(names(list)).toEqual(['body']);
+      const form = await call(base, 'POST', '/v2/payments', { token, form: { amount: '4299' } });
+      expect(form.status).toBe(400);
+      expect(names(form)).toEqual(['Content-Type']);
+      expect(sim.state.payments).toEqual({});
+    });
+
+    it('refuses a split entry without a test instrument as an unknown card (201, REFUSED "14")', async () => {
+      const request = seedRequest();
+      delete request.order.additional_data.payment_method_tokens;
+      const answer = await create(request);
+      expect(answer.status).toBe(201);
+      expect(answer.body.authorization.status).toBe('REFUSED');
+      expect(answer.body.authorization.partner_transactions[0].partner_status).toBe('14');
+    });
+
+    it.each(OPERATION_REJECTIONS)(
+      'refuses a capture with %s, naming the field',
+      async (_what, body, fields) => {
+        const created = await create(seedRequest());
+        const answer = await call(base, 'POST', `/v2/payments/${created.body.id}/captures`, {
+          token,
+          json: body,
+        });
+        expect(answer.status).toBe(400);
+        expect(names(answer)).toEqual(fields);
+        expect(sim.state.payments[created.body.id].captures).toEqual([]);
+      },
+    );
+
+    it('checks void and refund bodies the same way', async () => {
+      const created = await create(seedRequest());
+      for (const path of ['voids', 'refunds']) {
+        const answer = await call(base, 'POST', `/v2/payments/${created.body.id}/${path}`, {
+          token,
+          json: { amount: 10, merchant_reference: `${path}#1`, reason: 'customer asked' },
+        });
+        expect(answer.status).toBe(400);
+        expect(names(answer)).toEqual(['reason']);
+      }
+      expect(sim.state.payments[created.body.id].version).toBe(1);
+    });
+  });
+
+  describe('merchant-initiated payments (split entries with parent_payment_id)', () => {
+    const create = (json: unknown) => call(base, 'POST', '/v2/payments', { token, json });
+
+    /** A one-tender payment made for future use, as a MIT parent must be. */
+    async function parent(tokenName = 'purse-approve', overrides: Record<string, unknown> = {}) {
+      const request = paymentRequest(
+        {
+          amount: 2299,
+          allow_future_usage: true,
+          three_ds_authentication_options: { challenge_indicator: 'CHALLENGE_REQUESTED_BY_MERCHANT' },
+          split: [{ partner: 'dalenys', method: 'creditcard', amount: 2299 }],
+          ...overrides,
+        },
+        [tokenName],
+      );
+      return (await create(request)).body;
+    }
+
+    it("reuses the parent's tender, with line 67's mixed split and line 60's resolved parent fields", async () => {
+      const first = await parent();
+      const stored = first.authorization.partner_transactions[0];
+      expect(stored.partner_token).toEqual(expect.any(String));
+      const request = seedRequest();
+      request.split = [
+        { amount: 3299, parent_payment_id: first.id },
+        { amount: 1000, method: 'giftcard', partner: 'illicado' },
+      ];
+      const answer = await create(request);
+      expect(answer.status).toBe(201);
+      expect(answer.body.authorization.status).toBe('AUTHORIZED');
+      expect(answer.body.split).toEqual([
+        {
+          partner: 'dalenys',
+          method: 'creditcard',
+          amount: 3299,
+          parent_payment_id: first.id,
+          parent_partner_transaction_id: stored.id,
+          parent_partner_token: stored.partner_token,
+          parent_partner_reference: stored.partner_reference,
+        },
+        { partner: 'illicado', method: 'giftcard', amount: 1000 },
+      ]);
+    });
+
+    it("takes the parent's instrument: a MIT on a capture-fail card fails its capture", async () => {
+      const first = await parent('purse-capture-fail');
+      const mit = await create(
+        paymentRequest({ amount: 500, split: [{ amount: 500, parent_payment_id: first.id }] }, []),
+      );
+      expect(mit.body.authorization.status).toBe('AUTHORIZED');
+      const capture = await call(base, 'POST', `/v2/payments/${mit.body.id}/captures`, {
+        token,
+        json: { amount: 500, merchant_reference: 'CAP#mit' },
+      });
+      expect(capture.body.captures[0].status).toBe('FAILED');
+    });
+
+    it.each([
+      ['an unknown payment', async () => '0b9f4a51-6a0e-4d0f-9d7e-4b0f6a1c2d3e', /no payment of this entity/],
+      [
+        'a payment made without allow_future_usage',
+        async () => (await parent('purse-approve', { allow_future_usage: false })).id,
+        /allow_future_usage/,
+      ],
+      ['a refused payment', async () => (await parent('purse-decline')).id, /not authorized/],
+      [
+        'a payment of two tenders',
+        async () =>
+          (
+            await create(
+              paymentRequest({
+                allow_future_usage: true,
+                three_ds_authentication_options: { challenge_indicator: 'CHALLENGE_REQUESTED_BY_MERCHANT' },
+              }),
+            )
+          ).body.id as string,
+        /2 tenders, not one/,
+      ],
+    ])('refuses a parent that is %s, naming split[0].parent_payment_id', async (_what, parentId, reason) => {
+      const id = await parentId();
+      const before = Object.keys(sim.state.payments).length;
+      const answer = await create(
+        paymentRequest({ amount: 100, split: [{ amount: 100, parent_payment_id: id }] }, []),
+      );
+      expect(answer.status).toBe(400);
+      expect(answer.body.invalid_params).toEqual([
+        { name: 'split[0].parent_payment_id', reason: expect.stringMatching(reason) },
+      ]);
+      expect(Object.keys(sim.state.payments)).toHaveLength(before);
+    });
+  });
+
   describe('captures, voids, refunds and amount rules', () => {
     it('walks a payment through partial capture, void, refund with the seed amounts', async () => {
       const created = (await call(base, 'POST', '/v2/payments', { token, json: paymentRequest() })).body;
@@ -327,10 +1007,10 @@ describe('Purse simulator (e2e)', () => {
         token,
         json: { amount: 4300, merchant_reference: 'CAP#0' },
       });
-      expect(tooMuch.status).toBe(422);
+      expect(tooMuch.status).toBe(400);
       expect(tooMuch.body).toMatchObject({
         type: 'urn:purse:problem:amount-not-available',
-        status: 422,
+        status: 400,
         detail: 'capture amount 4300 exceeds available_to_capture 4299',
       });
 
@@ -338,7 +1018,7 @@ describe('Purse simulator (e2e)', () => {
         token,
         json: { amount: 1, merchant_reference: 'REF#0' },
       });
-      expect(refundBeforeCapture.status).toBe(422);
+      expect(refundBeforeCapture.status).toBe(400);
 
       const captured = await call(base, 'POST', `/v2/payments/${id}/captures`, {
         token,
@@ -385,7 +1065,7 @@ describe('Purse simulator (e2e)', () => {
         token,
         json: { amount: 1300, merchant_reference: 'VOID#0' },
       });
-      expect(voidTooMuch.status).toBe(422);
+      expect(voidTooMuch.status).toBe(400);
       const voided = await call(base, 'POST', `/v2/payments/${id}/voids`, {
         token,
         json: { amount: 1299, merchant_reference: 'VOID#1' },
@@ -403,7 +1083,7 @@ describe('Purse simulator (e2e)', () => {
         token,
         json: { amount: 3001, merchant_reference: 'REF#0' },
       });
-      expect(refundTooMuch.status).toBe(422);
+      expect(refundTooMuch.status).toBe(400);
       expect(refundTooMuch.body.detail).toBe('refund amount 3001 exceeds available_to_refund 3000');
       await call(base, 'POST', `/v2/payments/${id}/refunds`, {
         token,
@@ -434,6 +1114,27 @@ describe('Purse simulator (e2e)', () => {
         `/_sim/purse/transactions?reference=${encodeURIComponent('REF#2')}`,
       );
       expect(byOperation.body.transactions.map((t: { payment_id: string }) => t.payment_id)).toEqual([id]);
+    });
+
+    it('refuses with 409 a merchant_reference already used on the payment, by any operation', async () => {
+      const created = (await call(base, 'POST', '/v2/payments', { token, json: paymentRequest() })).body;
+      const capture = { amount: 1000, merchant_reference: 'CAP#1' };
+      const path = `/v2/payments/${created.id}`;
+      expect((await call(base, 'POST', `${path}/captures`, { token, json: capture })).status).toBe(201);
+      for (const [operation, body] of [
+        ['captures', capture],
+        ['refunds', { amount: 500, merchant_reference: 'CAP#1' }],
+      ] as const) {
+        const again = await call(base, 'POST', `${path}/${operation}`, { token, json: body });
+        expect(again.status).toBe(409);
+        expect(again.body).toMatchObject({
+          type: 'urn:purse:problem:idempotency-violation',
+          title: 'Conflict - Idempotency violation',
+          invalid_params: [{ name: 'merchant_reference', reason: 'is already used on this payment' }],
+        });
+      }
+      const books = sim.state.payments[created.id];
+      expect([books.captures.length, books.refunds.length]).toEqual([1, 0]);
     });
 
     it('rejects an operation without amount or merchant_reference with 400', async () => {
@@ -553,13 +1254,12 @@ describe('Purse simulator (e2e)', () => {
       }
     });
 
-    it('injects a transient 503 before doing anything when failureRate is 1', async () => {
+    it('injects a transient 502 Bad Gateway before doing anything when failureRate is 1', async () => {
       await stop();
       await start({ failureRate: 1 });
       const answer = await call(base, 'POST', '/v2/payments', { token: 'whatever', json: paymentRequest() });
-      expect(answer.status).toBe(503);
-      expect(answer.headers.get('retry-after')).toBe('1');
-      expect(answer.body.type).toBe('urn:purse:problem:service-unavailable');
+      expect(answer.status).toBe(502);
+      expect(answer.body).toMatchObject({ type: 'urn:purse:problem:bad-gateway', title: 'Bad Gateway' });
       expect((await call(base, 'GET', '/_sim/purse/stats')).body.payments).toBe(0);
     });
   });

@@ -48,6 +48,8 @@ export const DEMO_PARTNER_ACCOUNTS: readonly DemoPartnerAccount[] = [
       endpoint: 'http://127.0.0.1:4102',
       clientId: 'tender-sim-purse',
       clientSecret: 'tender-sim-purse-secret',
+      // The Purse entity the simulator's OAuth client acts for (PURSE_SIM_ENTITY_ID).
+      entityId: '5e3a0862-7cc3-4427-92ba-9e1e9595f571',
       webhookSecret: 'tender-sim-purse-webhook-secret',
     },
     config: {},

@@ -4,15 +4,16 @@ import type { Request, Response } from 'express';
 /**
  * OAuth2 client credentials (RFC 6749 §4.4) for the Purse simulator.
  *
- * - `POST /oauth2/token` (the seed gives no path), form-encoded (JSON accepted too):
- *   `grant_type=client_credentials`, optional `scope`; client authentication by HTTP Basic
+ * - `POST /oauth2/token` (the seed gives no path), `application/x-www-form-urlencoded` only
+ *   (RFC 6749 §4.4.2): `grant_type=client_credentials`; client authentication by HTTP Basic
  *   (RFC 6749 §2.3.1, id and secret form-urlencoded before Base64) or by `client_id` /
- *   `client_secret` in the body, never both.
- * - Answer (seed, line 6): `{ access_token, token_type: "Bearer", expires_in, scope? }` with
+ *   `client_secret` in the body, never both. Unrecognized parameters are ignored (§3.2 says so).
+ * - Answer (seed, line 6): `{ access_token, token_type: "Bearer", expires_in }` with
  *   `Cache-Control: no-store`.
  * - Errors are RFC 6749 §5.2 bodies `{ error, error_description }`: bad client → 401
- *   `invalid_client` (with `WWW-Authenticate: Basic`), missing parameter → 400 `invalid_request`,
- *   other grant → 400 `unsupported_grant_type`.
+ *   `invalid_client` (with `WWW-Authenticate: Basic`); another body type, a missing or repeated
+ *   parameter (§3.2) → 400 `invalid_request`; other grant → 400 `unsupported_grant_type`; any
+ *   `scope` → 400 `invalid_scope` (v2 defines no scopes: an assumption).
  * - API calls then carry `Authorization: Bearer <token>`; an unknown or expired token gets 401
  *   (RFC 6750 `WWW-Authenticate: Bearer error="invalid_token"`) with a problem body.
  */
@@ -20,12 +21,13 @@ export interface TokenRecord {
   clientId: string;
   /** Epoch milliseconds. */
   expiresAt: number;
-  scope?: string;
 }
 
 export type TokenTable = Record<string, TokenRecord>;
 
 export interface PurseClientConfig {
+  /** The Purse entity this client acts for. */
+  entityId: string;
   clientId: string;
   clientSecret: string;
   tokenTtlSeconds: number;
@@ -113,6 +115,21 @@ export function handleTokenRequest(
   tokens: TokenTable,
   nowMs: number,
 ): boolean {
+  if (!req.is('application/x-www-form-urlencoded')) {
+    oauthError(res, {
+      status: 400,
+      error: 'invalid_request',
+      description: 'the body must be application/x-www-form-urlencoded',
+    });
+    return false;
+  }
+  const repeated = Object.entries((req.body ?? {}) as Record<string, unknown>).find(([, value]) =>
+    Array.isArray(value),
+  );
+  if (repeated) {
+    oauthError(res, { status: 400, error: 'invalid_request', description: `${repeated[0]} is repeated` });
+    return false;
+  }
   const credentials = readClientCredentials(req);
   if ('error' in credentials) {
     oauthError(res, credentials);
@@ -139,21 +156,19 @@ export function handleTokenRequest(
     oauthError(res, { status: 400, error: 'unsupported_grant_type', description: 'only client_credentials' });
     return false;
   }
+  if (bodyField(req, 'scope') !== undefined) {
+    oauthError(res, { status: 400, error: 'invalid_scope', description: 'Purse v2 defines no scopes' });
+    return false;
+  }
   pruneExpired(tokens, nowMs);
   const accessToken = randomBytes(24).toString('base64url');
-  const scope = bodyField(req, 'scope');
-  tokens[accessToken] = {
-    clientId: credentials.clientId,
-    expiresAt: nowMs + config.tokenTtlSeconds * 1000,
-    scope,
-  };
+  tokens[accessToken] = { clientId: credentials.clientId, expiresAt: nowMs + config.tokenTtlSeconds * 1000 };
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('Pragma', 'no-cache');
   res.status(200).json({
     access_token: accessToken,
     token_type: 'Bearer',
     expires_in: config.tokenTtlSeconds,
-    ...(scope ? { scope } : {}),
   });
   return true;
 }

@@ -34,6 +34,8 @@ export interface PartnerTransaction {
   partner_reference: string;
   partner_status: string;
   partner_status_description: string;
+  /** The stored credential a later MIT reuses (authorizations under allow_future_usage, line 60). */
+  partner_token?: string;
 }
 
 /** A partner transaction inside an operation, tied to the authorization transaction it draws on. */
@@ -58,8 +60,15 @@ export interface SplitEntry {
   partner: string;
   method: string;
   amount: number;
-  /** The instrument token Tender sent in `payment_method.token` (not echoed on the wire). */
+  /** The test instrument (`order.additional_data.payment_method_tokens[i]`); not in the wire split. */
   token: string;
+  /** For a merchant-initiated entry: what it reuses, as line 60's split shows it. */
+  parent?: {
+    parent_payment_id: string;
+    parent_partner_transaction_id: string;
+    parent_partner_token: string;
+    parent_partner_reference: string;
+  };
 }
 
 export interface PaymentRecord {
@@ -200,7 +209,12 @@ export function toWire(payment: PaymentRecord): Record<string, unknown> {
     capture_mode: payment.capture_mode,
     amounts,
     overview: computeOverview(amounts),
-    split: payment.split.map(({ partner, method, amount }) => ({ partner, method, amount })),
+    split: payment.split.map(({ partner, method, amount, parent }) => ({
+      partner,
+      method,
+      amount,
+      ...parent,
+    })),
     authorization: payment.authorization,
     captures: payment.captures.map(wireOperation),
     voids: payment.voids.map(wireOperation),
@@ -248,6 +262,7 @@ export function createPayment(input: CreatePaymentInput, now: Date): PaymentReco
       partner_status_description: released
         ? 'Authorization released: another tender of the split was refused'
         : instrument.partnerStatusDescription,
+      ...(input.allow_future_usage && !refused ? { partner_token: randomUUID() } : {}),
     };
   });
   const payment: PaymentRecord = {
@@ -278,6 +293,39 @@ export function createPayment(input: CreatePaymentInput, now: Date): PaymentReco
     applyOperation(payment, 'capture', { amount: input.amount, merchant_reference: null }, now, 'SYSTEM');
   }
   return payment;
+}
+
+/**
+ * The tender a merchant-initiated split entry `{amount, parent_payment_id}` reuses (line 67): partner,
+ * method and instrument of the parent payment's tender (line 60 shows them resolved). The seed states
+ * no condition on the parent; ours: this entity's, made with allow_future_usage, authorized, one tender.
+ * Returns why not otherwise.
+ */
+export function reusedTender(
+  state: PurseState,
+  entityId: string,
+  parentId: string,
+  amount: number,
+): SplitEntry | string {
+  const parent = state.payments[parentId];
+  if (!parent || parent.entity_id !== entityId) return 'no payment of this entity has this id';
+  if (!parent.allow_future_usage) return 'the parent payment was not made with allow_future_usage';
+  if (parent.authorization.status !== 'AUTHORIZED') return 'the parent payment is not authorized';
+  if (parent.split.length !== 1) return `the parent payment has ${parent.split.length} tenders, not one`;
+  const [tender] = parent.split;
+  const [transaction] = parent.authorization.partner_transactions;
+  return {
+    partner: tender.partner,
+    method: tender.method,
+    amount,
+    token: tender.token,
+    parent: {
+      parent_payment_id: parent.id,
+      parent_partner_transaction_id: transaction.id,
+      parent_partner_token: transaction.partner_token ?? '',
+      parent_partner_reference: transaction.partner_reference,
+    },
+  };
 }
 
 /** Gift cards first, then split order. */

@@ -12,6 +12,8 @@ import { PurseWebhookSender, type WebhookDelivery } from './webhooks';
  * rules), idempotency.ts, webhooks.ts (signing), instruments.ts and sim-routes.ts (inspection).
  */
 export interface PurseSimulatorOptions extends SimulatorOptions {
+  /** The client's Purse entity: the only `entity_id` it may create payments for (default the seed's). */
+  entityId?: string;
   /** OAuth2 client id (default `tender-sim-purse`). */
   clientId?: string;
   /** OAuth2 client secret (default `tender-sim-purse-secret`). */
@@ -23,6 +25,8 @@ export interface PurseSimulatorOptions extends SimulatorOptions {
 }
 
 export const PURSE_SIM_DEFAULTS = {
+  /** The entity of the seed's request examples (lines 34, 67). */
+  entityId: '5e3a0862-7cc3-4427-92ba-9e1e9595f571',
   clientId: 'tender-sim-purse',
   clientSecret: 'tender-sim-purse-secret',
   tokenTtlSeconds: 3600,
@@ -46,7 +50,7 @@ export interface PurseSimulator {
 
 /**
  * Reads `PURSE_SIM_*`: the common LATENCY_MS, FAILURE_RATE, WEBHOOK_URL, SNAPSHOT_FILE plus
- * CLIENT_ID, CLIENT_SECRET, TOKEN_TTL_SECONDS, WEBHOOK_SECRET.
+ * ENTITY_ID, CLIENT_ID, CLIENT_SECRET, TOKEN_TTL_SECONDS, WEBHOOK_SECRET.
  */
 export function purseSimulatorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): PurseSimulatorOptions {
   const ttl = env.PURSE_SIM_TOKEN_TTL_SECONDS;
@@ -55,6 +59,7 @@ export function purseSimulatorOptionsFromEnv(env: NodeJS.ProcessEnv = process.en
   }
   return {
     ...simulatorOptionsFromEnv('PURSE_SIM', env),
+    entityId: env.PURSE_SIM_ENTITY_ID || undefined,
     clientId: env.PURSE_SIM_CLIENT_ID || undefined,
     clientSecret: env.PURSE_SIM_CLIENT_SECRET || undefined,
     tokenTtlSeconds: ttl !== undefined ? Number(ttl) : undefined,
@@ -73,6 +78,7 @@ export function createPurseSimulator(options: PurseSimulatorOptions = {}): Purse
   const ctx: PurseContext = {
     store,
     client: {
+      entityId: options.entityId ?? PURSE_SIM_DEFAULTS.entityId,
       clientId: options.clientId ?? PURSE_SIM_DEFAULTS.clientId,
       clientSecret: options.clientSecret ?? PURSE_SIM_DEFAULTS.clientSecret,
       tokenTtlSeconds: options.tokenTtlSeconds ?? PURSE_SIM_DEFAULTS.tokenTtlSeconds,

@@ -1,6 +1,8 @@
 /**
- * Purse test instruments. The seed's create-payment request carries no credential at all; Tender
- * adds `payment_method: { token }` to each `split` entry, and the token picks the outcome here.
+ * Purse test instruments. The seed's create-payment request carries no credential at all (the
+ * shopper gives it to Purse's front component), so the simulator reads the instrument of split
+ * entry i from `order.additional_data.payment_method_tokens[i]`: `additional_data` is v2's free map,
+ * so this adds no field v2 does not define. A missing token is an unknown one.
  */
 export type AuthorizationOutcome = 'AUTHORIZED' | 'REFUSED';
 
@@ -40,13 +42,13 @@ export const PURSE_INSTRUMENTS: readonly PurseInstrument[] = [
   },
 ];
 
-/** Any token not listed above is refused like this. */
+/** Any token not listed above (or none) is refused like this. */
 export const UNKNOWN_PURSE_INSTRUMENT: PurseInstrument = {
   token: '*',
   authorization: 'REFUSED',
   partnerStatus: '14',
   partnerStatusDescription: 'Unknown payment method token',
-  outcome: 'any other token: 201 with authorization.status REFUSED (partner_status "14")',
+  outcome: 'any other token, or none: 201 with authorization.status REFUSED (partner_status "14")',
 };
 
 export function purseInstrument(token: string): PurseInstrument {

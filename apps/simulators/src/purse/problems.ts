@@ -9,6 +9,8 @@ import type { Response } from 'express';
  *     "invalid_params"?: [{ "name": "split[0].amount", "reason": "..." }] }
  *
  * `type` is a stable machine-readable slug (see PROBLEM_TYPES); `title` is the seed's reason phrase.
+ * Only status codes the seed lists are answered (400, 401, 403, 404, 409, 500, 502): a request the
+ * books cannot honour (amount not available, payment not authorized) is a 400 "Bad request".
  */
 export interface InvalidParam {
   name: string;
@@ -33,15 +35,16 @@ export interface SimResponse {
 export const PROBLEM_TYPES = {
   invalidRequest: { slug: 'invalid-request', status: 400, title: 'Bad request' },
   invalidToken: { slug: 'invalid-token', status: 401, title: 'Unauthorized' },
+  forbidden: { slug: 'forbidden', status: 403, title: 'Forbidden' },
   notFound: { slug: 'not-found', status: 404, title: 'Not found' },
   idempotencyViolation: {
     slug: 'idempotency-violation',
     status: 409,
     title: 'Conflict - Idempotency violation',
   },
-  amountNotAvailable: { slug: 'amount-not-available', status: 422, title: 'Unprocessable Entity' },
-  paymentNotAuthorized: { slug: 'payment-not-authorized', status: 422, title: 'Unprocessable Entity' },
-  serviceUnavailable: { slug: 'service-unavailable', status: 503, title: 'Service Unavailable' },
+  amountNotAvailable: { slug: 'amount-not-available', status: 400, title: 'Bad request' },
+  paymentNotAuthorized: { slug: 'payment-not-authorized', status: 400, title: 'Bad request' },
+  badGateway: { slug: 'bad-gateway', status: 502, title: 'Bad Gateway' },
 } as const;
 
 export type ProblemKind = keyof typeof PROBLEM_TYPES;

@@ -6,8 +6,8 @@ import {
   applyOperation,
   availableFor,
   createPayment,
+  reusedTender,
   toWire,
-  type CaptureMode,
   type CreatePaymentInput,
   type OperationKind,
   type PurseState,
@@ -15,6 +15,12 @@ import {
 } from './books';
 import { IDEMPOTENCY_HEADER, withIdempotency } from './idempotency';
 import { problem, send, type InvalidParam, type SimResponse } from './problems';
+import {
+  checkCreatePayment,
+  checkOperation,
+  type CheckedCreatePayment,
+  type CreatePaymentBody,
+} from './validation';
 import type { PurseEventType, PurseWebhookSender } from './webhooks';
 
 /**
@@ -24,10 +30,12 @@ import type { PurseEventType, PurseWebhookSender } from './webhooks';
  *   POST /v2/payments                          201 + payment (AUTHORIZED or REFUSED), Location header
  *   GET  /v2/payments/{id}                     200 + payment (always from the books; max-age ignored)
  *   POST /v2/payments/{id}/captures|voids|refunds   body {amount, merchant_reference, order?} → 201 + payment
+ *                                              (a merchant_reference already used on the payment → 409)
  *
- * Create body (seed, line 67) with one addition: each `split` entry carries
- * `payment_method: { token }` (see instruments.ts); the seed's MIT form `{amount, parent_payment_id}`
- * is not simulated (400). Σ split.amount must equal `amount`.
+ * Bodies are JSON, checked against v2 as validation.ts spells it (unknown fields refused at any
+ * depth); `entity_id` must be the OAuth client's entity (else 403). v2 has no credential field, so the test instrument of split entry i is read from
+ * `order.additional_data.payment_method_tokens[i]` (a free map in v2, see instruments.ts). The MIT
+ * form `{amount, parent_payment_id}` reuses the parent's tender (books.ts `reusedTender`).
  */
 export interface PurseContext {
   store: SnapshotStore<PurseState>;
@@ -48,105 +56,41 @@ const OPERATION_EVENTS: Record<OperationKind, PurseEventType> = {
   refund: 'PAYMENT_REFUND',
 };
 
-type Body = Record<string, unknown>;
-
-function isObject(value: unknown): value is Body {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** The test instrument of split entry `index`: `order.additional_data.payment_method_tokens[index]`, or ''. */
+function testInstrument(order: CreatePaymentBody['order'], index: number): string {
+  const tokens = order?.additional_data?.payment_method_tokens;
+  const token = Array.isArray(tokens) ? (tokens as unknown[])[index] : undefined;
+  return typeof token === 'string' ? token : '';
 }
 
-function isPositiveInteger(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
-}
-
-function isText(value: unknown): value is string {
-  return typeof value === 'string' && value.trim().length > 0;
-}
-
-export function parseCreatePayment(body: unknown): CreatePaymentInput | InvalidParam[] {
+/**
+ * The checked create body as the books take it; a MIT entry resolved to the tender it reuses, or why
+ * it cannot be.
+ */
+export function resolveCreatePayment(
+  checked: CheckedCreatePayment,
+  state: PurseState,
+): CreatePaymentInput | InvalidParam[] {
+  const { body } = checked;
   const invalid: InvalidParam[] = [];
-  if (!isObject(body)) return [{ name: 'body', reason: 'a JSON object is required' }];
-  if (!isText(body.entity_id)) invalid.push({ name: 'entity_id', reason: 'required string' });
-  if (!isPositiveInteger(body.amount))
-    invalid.push({ name: 'amount', reason: 'positive integer in minor units' });
-  if (typeof body.currency !== 'string' || !/^[A-Z]{3}$/.test(body.currency)) {
-    invalid.push({ name: 'currency', reason: 'ISO 4217 code' });
-  }
-  if (body.capture_mode !== 'AUTOMATIC' && body.capture_mode !== 'MANUAL') {
-    invalid.push({ name: 'capture_mode', reason: 'AUTOMATIC or MANUAL' });
-  }
-  if (body.allow_future_usage !== undefined && typeof body.allow_future_usage !== 'boolean') {
-    invalid.push({ name: 'allow_future_usage', reason: 'boolean' });
-  }
-  if (body.order !== undefined && !isObject(body.order)) invalid.push({ name: 'order', reason: 'object' });
-  const split: SplitEntry[] = [];
-  if (!Array.isArray(body.split) || body.split.length === 0) {
-    invalid.push({ name: 'split', reason: 'non-empty array' });
-  } else {
-    body.split.forEach((entry: unknown, index) => {
-      const name = `split[${index}]`;
-      if (!isObject(entry)) {
-        invalid.push({ name, reason: 'object' });
-        return;
-      }
-      if (entry.parent_payment_id !== undefined) {
-        invalid.push({
-          name: `${name}.parent_payment_id`,
-          reason: 'MIT from a parent payment is not simulated',
-        });
-        return;
-      }
-      if (!isText(entry.partner)) invalid.push({ name: `${name}.partner`, reason: 'required string' });
-      if (!isText(entry.method)) invalid.push({ name: `${name}.method`, reason: 'required string' });
-      if (!isPositiveInteger(entry.amount))
-        invalid.push({ name: `${name}.amount`, reason: 'positive integer' });
-      const token = isObject(entry.payment_method) ? entry.payment_method.token : undefined;
-      if (!isText(token)) invalid.push({ name: `${name}.payment_method.token`, reason: 'required string' });
-      split.push({
-        partner: String(entry.partner),
-        method: String(entry.method),
-        amount: Number(entry.amount),
-        token: String(token),
-      });
-    });
-  }
-  if (invalid.length === 0) {
-    const total = split.reduce((sum, entry) => sum + entry.amount, 0);
-    if (total !== body.amount) {
-      invalid.push({
-        name: 'split',
-        reason: `split amounts add up to ${total}, amount is ${String(body.amount)}`,
-      });
-    }
-  }
+  const split = checked.split.flatMap((entry, index): SplitEntry[] => {
+    if (!('parent_payment_id' in entry)) return [{ ...entry, token: testInstrument(body.order, index) }];
+    const reused = reusedTender(state, body.entity_id, entry.parent_payment_id, entry.amount);
+    if (typeof reused !== 'string') return [reused];
+    invalid.push({ name: `split[${index}].parent_payment_id`, reason: reused });
+    return [];
+  });
   if (invalid.length > 0) return invalid;
   return {
-    entity_id: body.entity_id as string,
-    amount: body.amount as number,
-    currency: body.currency as string,
-    capture_mode: body.capture_mode as CaptureMode,
-    allow_future_usage: (body.allow_future_usage as boolean | undefined) ?? false,
-    order: body.order as Body | undefined,
-    shopper_redirection_url:
-      typeof body.shopper_redirection_url === 'string' ? body.shopper_redirection_url : undefined,
+    entity_id: body.entity_id,
+    amount: body.amount,
+    currency: body.currency,
+    capture_mode: body.capture_mode,
+    allow_future_usage: body.allow_future_usage ?? false,
+    order: body.order,
+    shopper_redirection_url: body.shopper_redirection_url,
     webhook: body.webhook,
     split,
-  };
-}
-
-export function parseOperation(
-  body: unknown,
-): { amount: number; merchant_reference: string; order?: unknown } | InvalidParam[] {
-  if (!isObject(body)) return [{ name: 'body', reason: 'a JSON object is required' }];
-  const invalid: InvalidParam[] = [];
-  if (!isPositiveInteger(body.amount))
-    invalid.push({ name: 'amount', reason: 'positive integer in minor units' });
-  if (!isText(body.merchant_reference))
-    invalid.push({ name: 'merchant_reference', reason: 'required string' });
-  if (invalid.length > 0) return invalid;
-  return {
-    amount: body.amount as number,
-    merchant_reference: body.merchant_reference as string,
-    ...(body.order !== undefined ? { order: body.order } : {}),
   };
 }
 
@@ -157,8 +101,7 @@ export function purseApiRouter(ctx: PurseContext): Router {
   // Injected transient failure, before anything else happens.
   router.use((req: Request, res: Response, next: NextFunction) => {
     if (req.path.startsWith('/_sim') || !shouldInjectFailure({ failureRate: ctx.failureRate })) return next();
-    const answer = problem('serviceUnavailable', 'transient failure injected by the simulator');
-    send(res, { ...answer, headers: { ...answer.headers, 'Retry-After': '1' } });
+    send(res, problem('badGateway', 'transient partner failure injected by the simulator'));
   });
 
   router.post('/oauth2/token', (req: Request, res: Response) => {
@@ -173,6 +116,17 @@ export function purseApiRouter(ctx: PurseContext): Router {
     }
     res.locals.clientId = verdict.clientId;
     next();
+  });
+
+  // Bodies are JSON (the seed's examples); a form or text body is refused before anything else.
+  router.use('/v2', (req: Request, res: Response, next: NextFunction) => {
+    if (req.method !== 'POST' || req.is('application/json')) return next();
+    send(
+      res,
+      problem('invalidRequest', 'the request body must be JSON', [
+        { name: 'Content-Type', reason: 'must be application/json' },
+      ]),
+    );
   });
 
   /** Runs a POST handler under the Idempotency-Key, saves the books and answers. */
@@ -198,7 +152,17 @@ export function purseApiRouter(ctx: PurseContext): Router {
   router.post(
     '/v2/payments',
     idempotent((req) => {
-      const input = parseCreatePayment(req.body);
+      const checked = checkCreatePayment(req.body);
+      if (Array.isArray(checked))
+        return { answer: problem('invalidRequest', 'invalid payment request', checked) };
+      if (checked.body.entity_id !== ctx.client.entityId) {
+        return {
+          answer: problem('forbidden', `entity ${checked.body.entity_id} is not this client's`, [
+            { name: 'entity_id', reason: "is not the client's entity" },
+          ]),
+        };
+      }
+      const input = resolveCreatePayment(checked, state());
       if (Array.isArray(input))
         return { answer: problem('invalidRequest', 'invalid payment request', input) };
       const payment = createPayment(input, ctx.now());
@@ -226,10 +190,22 @@ export function purseApiRouter(ctx: PurseContext): Router {
       if (!kind) return { answer: problem('notFound', `no route POST ${req.path}`) };
       const payment = state().payments[String(req.params.id)];
       if (!payment) return { answer: problem('notFound', `payment ${String(req.params.id)} not found`) };
-      const request = parseOperation(req.body);
+      const request = checkOperation(req.body);
       if (Array.isArray(request)) {
         return {
           answer: problem('invalidRequest', `invalid ${kind} request`, request),
+          paymentId: payment.id,
+        };
+      }
+      // merchant_reference names the operation: a second one under it is the seed's 409.
+      const operations = [...payment.captures, ...payment.voids, ...payment.refunds];
+      if (operations.some((operation) => operation.merchant_reference === request.merchant_reference)) {
+        return {
+          answer: problem(
+            'idempotencyViolation',
+            `merchant_reference ${request.merchant_reference} is already an operation of payment ${payment.id}`,
+            [{ name: 'merchant_reference', reason: 'is already used on this payment' }],
+          ),
           paymentId: payment.id,
         };
       }
@@ -273,7 +249,8 @@ export function purseErrorHandler(
   res: Response,
   _next: NextFunction,
 ): void {
-  const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+  // A body express refuses (malformed JSON, too large, odd charset) is the seed's 400, not a 413 or 415.
+  const status = err.status && err.status >= 400 && err.status < 500 ? 400 : 500;
   const [slug, title] =
     status < 500 ? ['invalid-request', 'Bad request'] : ['internal-error', 'Internal Server Error'];
   send(res, {

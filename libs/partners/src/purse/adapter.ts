@@ -11,15 +11,9 @@ import {
   type PartnerWebhookEvent,
 } from '../adapter';
 import { createPartnerHttpClient } from '../http';
-import {
-  PurseClient,
-  purseCredentials,
-  type PurseCreatePaymentBody,
-  type PurseCredentials,
-  type PurseOperationKind,
-  type PurseSplitEntry,
-} from './client';
+import { PurseClient, purseCredentials, type PurseOperationKind } from './client';
 import { mapAuthorization, mapOperation } from './mapping';
+import { createPaymentBody } from './request';
 import { verifyPurseWebhook } from './webhook';
 
 export interface PurseAdapterOptions {
@@ -27,10 +21,6 @@ export interface PurseAdapterOptions {
   /** Clock in epoch ms (token refresh, webhook tolerance); tests move it. */
   now?: () => number;
 }
-
-/** Purse's own names of the tender it routes downstream (its `split[].partner` / `method`). */
-const DEFAULT_SPLIT_PARTNER = 'dalenys';
-const DEFAULT_SPLIT_METHOD = 'creditcard';
 
 /**
  * Purse v2 as a downstream orchestrator for card tenders: one Purse payment (MANUAL capture, a
@@ -47,7 +37,9 @@ const DEFAULT_SPLIT_METHOD = 'creditcard';
  *   payment, in which our operation is found by merchant_reference.
  * - fetchOperation: `GET` the payment, find the operation by merchant_reference (NOT_FOUND if absent).
  *
- * Account `config` may set `splitPartner` / `splitMethod` (default `dalenys` / `creditcard`).
+ * The create body (request.ts) holds only what v2 defines. Account `credentials.entityId` is the
+ * entity UUID Purse provides; `config` may set `splitPartner` / `splitMethod` (default `dalenys` /
+ * `creditcard`).
  */
 export class PurseAdapter implements PartnerAdapter {
   readonly partner = 'purse';
@@ -161,52 +153,4 @@ function paymentIdOf(request: OperationRequest): string {
     );
   }
   return request.tender.partnerReference;
-}
-
-function stringSetting(config: Record<string, unknown>, name: string, fallback: string): string {
-  const value = config[name];
-  return typeof value === 'string' && value.length > 0 ? value : fallback;
-}
-
-/**
- * The create body; deterministic for a given request, so a re-send under the same Idempotency-Key
- * is recognised as the same request (Purse refuses a key reused with another body).
- */
-export function createPaymentBody(
-  request: AuthorizeRequest,
-  credentials: PurseCredentials,
-): PurseCreatePaymentBody {
-  if (request.method !== 'card') {
-    throw new PartnerRejectedError(
-      `Purse adapter does not handle method ${request.method}`,
-      'unsupported_method',
-    );
-  }
-  const token = request.instrument.token;
-  let entry: PurseSplitEntry;
-  if (request.parentPartnerToken) {
-    entry = { amount: request.amount, parent_payment_id: request.parentPartnerToken };
-  } else if (typeof token === 'string' && token.length > 0) {
-    entry = {
-      partner: stringSetting(request.account.config, 'splitPartner', DEFAULT_SPLIT_PARTNER),
-      method: stringSetting(request.account.config, 'splitMethod', DEFAULT_SPLIT_METHOD),
-      amount: request.amount,
-      payment_method: { token },
-    };
-  } else {
-    throw new PartnerRejectedError('card instrument without a token', 'invalid_instrument');
-  }
-  return {
-    entity_id: credentials.entityId ?? credentials.clientId,
-    amount: request.amount,
-    currency: request.currency,
-    // Tender always captures explicitly (AUTOMATIC = Tender captures right after).
-    capture_mode: 'MANUAL',
-    allow_future_usage: request.allowFutureUsage,
-    order: { reference: request.reference },
-    split: [entry],
-    ...(request.returnUrl ? { shopper_redirection_url: request.returnUrl } : {}),
-    ...(request.customer ? { customer: request.customer } : {}),
-    ...(request.browser ? { browser: request.browser } : {}),
-  };
 }

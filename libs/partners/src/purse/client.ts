@@ -11,7 +11,7 @@ import { partnerRequest } from '../http';
  *   drops it, fetches a new one and retries the call once (the refused call did nothing).
  * - `POST /v2/payments`, `GET /v2/payments/{id}`, `POST /v2/payments/{id}/captures|voids|refunds`,
  *   POSTs with `Idempotency-Key` (same key + same body → the stored answer is replayed).
- * - Problem bodies (`application/problem+json`): 400/403/404/422 → `PartnerRejectedError`,
+ * - Problem bodies (`application/problem+json`): 400/403/404 → `PartnerRejectedError`,
  *   409 (idempotency violation: the key was used for another body) → `PartnerProtocolError` (we cannot
  *   tell what the first request did), 429/5xx/timeouts → `UnknownOutcomeError`.
  *
@@ -25,8 +25,11 @@ const credentialsSchema = z.object({
   clientId: z.string().min(1),
   clientSecret: z.string().min(1),
   webhookSecret: z.string().min(1).optional(),
-  /** Purse's `entity_id` of the merchant; defaults to the client id when the account has none. */
-  entityId: z.string().min(1).optional(),
+  /** Purse's `entity_id` of the merchant, a UUID Purse provides; needed to create payments. */
+  entityId: z
+    .string()
+    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i)
+    .optional(),
 });
 
 export type PurseCredentials = z.infer<typeof credentialsSchema>;
@@ -123,7 +126,8 @@ export interface PurseCreatePaymentBody {
   currency: string;
   capture_mode: 'MANUAL' | 'AUTOMATIC';
   allow_future_usage: boolean;
-  order: { reference: string } & Record<string, unknown>;
+  three_ds_authentication_options?: { challenge_indicator: 'CHALLENGE_REQUESTED_BY_MERCHANT' };
+  order: { reference: string; additional_data?: { payment_method_tokens: string[] } };
   split: PurseSplitEntry[];
   shopper_redirection_url?: string;
   customer?: Record<string, unknown>;
@@ -131,8 +135,7 @@ export interface PurseCreatePaymentBody {
 }
 
 export type PurseSplitEntry =
-  | { partner: string; method: string; amount: number; payment_method: { token: string } }
-  | { amount: number; parent_payment_id: string };
+  { partner: string; method: string; amount: number } | { amount: number; parent_payment_id: string };
 
 /** `POST /v2/payments/{id}/captures|voids|refunds` body. */
 export interface PurseOperationBody {
