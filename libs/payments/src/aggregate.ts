@@ -106,11 +106,16 @@ const CLAIM_TENDER = `WITH claimed AS (
        RETURNING t.payment_id)
   ${AGGREGATE_SELECT}
      WHERE p.id = (SELECT payment_id FROM claimed)`;
+// A refund leg is not claimed while a capture of its tender is in flight: it waits for it (saga).
 const CLAIM_LEG = `WITH claimed AS (
-       UPDATE operation_transaction
+       UPDATE operation_transaction l
           SET attempts = 1, in_flight_until = ${IN_FLIGHT_UNTIL}, updated_at = clock_timestamp()
-        WHERE id = $1::uuid AND status = 'PENDING' AND attempts = 0
-       RETURNING operation_id)
+        WHERE l.id = $1::uuid AND l.status = 'PENDING' AND l.attempts = 0
+          AND NOT (EXISTS (SELECT 1 FROM operation WHERE id = l.operation_id AND type = 'REFUND')
+                   AND EXISTS (SELECT 1 FROM operation_transaction c JOIN operation co ON co.id = c.operation_id
+                                WHERE c.partner_transaction_id = l.partner_transaction_id
+                                  AND co.type = 'CAPTURE' AND c.status IN ('PENDING', 'UNKNOWN')))
+       RETURNING l.operation_id)
   ${AGGREGATE_SELECT}
      WHERE p.id = (SELECT payment_id FROM operation WHERE id = (SELECT operation_id FROM claimed))`;
 

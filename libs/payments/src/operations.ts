@@ -42,7 +42,7 @@ export function allocatableTenders(payment: PaymentAggregate, type: OperationTyp
       tender.status === 'AUTHORIZED' || (type === 'VOID' && tender.status === 'PENDING_FRAUD_APPROVAL');
     const captures = legsOf(tender.id, 'CAPTURE', LIVE_LEG_STATUSES);
     const refunds = legsOf(tender.id, 'REFUND', LIVE_LEG_STATUSES);
-    const capturedSoFar = legsOf(tender.id, 'CAPTURE', ['SUCCESS']);
+
     return [
       {
         id: tender.id,
@@ -51,14 +51,14 @@ export function allocatableTenders(payment: PaymentAggregate, type: OperationTyp
         kind: definition.kind,
         capabilities: definition.capabilities,
         authorized: holds || tender.status === 'CANCELLED' ? toMinor(tender.amount) : 0,
-        // Refunds only draw on captures that succeeded; captures and voids reserve pending ones too.
-        captured: type === 'REFUND' ? sum(capturedSoFar) : sum(captures),
+        // Pending captures count too: a refund on one waits until it settles (saga: releaseWaitingRefunds).
+        captured: sum(captures),
         voided: sum(legsOf(tender.id, 'VOID', LIVE_LEG_STATUSES)),
         refunded: sum(refunds),
         captureCount: captures.length,
         refundCount: refunds.length,
         position: tender.position,
-        lastCapturedAt: Math.max(0, ...capturedSoFar.map((leg) => leg.updatedAt.getTime())),
+        lastCapturedAt: Math.max(0, ...captures.map((leg) => leg.updatedAt.getTime())),
       },
     ];
   });

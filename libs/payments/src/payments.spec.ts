@@ -1,6 +1,7 @@
 import { paymentEvents } from './events';
 import { operationRow, paymentRow, tenderRow } from './fixtures';
 import { allocatableTenders, releasesAfterCapture } from './operations';
+import { advancePayment } from './saga';
 import { paymentAmounts, presentPayment } from './presenter';
 
 describe('payment amounts from rows', () => {
@@ -65,7 +66,7 @@ describe('payment amounts from rows', () => {
 });
 
 describe('reservations', () => {
-  it('counts pending captures and voids as taken, and refunds only against successful captures', () => {
+  it('counts pending captures and voids as taken, and lets refunds draw on pending captures too', () => {
     const card = tenderRow('connect', 'card', 4299);
     const payment = paymentRow(
       [card],
@@ -79,7 +80,7 @@ describe('reservations', () => {
     const [forCapture] = allocatableTenders(payment, 'CAPTURE');
     expect(forCapture).toMatchObject({ authorized: 4299, captured: 2000, voided: 0, captureCount: 2 });
     const [forRefund] = allocatableTenders(payment, 'REFUND');
-    expect(forRefund).toMatchObject({ captured: 1000, refunded: 300, refundCount: 1 });
+    expect(forRefund).toMatchObject({ captured: 2000, refunded: 300, refundCount: 1 });
   });
 
   it('lets a fraud-held tender be voided but not captured', () => {
@@ -120,5 +121,47 @@ describe('merchant events of a change', () => {
       'PAYMENT_CAPTURE:succeeded',
     ]);
     expect(paymentEvents(after, after)).toEqual([]);
+  });
+});
+
+describe('refunds waiting for their capture to settle', () => {
+  const unused = {
+    query: () => Promise.reject(new Error('the saga step needs no query here')),
+  };
+  /** A card captured (capture in `captureStatus`, settled after the refund was asked), then refunded 400. */
+  function refundOnCapture(captureStatus: string) {
+    const card = tenderRow('connect', 'card', 1000);
+    const capture = operationRow('CAPTURE', [{ tenderId: card.id, amount: 1000 }], captureStatus);
+    const refund = operationRow('REFUND', [{ tenderId: card.id, amount: 400 }], 'PENDING');
+    refund.legs[0].attempts = 0;
+    capture.legs[0].updatedAt = new Date(refund.legs[0].createdAt.getTime() + 1000);
+    return { payment: paymentRow([card], [capture, refund]), refundLeg: refund.legs[0] };
+  }
+
+  it('keeps a refund unsent while the capture it draws on is pending', async () => {
+    const { payment } = refundOnCapture('PENDING');
+    const advanced = await advancePayment(unused, payment);
+    expect(advanced.jobs).toEqual([]);
+    expect(advanced.writes).toEqual([]);
+  });
+
+  it('sends it once the capture succeeded', async () => {
+    const { payment, refundLeg } = refundOnCapture('SUCCESS');
+    const advanced = await advancePayment(unused, payment);
+    expect(advanced.jobs).toEqual([
+      expect.objectContaining({
+        jobId: `operation-${refundLeg.id}-after-captures`,
+        data: { kind: 'operation', legId: refundLeg.id },
+      }),
+    ]);
+  });
+
+  it('fails it, unsent, when the capture failed', async () => {
+    const { payment, refundLeg } = refundOnCapture('FAILED');
+    payment.operations[0].legs[0].status = 'FAILED';
+    const advanced = await advancePayment(unused, payment);
+    expect(advanced.jobs.filter((j) => j.data.kind === 'operation')).toEqual([]);
+    expect(refundLeg).toMatchObject({ status: 'FAILED', partnerStatus: 'capture_not_settled' });
+    expect(payment.operations[1].status).toBe('FAILED');
   });
 });

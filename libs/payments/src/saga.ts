@@ -40,6 +40,11 @@ export async function advancePayment(tx: Sql, payment: PaymentAggregate): Promis
   const now = new Date();
   let changed = false;
 
+  const released = releaseWaitingRefunds(payment, now);
+  jobs.push(...released.jobs);
+  writes.push(...released.writes);
+  changed ||= released.changed;
+
   // Operations follow their legs.
   for (const operation of payment.operations) {
     const status = deriveOperationStatus(operation.legs.map((l) => l.status as OperationLegStatus));
@@ -238,6 +243,55 @@ function sumLegs(payment: PaymentAggregate, tenderId: string, type: string): num
     .flatMap((o) => o.legs)
     .filter((l) => l.partnerTransactionId === tenderId && l.status !== 'FAILED')
     .reduce((s, l) => s + toMinor(l.amount), 0);
+}
+
+/**
+ * Refunds wait for the captures they draw on: a partner refuses to refund a capture it has not settled
+ * (Connect's CAPTURE_REQUESTED), so a refund leg is not sent (not claimed, see CLAIM_LEG) while a
+ * capture of its tender is in flight. Once none is: the refunds the settled captures cover are sent,
+ * in creation order; one they no longer cover (a capture was rejected) fails without being sent.
+ */
+function releaseWaitingRefunds(payment: PaymentAggregate, now: Date): Advanced {
+  const jobs: QueuedJob[] = [];
+  const writes: Statement[] = [];
+  const legs = payment.operations.flatMap((o) => o.legs.map((leg) => ({ leg, type: o.type })));
+  for (const tender of payment.partnerTransactions) {
+    const mine = legs.filter(({ leg }) => leg.partnerTransactionId === tender.id);
+    const captures = mine.filter(({ type }) => type === 'CAPTURE').map(({ leg }) => leg);
+    if (captures.some((c) => c.status === 'PENDING' || c.status === 'UNKNOWN')) continue;
+    const lastSettled = Math.max(0, ...captures.map((c) => c.updatedAt.getTime()));
+    const refunds = mine.filter(({ type }) => type === 'REFUND').map(({ leg }) => leg);
+    // Waiting: never sent, and created before a capture of its tender settled.
+    const waiting = refunds.filter(
+      (r) => r.status === 'PENDING' && r.attempts === 0 && r.createdAt.getTime() < lastSettled,
+    );
+    if (waiting.length === 0) continue;
+    const captured = captures
+      .filter((c) => c.status === 'SUCCESS')
+      .reduce((s, c) => s + toMinor(c.amount), 0);
+    let committed = refunds
+      .filter((r) => !waiting.includes(r) && r.status !== 'FAILED')
+      .reduce((s, r) => s + toMinor(r.amount), 0);
+    for (const refund of waiting) {
+      if (committed + toMinor(refund.amount) <= captured) {
+        committed += toMinor(refund.amount);
+        const job = partnerJob(tender.partner, { kind: 'operation', legId: refund.id });
+        jobs.push({ ...job, jobId: `${job.jobId}-after-captures` });
+        continue;
+      }
+      refund.status = 'FAILED';
+      refund.partnerStatus = 'capture_not_settled';
+      refund.partnerStatusDescription = 'the capture this refund drew on did not succeed: nothing was sent';
+      refund.updatedAt = now;
+      writes.push({
+        sql: `UPDATE operation_transaction SET status = 'FAILED', partner_status = $2::text,
+                     partner_status_description = $3::text, updated_at = $4::timestamptz
+               WHERE id = $1::uuid AND status = 'PENDING' AND attempts = 0`,
+        values: [refund.id, refund.partnerStatus, refund.partnerStatusDescription, now],
+      });
+    }
+  }
+  return { jobs, writes, changed: writes.length > 0 };
 }
 
 /** capture_mode AUTOMATIC: capture the whole payment once every tender is authorized. */
