@@ -1,4 +1,5 @@
-import type { PrismaClient } from '@tender/persistence';
+import type { TenderConfig } from '@tender/config';
+import type { Database, PrismaClient } from '@tender/persistence';
 
 /** Every flag of every command; each command says which ones it accepts. */
 export const FLAGS = {
@@ -10,6 +11,11 @@ export const FLAGS = {
   credentials: { type: 'string' },
   config: { type: 'string' },
   client: { type: 'string' },
+  id: { type: 'string' },
+  as: { type: 'string' },
+  reason: { type: 'string' },
+  by: { type: 'string' },
+  'partner-reference': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -24,12 +30,20 @@ export interface FlagValues {
   credentials?: string;
   config?: string;
   client?: string;
+  id?: string;
+  as?: string;
+  reason?: string;
+  by?: string;
+  'partner-reference'?: string;
 }
 
 export interface CommandContext {
   flags: FlagValues;
   /** Connects on first use (commands that fail on their arguments never touch the database). */
   prisma(): PrismaClient;
+  /** Plain SQL over `pg` (the payment paths), connected on first use too. */
+  db(): Database;
+  config(): TenderConfig;
   env: NodeJS.ProcessEnv;
 }
 

@@ -17,7 +17,7 @@ export class UsageError extends CliError {
   }
 }
 
-/** Refusals of the provisioning functions (unknown entity, duplicate name, invalid input). */
+/** Refusals of the CLI's functions (unknown entity, duplicate name, an outcome not open, invalid input). */
 export class ProvisioningError extends Error {
   constructor(
     readonly code: 'not_found' | 'conflict' | 'invalid',

@@ -1,5 +1,7 @@
 import { run } from './main';
 
+const UUID = '0190b5a6-0000-7000-8000-000000000000';
+
 async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
@@ -25,6 +27,9 @@ describe('tender CLI arguments', () => {
       'client create',
       'partner-account set',
       'demo seed',
+      'unknown list',
+      'unknown retry --id',
+      'unknown resolve --id',
     ]) {
       expect(all.stdout).toContain(`tender ${command}`);
     }
@@ -79,6 +84,15 @@ describe('tender CLI arguments', () => {
       '--credentials must be a JSON object',
     ],
     [['client', 'create', '--entity', 'e', '--scope', 'admin'], 'unknown scope admin'],
+    [['unknown', 'list', '--entity', 'e'], '--entity must be an entity id'],
+    [['unknown', 'retry', '--id', 'tender-1'], '--id must be a tender or operation leg id'],
+    [['unknown', 'retry', '--id', UUID, '--as', 'failed'], '--as is not an option of unknown retry'],
+    [['unknown', 'resolve', '--id', UUID, '--as', 'failed'], 'missing --reason'],
+    [['unknown', 'resolve', '--id', UUID, '--as', 'failed', '--reason', ' '], '--reason must not be empty'],
+    [
+      ['unknown', 'resolve', '--id', UUID, '--as', 'maybe', '--reason', 'r'],
+      '--as must be one of succeeded, failed',
+    ],
   ])('%j: exit 2, %s', async (argv, message) => {
     const result = await cli(...argv);
     expect(result.code).toBe(2);

@@ -1,24 +1,27 @@
 /**
  * `npm run -s tender -- <command>`: provisioning of Tender (entities, API clients, partner
- * accounts, webhook secrets, the demo entity). Results are JSON on stdout; errors are JSON
- * `{ "error": … }` on stderr with exit code 2 (usage) or 1 (anything else).
+ * accounts, webhook secrets, the demo entity) and the outcomes the reconciler gave up on.
+ * Results are JSON on stdout; errors are JSON `{ "error": … }` on stderr with exit code 2 (usage)
+ * or 1 (anything else).
  *
  * It never migrates the database: run `npm run db:migrate` first.
  */
 import { parseArgs } from 'node:util';
-import type { PrismaClient } from '@tender/persistence';
-import { ConfigError, loadConfig } from '@tender/config';
+import type { Database, PrismaClient } from '@tender/persistence';
+import { ConfigError, loadConfig, type TenderConfig } from '@tender/config';
 import { FLAGS, type Command, type FlagName, type FlagValues } from './command';
 import { clientCommands } from './commands/client';
 import { demoCommands } from './commands/demo';
 import { entityCommands } from './commands/entity';
 import { partnerAccountCommands } from './commands/partner-account';
+import { unknownCommands } from './commands/unknown';
 import { CliError, describeDatabaseError, lastLine, ProvisioningError, UsageError } from './errors';
 
 export const COMMANDS: readonly Command[] = [
   ...entityCommands,
   ...clientCommands,
   ...partnerAccountCommands,
+  ...unknownCommands,
   ...demoCommands,
 ];
 
@@ -102,7 +105,16 @@ function checkFlags(command: Command, values: FlagValues): void {
 /** Runs the CLI; returns the exit code. */
 export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
   let prisma: PrismaClient | undefined;
+  let db: Database | undefined;
+  let config: TenderConfig | undefined;
   let databaseUrl = '';
+  const loadedConfig = () => {
+    if (!config) {
+      config = loadConfig(env);
+      databaseUrl = config.DATABASE_URL;
+    }
+    return config;
+  };
   let command: Command | undefined;
   try {
     const { positionals, values } = parse(argv);
@@ -122,14 +134,20 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promi
       env,
       prisma: () => {
         if (!prisma) {
-          const config = loadConfig(env);
-          databaseUrl = config.DATABASE_URL;
           const { createPrismaClient } =
             require('@tender/persistence') as typeof import('@tender/persistence');
-          prisma = createPrismaClient(config.DATABASE_URL, 2);
+          prisma = createPrismaClient(loadedConfig().DATABASE_URL, 2);
         }
         return prisma;
       },
+      db: () => {
+        if (!db) {
+          const { createDatabase } = require('@tender/persistence') as typeof import('@tender/persistence');
+          db = createDatabase(loadedConfig().DATABASE_URL, 2);
+        }
+        return db;
+      },
+      config: loadedConfig,
     });
     io.stdout(`${JSON.stringify(result, null, 2)}\n`);
     return 0;
@@ -140,6 +158,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promi
     return failure.exitCode;
   } finally {
     await (prisma as PrismaClient | undefined)?.$disconnect().catch(() => undefined);
+    await (db as Database | undefined)?.end().catch(() => undefined);
   }
 }
 

@@ -4,3 +4,4 @@ export * from './aggregate';
 export * from './operations';
 export * from './saga';
 export * from './events';
+export * from './change';
