@@ -23,7 +23,7 @@ import {
   type OperationRequest,
   type PartnerAccountConfig,
 } from '@tender/partners';
-import { ConnectAdapter, toConnectRefundReference } from '@tender/partners/connect';
+import { ConnectAdapter, toConnectIdempotenceKey, toConnectReference } from '@tender/partners/connect';
 
 const hex32 = () => randomBytes(16).toString('hex');
 
@@ -121,7 +121,9 @@ describe('ConnectAdapter against the Connect simulator', () => {
   const adapter = new ConnectAdapter();
 
   async function books(reference: string): Promise<TransactionView[]> {
-    const response = await fetch(`${server.url}/_sim/connect/transactions?reference=${reference}`);
+    const response = await fetch(
+      `${server.url}/_sim/connect/transactions?reference=${toConnectReference(reference)}`,
+    );
     return ((await response.json()) as { transactions: TransactionView[] }).transactions;
   }
 
@@ -219,7 +221,7 @@ describe('ConnectAdapter against the Connect simulator', () => {
     );
     expect(booked.captures.map((c) => c.amount)).toEqual([400, 600]);
     expect(booked.refunds).toEqual([
-      expect.objectContaining({ amount: 300, merchantReference: toConnectRefundReference(refund.reference) }),
+      expect.objectContaining({ amount: 300, merchantReference: toConnectReference(refund.reference) }),
     ]);
   });
 
@@ -370,7 +372,7 @@ describe('ConnectAdapter against the Connect simulator', () => {
       fetch(`${server.url}/_sim/connect/idempotence/${action}`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ key: request.idempotencyKey }),
+        body: JSON.stringify({ key: toConnectIdempotenceKey(request.idempotencyKey) }),
       });
     expect((await control('hold')).status).toBe(200);
     const busy = await rejection(adapter.fetchAuthorization(request));
@@ -475,7 +477,7 @@ describe('ConnectAdapter against the Connect simulator', () => {
         expect.objectContaining({ outcome: 'SUCCESS', partnerStatusDescription: 'REFUND_REQUESTED' }),
       );
       expect((await adapter.refund(refund)).outcome).toBe('SUCCESS'); // the retry replays, approval included
-      expect(approvalSim.books.transactions(request.reference)[0].refunds).toEqual([
+      expect(approvalSim.books.transactions(toConnectReference(request.reference))[0].refunds).toEqual([
         expect.objectContaining({ amount: 250, status: 'REFUND_REQUESTED' }),
       ]);
     });

@@ -1,6 +1,7 @@
 import { newId } from '@tender/persistence';
 import { Maintenance } from '../../apps/worker/src/maintenance';
 import { eventually, TestStack } from '../support/stack';
+import { toConnectReference } from '@tender/partners/connect';
 
 /**
  * The heart of Tender against the real stack: API, worker, Postgres, Redis and the partner
@@ -44,7 +45,8 @@ describe('split payments through the partners', () => {
   const balance = async (card: string) =>
     (await stack.sim('paytronix', `/_sim/paytronix/cards/${card}`)).balance;
   const connectBooks = async (reference: string) =>
-    (await stack.sim('connect', `/_sim/connect/transactions?reference=${reference}`)).transactions;
+    (await stack.sim('connect', `/_sim/connect/transactions?reference=${toConnectReference(reference)}`))
+      .transactions;
   const tender = (payment: any, partner: string) =>
     payment.authorization.partner_transactions.find((t: any) => t.partner === partner);
   const referenceOf = async (tenderId: string) =>

@@ -7,6 +7,7 @@ import { setPartnerAccount } from '../../apps/cli/src/provisioning';
 import { signWebhookBody } from '../../apps/simulators/src/connect';
 import { signPurseWebhook } from '../../apps/simulators/src/purse/webhooks';
 import { eventually, TestStack } from '../support/stack';
+import { fromConnectReference, toConnectReference } from '@tender/partners/connect';
 
 /** A webhook as the Connect simulator sent it. */
 interface Captured {
@@ -92,8 +93,12 @@ class WebhookForwarder {
   }
 }
 
-const merchantReference = (webhook: Captured): string | undefined =>
-  JSON.parse(webhook.body.toString('utf8')).payment?.paymentOutput?.references?.merchantReference;
+/** Our reference (decoded from Connect's merchantReference) of a Connect payment webhook. */
+const merchantReference = (webhook: Captured): string | undefined => {
+  const sent = JSON.parse(webhook.body.toString('utf8')).payment?.paymentOutput?.references
+    ?.merchantReference;
+  return sent === undefined ? undefined : fromConnectReference(sent);
+};
 
 const SIM_KEY_ID = 'tender-sim-webhook-key';
 const SIM_SECRET = 'tender-sim-webhook-secret';
@@ -188,7 +193,9 @@ describe('partner webhooks (partners → Tender)', () => {
     expect(await forwarder.release()).toEqual(expect.arrayContaining([200]));
     const row = await processed(webhook.eventId!);
     expect(row).toMatchObject({ type: 'payment.pending_approval', error: null });
-    expect((row.payload as any).payment.paymentOutput.references.merchantReference).toBe(unknown.reference);
+    expect((row.payload as any).payment.paymentOutput.references.merchantReference).toBe(
+      toConnectReference(unknown.reference),
+    );
     const settled = await eventually(async () => {
       const tender = await tenderOf(paymentId);
       return tender.status === 'AUTHORIZED' ? tender : undefined;

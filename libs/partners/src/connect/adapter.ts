@@ -36,7 +36,8 @@ import {
   rejected,
   refundResult,
   throwCommonErrors,
-  toConnectRefundReference,
+  toConnectIdempotenceKey,
+  toConnectReference,
   voidResultFromPayment,
   type PaymentExpectation,
 } from './mapping';
@@ -53,9 +54,11 @@ export interface ConnectAdapterOptions {
  * - authorize: `POST /v1/{merchantId}/payments` with the card token, `requiresApproval: true`
  *   (Tender captures explicitly) and `authorizationMode: PRE_AUTHORIZATION` (partial and multiple
  *   captures, cancel of the remainder: what the catalog promises; a FINAL_AUTHORIZATION must be
- *   captured in full). `order.references.merchantReference` = our tender reference.
- * - Every POST carries `X-GCS-Idempotence-Key` = the worker's key (stable across retries and
- *   re-runs; derived keys for the secondary calls: `…:processchallenged`, `…:approve-refund`).
+ *   captured in full). `order.references.merchantReference` = our tender reference in Connect's
+ *   30 characters (`toConnectReference`).
+ * - Every POST carries `X-GCS-Idempotence-Key` = the worker's key in Connect's 40 characters
+ *   (`toConnectIdempotenceKey`: stable across retries and re-runs; secondary calls get a step
+ *   suffix: `-pc` processchallenged, `-approve` the refund approval).
  *   409 + error 1409 ("first request still running") is an UnknownOutcomeError: retry later, same key.
  *   Connect keeps keys 24 h; Tender's whole reconcile schedule (default ≈ 7.4 h) stays inside it.
  * - capture `POST …/capture {amount, isFinal}`, void `POST …/cancel` (whole uncaptured remainder;
@@ -77,7 +80,7 @@ export class ConnectAdapter implements PartnerAdapter {
 
   async authorize(request: AuthorizeRequest): Promise<AuthorizeResult> {
     const client = this.client(request);
-    const answer = await client.createPayment(createPaymentBody(request), request.idempotencyKey);
+    const answer = await client.createPayment(createPaymentBody(request), idempotenceKey(request));
     return createPaymentOutcome(answer, request);
   }
 
@@ -107,10 +110,11 @@ export class ConnectAdapter implements PartnerAdapter {
       return authorizationResult(expectBody(answer, 'get payment'), expected);
     }
 
-    const found = await client.findPayments(request.reference);
+    const reference = toConnectReference(request.reference);
+    const found = await client.findPayments(reference);
     if (found.status < 300) {
       const ours = (expectBody(found, 'find payments').payments ?? []).filter(
-        (p) => p.paymentOutput?.references?.merchantReference === request.reference,
+        (p) => p.paymentOutput?.references?.merchantReference === reference,
       );
       // A retry with the same key replays the first answer, so more than one is not expected; prefer a live one.
       const pick =
@@ -120,7 +124,7 @@ export class ConnectAdapter implements PartnerAdapter {
       throwCommonErrors(found, 'find payments');
     }
     // any other 4xx (find not offered on this platform…): the idempotent re-POST below still settles it
-    const answer = await client.createPayment(createPaymentBody(request), request.idempotencyKey);
+    const answer = await client.createPayment(createPaymentBody(request), idempotenceKey(request));
     return createPaymentOutcome(answer, request);
   }
 
@@ -128,10 +132,7 @@ export class ConnectAdapter implements PartnerAdapter {
   async approve(request: AuthorizeRequest & { partnerReference: string }): Promise<AuthorizeResult> {
     const client = this.client(request);
     const expected = expectation(request);
-    const answer = await client.processChallenged(
-      request.partnerReference,
-      `${request.idempotencyKey}:processchallenged`,
-    );
+    const answer = await client.processChallenged(request.partnerReference, idempotenceKey(request, 'pc'));
     if (answer.status < 300) return authorizationResult(expectBody(answer, 'processchallenged'), expected);
     throwCommonErrors(answer, 'processchallenged');
     if (answer.status === 405) {
@@ -146,7 +147,7 @@ export class ConnectAdapter implements PartnerAdapter {
 
   async capture(request: OperationRequest): Promise<OperationResult> {
     const client = this.client(request);
-    const answer = await client.capture(paymentIdOf(request), captureBody(request), request.idempotencyKey);
+    const answer = await client.capture(paymentIdOf(request), captureBody(request), idempotenceKey(request));
     return captureOutcome(answer, request);
   }
 
@@ -164,7 +165,7 @@ export class ConnectAdapter implements PartnerAdapter {
     if (!OPEN_AUTHORIZATION.has(String(current.status)))
       return voidResultFromPayment(current, request.amount, request.currency);
 
-    const answer = await client.cancel(paymentId, request.idempotencyKey);
+    const answer = await client.cancel(paymentId, idempotenceKey(request));
     if (answer.status < 300) {
       const body = expectBody(answer, 'cancel payment');
       const payment = body.payment;
@@ -194,9 +195,9 @@ export class ConnectAdapter implements PartnerAdapter {
       paymentIdOf(request),
       {
         amountOfMoney: { amount: request.amount, currencyCode: request.currency },
-        refundReferences: { merchantReference: toConnectRefundReference(request.reference) },
+        refundReferences: { merchantReference: toConnectReference(request.reference) },
       },
-      request.idempotencyKey,
+      idempotenceKey(request),
     );
     if (answer.status < 300) return this.completeRefund(client, expectBody(answer, 'create refund'), request);
     if (isIdempotenceInProgress(answer)) throwCommonErrors(answer, 'create refund');
@@ -237,7 +238,7 @@ export class ConnectAdapter implements PartnerAdapter {
             c.captureOutput?.amountOfMoney?.currencyCode === request.currency,
         );
         if (candidates.length === 0) return { outcome: 'NOT_FOUND' };
-        const answer = await client.capture(paymentId, captureBody(request), request.idempotencyKey);
+        const answer = await client.capture(paymentId, captureBody(request), idempotenceKey(request));
         return captureOutcome(answer, request);
       }
       case 'refund': {
@@ -247,7 +248,7 @@ export class ConnectAdapter implements PartnerAdapter {
           throwCommonErrors(list, 'get refunds');
           throw rejected(list, 'get refunds');
         }
-        const reference = toConnectRefundReference(request.reference);
+        const reference = toConnectReference(request.reference);
         const ours = (expectBody(list, 'get refunds').refunds ?? []).filter(
           (r) => r.refundOutput?.references?.merchantReference === reference,
         );
@@ -306,7 +307,7 @@ export class ConnectAdapter implements PartnerAdapter {
     const approval = await client.approveRefund(
       refund.id,
       { amount: request.amount },
-      `${request.idempotencyKey}:approve-refund`,
+      idempotenceKey(request, 'approve'),
     );
     if (approval.status >= 300) {
       throwCommonErrors(approval, 'approve refund');
@@ -324,8 +325,16 @@ export class ConnectAdapter implements PartnerAdapter {
 
 // ---- request bodies and answers -----------------------------------------------------------------
 
+function idempotenceKey(context: CallContext, step?: string): string {
+  return toConnectIdempotenceKey(context.idempotencyKey, step);
+}
+
 function expectation(request: AuthorizeRequest): PaymentExpectation {
-  return { amount: request.amount, currency: request.currency, reference: request.reference };
+  return {
+    amount: request.amount,
+    currency: request.currency,
+    reference: toConnectReference(request.reference),
+  };
 }
 
 function paymentIdOf(request: OperationRequest): string {
@@ -369,7 +378,7 @@ export function createPaymentBody(request: AuthorizeRequest): CreatePaymentReque
   return {
     order: {
       amountOfMoney: { amount: request.amount, currencyCode: request.currency },
-      references: { merchantReference: request.reference },
+      references: { merchantReference: toConnectReference(request.reference) },
       ...(countryCode ? { customer: { billingAddress: { countryCode } } } : {}),
     },
     cardPaymentMethodSpecificInput: {
