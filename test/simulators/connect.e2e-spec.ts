@@ -319,6 +319,43 @@ describe('Connect simulator (raw HTTP)', () => {
         ]);
       });
 
+      it('refuses a merchantReference over 30 characters, for payments and refunds', async () => {
+        const long = 'x'.repeat(31);
+        const create = await call(base, 'POST', `/v1/${MERCHANT}/payments`, {
+          body: payment(long, 'connect-approve'),
+        });
+        expect(create.status).toBe(400);
+        expect(create.body.errors).toEqual([
+          expect.objectContaining({
+            code: '21000020',
+            httpStatusCode: 400,
+            propertyName: 'order.references.merchantReference',
+            message: expect.stringContaining('at most 30 characters'),
+          }),
+        ]);
+        expect(sim.books.transactions(long)).toHaveLength(0);
+
+        const fits = await call(base, 'POST', `/v1/${MERCHANT}/payments`, {
+          body: payment('y'.repeat(30), 'connect-approve', { requiresApproval: false }),
+        });
+        expect(fits.status).toBe(201);
+        const id = fits.body.payment.id;
+        await inspect(base, `/_sim/connect/payments/${id}/settle`, 'POST');
+        const refund = (merchantReference: string) =>
+          call(base, 'POST', `/v1/${MERCHANT}/payments/${id}/refund`, {
+            body: {
+              amountOfMoney: { amount: 100, currencyCode: 'EUR' },
+              refundReferences: { merchantReference },
+            },
+          });
+        const tooLong = await refund(long);
+        expect(tooLong.status).toBe(400);
+        expect(tooLong.body.errors).toEqual([
+          expect.objectContaining({ code: '21000020', propertyName: 'refundReferences.merchantReference' }),
+        ]);
+        expect((await refund('z'.repeat(30))).status).toBe(201);
+      });
+
       it('answers malformed JSON with a Connect-style 400', async () => {
         const answer = await call(base, 'POST', `/v1/${MERCHANT}/payments`, {
           body: {},
@@ -372,7 +409,7 @@ describe('Connect simulator (raw HTTP)', () => {
         expect(sim.books.transaction(sim.books.state.payments[id]).idempotencyHits).toBe(1);
       });
 
-      it('replays a decline (402) and answers 1410 when the key is reused for another request', async () => {
+      it('replays a decline (402), and the first answer for the same key whatever the request', async () => {
         const key = `decline-${ref()}`;
         const body = payment(ref(), 'connect-decline');
         const first = await call(base, 'POST', `/v1/${MERCHANT}/payments`, { body, idempotenceKey: key });
@@ -381,13 +418,69 @@ describe('Connect simulator (raw HTTP)', () => {
         expect(again.status).toBe(402);
         expect(again.body.paymentResult.payment.id).toBe(first.body.paymentResult.payment.id);
 
+        // "All requests with the same key will be considered attempts for the same request, even if
+        // the payload is different": another body (another card, another reference) gets the decline
+        const otherBody = payment(ref(), 'connect-approve');
         const other = await call(base, 'POST', `/v1/${MERCHANT}/payments`, {
-          body: payment(ref(), 'connect-approve'),
+          body: otherBody,
           idempotenceKey: key,
         });
-        expect(other.status).toBe(409);
-        expect(other.body.errors).toEqual([expect.objectContaining({ code: '1410' })]);
+        expect(other.status).toBe(402);
+        expect(other.body.paymentResult.payment.id).toBe(first.body.paymentResult.payment.id);
+        expect(Number(other.headers.get('x-gcs-idempotence-request-timestamp'))).toBeGreaterThan(0);
         expect(sim.books.transactions(body.order.references.merchantReference)).toHaveLength(1);
+        expect(sim.books.transactions(otherBody.order.references.merchantReference)).toHaveLength(0);
+      });
+
+      it('replays a refund under its key whatever the amount asked the second time', async () => {
+        const id = (await createPayment('connect-approve', { requiresApproval: false })).body.payment.id;
+        await inspect(base, `/_sim/connect/payments/${id}/settle`, 'POST');
+        const key = `refund-${ref()}`;
+        const refund = (amount: number) =>
+          call(base, 'POST', `/v1/${MERCHANT}/payments/${id}/refund`, {
+            body: { amountOfMoney: { amount, currencyCode: 'EUR' } },
+            idempotenceKey: key,
+          });
+        const first = await refund(100);
+        expect(first.status).toBe(201);
+        const second = await refund(200);
+        expect(second.status).toBe(201);
+        expect(second.body).toMatchObject({
+          id: first.body.id,
+          refundOutput: { amountOfMoney: { amount: 100 } },
+        });
+        expect(second.headers.get('x-gcs-idempotence-request-timestamp')).not.toBeNull();
+        expect(sim.books.transaction(sim.books.state.payments[id]).refunds).toHaveLength(1);
+      });
+
+      it('refuses an idempotence key over 40 characters or not ASCII with a 400, before doing anything', async () => {
+        const reference = ref();
+        for (const key of ['k'.repeat(41), `tender-${'0'.repeat(32)}-authorize`, 'clé-idempotence']) {
+          const answer = await call(base, 'POST', `/v1/${MERCHANT}/payments`, {
+            body: payment(reference, 'connect-approve'),
+            idempotenceKey: key,
+          });
+          expect(answer.status).toBe(400);
+          expect(answer.body).toEqual({
+            errorId: expect.any(String),
+            errors: [
+              expect.objectContaining({
+                code: '21000020',
+                id: 'REQUEST_PARAMETER_INVALID_VALUE',
+                httpStatusCode: 400,
+                propertyName: 'X-GCS-Idempotence-Key',
+                message: expect.stringContaining('at most 40 ASCII characters'),
+              }),
+            ],
+          });
+          expect(sim.books.state.idempotence[`${MERCHANT} ${key}`]).toBeUndefined();
+        }
+        expect(sim.books.transactions(reference)).toHaveLength(0);
+        const fits = await call(base, 'POST', `/v1/${MERCHANT}/payments`, {
+          body: payment(reference, 'connect-approve'),
+          idempotenceKey: 'k'.repeat(40),
+        });
+        expect(fits.status).toBe(201);
       });
 
       it('keeps the key in the books, scoped to the merchant (expiry after 24 h: see idempotence unit test)', async () => {

@@ -1,6 +1,6 @@
 import { ConnectBooks, type BooksChange, type NewPayment } from './books';
 import { ConnectApiError } from './errors';
-import { IdempotenceRegistry, requestFingerprint } from './idempotence';
+import { IdempotenceRegistry, idempotenceKeyError, requestFingerprint } from './idempotence';
 import { resolveInstrument } from './instruments';
 import { renderPayment, renderRefund } from './render';
 
@@ -205,13 +205,26 @@ describe('IdempotenceRegistry', () => {
       type: 'replay',
       entry: { firstTimestampMs: clock },
     });
-    expect(registry.begin('1000', 'k', 'other').type).toBe('mismatch');
-    expect(books.state.counters).toMatchObject({ idempotencyHits: 1, idempotencyConflicts: 2 });
+    // another request under the same key is an attempt of the same request: replayed
+    expect(registry.begin('1000', 'k', 'other').type).toBe('replay');
+    expect(books.state.counters).toMatchObject({ idempotencyHits: 2, idempotencyConflicts: 1 });
 
     clock += 24 * 60 * 60 * 1000 - 1;
     expect(registry.begin('1000', 'k', fp).type).toBe('replay');
     clock += 2;
     expect(registry.begin('1000', 'k', fp).type).toBe('execute');
+  });
+
+  it('accepts keys of at most 40 ASCII characters', () => {
+    expect(idempotenceKeyError('k'.repeat(40))).toBeUndefined();
+    expect(idempotenceKeyError('0a1b2c3d4e5f6g7h8i9j0k1l2-authorize-pc')).toBeUndefined();
+    expect(idempotenceKeyError('k'.repeat(41))).toMatchObject({
+      code: '21000020',
+      httpStatusCode: 400,
+      propertyName: 'X-GCS-Idempotence-Key',
+    });
+    expect(idempotenceKeyError('clé')).toMatchObject({ propertyName: 'X-GCS-Idempotence-Key' });
+    expect(idempotenceKeyError('tab\there')).toBeDefined();
   });
 
   it('does not keep 5xx answers', () => {
