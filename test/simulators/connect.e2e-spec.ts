@@ -1,6 +1,7 @@
 /**
- * Connect simulator over raw HTTP: signature rejection, amount rules, idempotence conflicts, the
- * fraud challenge flow, the timeout instrument, settlement and restart from a snapshot.
+ * Connect simulator over raw HTTP: signature rejection, amount rules, idempotence (key rules, replays,
+ * conflicts), the fraud challenge flow, the timeout instrument, settlement (on request, after the
+ * default 2 s, rejected captures, refunds refused until settled) and restart from a snapshot.
  */
 import { once } from 'node:events';
 import * as fs from 'node:fs';
@@ -72,6 +73,17 @@ async function call(
   return { status: response.status, headers: response.headers, body: parsed };
 }
 
+/** Polls `check` until it returns a value, or fails after `timeoutMs` (for state, never for time). */
+async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await check();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms`);
+}
+
 async function inspect(base: string, urlPath: string, method = 'GET', body?: unknown): Promise<Answer> {
   const response = await fetch(`${base}${urlPath}`, {
     method,
@@ -124,8 +136,8 @@ describe('Connect simulator (raw HTTP)', () => {
     return answer;
   }
 
-  describe('with default options', () => {
-    beforeAll(() => start());
+  describe('settling only on request (settleDelayMs -1)', () => {
+    beforeAll(() => start({ settleDelayMs: -1 }));
     afterAll(stop);
 
     describe('v1HMAC', () => {
@@ -278,6 +290,15 @@ describe('Connect simulator (raw HTTP)', () => {
           call(base, 'POST', `/v1/${MERCHANT}/payments/${id}/refund`, {
             body: { amountOfMoney: { amount, currencyCode } },
           });
+
+        // captured but not settled: refused like a payment with nothing to refund ([002] 404, 300240)
+        const unsettled = await refund(600);
+        expect(unsettled.status).toBe(404);
+        expect(unsettled.body.errors).toEqual([
+          expect.objectContaining({ code: '300240', message: 'GET_ORDERSTATUS ORDER NOT FOUND' }),
+        ]);
+        expect(sim.books.transaction(sim.books.state.payments[id]).refunds).toHaveLength(0);
+        await inspect(base, `/_sim/connect/payments/${id}/settle`, 'POST');
 
         const first = await refund(600);
         expect(first.status).toBe(201);
@@ -602,6 +623,27 @@ describe('Connect simulator (raw HTTP)', () => {
       });
     });
 
+    describe('rejected captures', () => {
+      it('connect-capture-reject: every capture ends REJECTED_CAPTURE when it settles; a rejected part can be captured again', async () => {
+        const id = (await createPayment('connect-capture-reject')).body.payment.id;
+        const first = await call(base, 'POST', `/v1/${MERCHANT}/payments/${id}/capture`, {
+          body: { amount: 400 },
+        });
+        await inspect(base, `/_sim/connect/payments/${id}/settle`, 'POST');
+        const books = sim.books.transaction(sim.books.state.payments[id]);
+        expect(books).toMatchObject({ status: 'PENDING_CAPTURE', amountCaptured: 0, amountSettled: 0 });
+        expect(books.captures).toEqual([
+          expect.objectContaining({ id: first.body.id, status: 'REJECTED_CAPTURE', rejectOnSettle: true }),
+        ]);
+        const again = await call(base, 'POST', `/v1/${MERCHANT}/payments/${id}/capture`, {
+          body: { amount: 1000 },
+        });
+        expect(again.status).toBe(200);
+        await inspect(base, `/_sim/connect/payments/${id}/settle`, 'POST');
+        expect(sim.books.state.payments[id].status).toBe('REJECTED_CAPTURE');
+      });
+    });
+
     describe('inspection', () => {
       it('lists all transactions or those of one reference, and resets', async () => {
         const reference = `inspect-${ref()}`;
@@ -628,11 +670,12 @@ describe('Connect simulator (raw HTTP)', () => {
   });
 
   describe('refunds that need approval', () => {
-    beforeAll(() => start({ refundRequiresApproval: true }));
+    beforeAll(() => start({ refundRequiresApproval: true, settleDelayMs: -1 }));
     afterAll(stop);
 
     it('approves, undoes and cancels refunds (204, no body)', async () => {
       const id = (await createPayment('connect-approve', { requiresApproval: false })).body.payment.id;
+      await inspect(base, `/_sim/connect/payments/${id}/settle`, 'POST');
       const created = await call(base, 'POST', `/v1/${MERCHANT}/payments/${id}/refund`, {
         body: { amountOfMoney: { amount: 500, currencyCode: 'EUR' } },
       });
@@ -699,6 +742,76 @@ describe('Connect simulator (raw HTTP)', () => {
     });
   });
 
+  describe('with default options: captures and refunds settle after 2 s', () => {
+    beforeAll(() => start());
+    afterAll(stop);
+
+    it('keeps a capture CAPTURE_REQUESTED, and refuses refunds, until it settles by itself', async () => {
+      const id = (await createPayment()).body.payment.id;
+      const requestedAt = Date.now();
+      const capture = await call(base, 'POST', `/v1/${MERCHANT}/payments/${id}/capture`, {
+        body: { amount: 1000 },
+      });
+      expect(capture.body.status).toBe('CAPTURE_REQUESTED');
+      const refund = () =>
+        call(base, 'POST', `/v1/${MERCHANT}/payments/${id}/refund`, {
+          body: { amountOfMoney: { amount: 100, currencyCode: 'EUR' } },
+        });
+      const early = await refund();
+      expect(early.status).toBe(404);
+      expect(early.body.errors[0].code).toBe('300240');
+
+      const captured = await eventually(async () => {
+        const got = await call(base, 'GET', `/v1/${MERCHANT}/captures/${capture.body.id}`);
+        return got.body.status === 'CAPTURED' ? got.body : undefined;
+      }, 6000);
+      expect(Date.now() - requestedAt).toBeGreaterThanOrEqual(1900);
+      expect(captured.captureOutput).toMatchObject({ amountPaid: 1000 });
+      expect((await call(base, 'GET', `/v1/${MERCHANT}/payments/${id}`)).body).toMatchObject({
+        status: 'CAPTURED',
+        statusOutput: { statusCategory: 'COMPLETED', isRefundable: true },
+      });
+
+      const late = await refund();
+      expect(late.status).toBe(201);
+      expect(late.body.status).toBe('REFUND_REQUESTED');
+      // POST /_sim/connect/payments/{id}/settle does not wait for the delay
+      expect(
+        (await inspect(base, `/_sim/connect/payments/${id}/settle`, 'POST')).body.transaction,
+      ).toMatchObject({
+        refunds: [{ status: 'REFUNDED', amount: 100 }],
+      });
+    });
+  });
+
+  describe('captureRejectRate 1', () => {
+    beforeAll(() => start({ settleDelayMs: -1, captureRejectRate: 1 }));
+    afterAll(stop);
+
+    it('ends every capture REJECTED_CAPTURE with captureRejectRate 1; nothing becomes refundable', async () => {
+      const id = (await createPayment()).body.payment.id;
+      const capture = await call(base, 'POST', `/v1/${MERCHANT}/payments/${id}/capture`, {
+        body: { amount: 1000 },
+      });
+      expect(capture.body.status).toBe('CAPTURE_REQUESTED');
+      await inspect(base, `/_sim/connect/payments/${id}/settle`, 'POST');
+      expect((await call(base, 'GET', `/v1/${MERCHANT}/captures/${capture.body.id}`)).body).toMatchObject({
+        status: 'REJECTED_CAPTURE',
+        statusOutput: { statusCode: 1100 },
+        captureOutput: { amountPaid: 0 },
+      });
+      expect((await call(base, 'GET', `/v1/${MERCHANT}/payments/${id}`)).body).toMatchObject({
+        status: 'REJECTED_CAPTURE',
+        paymentOutput: { amountPaid: 0 },
+        statusOutput: { statusCategory: 'UNSUCCESSFUL', isRefundable: false, isCancellable: false },
+      });
+      const refund = await call(base, 'POST', `/v1/${MERCHANT}/payments/${id}/refund`, {
+        body: { amountOfMoney: { amount: 100, currencyCode: 'EUR' } },
+      });
+      expect(refund.status).toBe(404);
+    });
+  });
+
   describe('automatic settlement', () => {
     beforeAll(() => start({ settleDelayMs: 10 }));
     afterAll(stop);
@@ -753,9 +866,9 @@ describe('Connect simulator (raw HTTP)', () => {
     });
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    it('comes back with the same payments and idempotence keys', async () => {
+    it('comes back with the same payments and idempotence keys; what was queued still settles', async () => {
       const snapshotFile = path.join(dir, 'connect.json');
-      await start({ snapshotFile });
+      await start({ snapshotFile, settleDelayMs: -1 });
       const key = `snapshot-${ref()}`;
       const body = payment(ref(), 'connect-approve');
       const created = await call(base, 'POST', `/v1/${MERCHANT}/payments`, { body, idempotenceKey: key });
@@ -764,11 +877,17 @@ describe('Connect simulator (raw HTTP)', () => {
       await stop();
       expect(fs.existsSync(snapshotFile)).toBe(true);
 
-      await start({ snapshotFile });
+      await start({ snapshotFile, settleDelayMs: 50 });
       try {
         const got = await call(base, 'GET', `/v1/${MERCHANT}/payments/${id}`);
         expect(got.status).toBe(200);
-        expect(got.body).toMatchObject({ id, status: 'PENDING_CAPTURE', paymentOutput: { amountPaid: 400 } });
+        expect(got.body).toMatchObject({ id, status: 'PENDING_CAPTURE' });
+        // the capture requested before the restart settles after it
+        const settled = await eventually(async () => {
+          const captures = await call(base, 'GET', `/v1/${MERCHANT}/payments/${id}/captures`);
+          return captures.body.captures[0].status === 'CAPTURED' ? captures.body.captures[0] : undefined;
+        }, 5000);
+        expect(settled.captureOutput).toMatchObject({ amountPaid: 400 });
         const replay = await call(base, 'POST', `/v1/${MERCHANT}/payments`, { body, idempotenceKey: key });
         expect(replay.body.payment.id).toBe(id);
         expect(replay.headers.get('x-gcs-idempotence-request-timestamp')).not.toBeNull();

@@ -107,6 +107,14 @@ export function notAllowedInStatus(message: string): ConnectApiError {
   return ConnectApiError.of(405, [apiError('notAllowedInStatus', 405, message)]);
 }
 
+/**
+ * [002] refund 404, code 300240 ("the payment was not in a cancelable state"): nothing to refund,
+ * or nothing settled yet.
+ */
+export function notRefundable(): ConnectApiError {
+  return ConnectApiError.of(404, [apiError('notRefundable', 404, 'GET_ORDERSTATUS ORDER NOT FOUND')]);
+}
+
 export function authorizationError(reason: string): ConnectApiError {
   return ConnectApiError.of(403, [
     apiError('invalidAuthorization', 403, `MISSING_OR_INVALID_AUTHORIZATION: ${reason}`),
