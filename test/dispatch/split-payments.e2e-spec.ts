@@ -84,7 +84,12 @@ describe('split payments through the partners', () => {
     });
     expect(captured.body.overview).toMatchObject({ captured: 'PARTIALLY', consumed: 'PARTIALLY' });
     expect((await get(id)).body).toEqual(captured.body);
-    expect((await connectBooks(connectRef))[0]).toMatchObject({ amountCaptured: 1000 });
+    // The card's leg succeeded once Connect settled the capture (CAPTURED), not when it was requested.
+    expect((await connectBooks(connectRef))[0]).toMatchObject({
+      amountCaptured: 1000,
+      amountSettled: 1000,
+      captures: [{ amount: 1000, status: 'CAPTURED' }],
+    });
     // The gift card's leg is bookkeeping (its redeem already moved the money): settled when written,
     // never sent; the card's leg went to Connect once.
     const legs = await stack.prisma.operationTransaction.findMany({
@@ -95,6 +100,7 @@ describe('split payments through the partners', () => {
       ['connect', 'SUCCESS', 1],
       ['paytronix', 'SUCCESS', 0],
     ]);
+    expect(legs.find((l) => l.partnerTransaction.partner === 'connect')?.partnerStatus).toBe('900'); // CAPTURED
 
     const voided = await op(id, 'voids', {});
     expect(voided.status).toBe(201);
@@ -118,7 +124,10 @@ describe('split payments through the partners', () => {
       expect.objectContaining({ partner: 'connect', amount: 500 }),
     ]);
     expect(refunded.body.amounts).toMatchObject({ total_refunded: 500, available_to_refund: 2500 });
-    expect((await connectBooks(connectRef))[0]).toMatchObject({ amountRefunded: 500 });
+    expect((await connectBooks(connectRef))[0]).toMatchObject({
+      amountRefunded: 500,
+      refunds: [{ amount: 500, status: 'REFUNDED' }],
+    });
     expect(await balance('6000000000000500')).toBe('480.00');
 
     // A refund beyond the rest is refused; a refund of the rest goes to the gift card too.

@@ -375,6 +375,54 @@ describe('partner webhooks (partners → Tender)', () => {
     expect(view.body.amounts.total_captured).toBe(1000);
   });
 
+  it('settles a capture leg left pending (CAPTURE_REQUESTED) when the webhook of its settlement arrives', async () => {
+    // no hint reaches Tender until the test says so: neither capture_requested nor captured
+    forwarder.hold = (webhook) =>
+      webhook.type === 'payment.capture_requested' || webhook.type === 'payment.captured';
+    const created = await pay('connect-approve');
+    expect(created.status).toBe(201);
+    await statusOf(created.body.id, 'AUTHORIZED');
+    const paymentId = created.body.id;
+    const captured = await stack.request('POST', `/v2/payments/${paymentId}/captures`, {
+      token: stack.backOffice,
+      body: {},
+    });
+    expect(captured.status).toBe(201);
+    const legOf = () =>
+      stack.prisma.operationTransaction.findFirstOrThrow({ where: { partnerTransaction: { paymentId } } });
+    // Connect took the capture into its queue: the leg waits (CAPTURE_REQUESTED = statusCode 800)
+    const pending = await eventually(async () => {
+      const leg = await legOf();
+      return leg.status === 'UNKNOWN' && leg.partnerStatus === '800' ? leg : undefined;
+    });
+    const tender = await tenderOf(paymentId);
+    // The simulator settles it 200 ms later and sends payment.captured, held here for now.
+    const webhook = await eventually(async () =>
+      forwarder.held.find(
+        (w) =>
+          w.type === 'payment.captured' &&
+          JSON.parse(w.body.toString()).payment.id === tender.partnerReference,
+      ),
+    );
+    const atConnect = await stack.sim('connect', `/_sim/connect/payments/${tender.partnerReference}`);
+    expect(atConnect.captures).toEqual([expect.objectContaining({ status: 'CAPTURED' })]);
+    // the next lookup is 10 minutes away: only the webhook can settle the leg
+    expect(await legOf()).toMatchObject({ status: 'UNKNOWN', updatedAt: pending.updatedAt });
+
+    forwarder.held.splice(0, forwarder.held.length, webhook);
+    expect(await forwarder.release()).toEqual([200]);
+    expect((await processed(webhook.eventId!)).error).toBeNull();
+    const settled = await eventually(async () => {
+      const leg = await legOf();
+      return leg.status === 'SUCCESS' ? leg : undefined;
+    });
+    expect(settled.partnerStatus).toBe('900'); // CAPTURED
+    const operation = await stack.prisma.operation.findFirstOrThrow({
+      where: { paymentId, type: 'CAPTURE' },
+    });
+    expect(operation.status).toBe('SUCCESS');
+  });
+
   it('verifies Purse webhooks with the account webhook secret (optional entity hint), refusing stale ones', async () => {
     const account = await stack.prisma.partnerAccount.findUniqueOrThrow({
       where: { entityId_partner: { entityId: stack.entityId, partner: 'purse' } },

@@ -10,11 +10,12 @@ import {
   authorizationResult,
   captureResult,
   fromConnectReference,
+  isRefundRefused,
   refundResult,
   throwCommonErrors,
   toConnectIdempotenceKey,
   toConnectReference,
-  voidResultFromPayment,
+  voidResultFromCancel,
 } from './mapping';
 
 const money = (amount: number, currencyCode = 'EUR') => ({ amount, currencyCode });
@@ -136,18 +137,41 @@ describe('Connect status mapping', () => {
   });
 
   it.each([
-    ['CAPTURE_REQUESTED', 'SUCCESS'],
+    ['CAPTURE_REQUESTED', 'PENDING'],
     ['CAPTURED', 'SUCCESS'],
+    ['PAID', 'SUCCESS'],
     ['REJECTED_CAPTURE', 'FAILED'],
     ['CANCELLED', 'FAILED'],
+    ['REVERSED', 'FAILED'],
   ])('capture %s → %s', (status, outcome) => {
     expect(
       captureResult({ id: 'C', captureOutput: { amountOfMoney: money(10) }, status }, 10, 'EUR').outcome,
     ).toBe(outcome);
   });
 
+  it('keeps the capture id and status code of a pending capture', () => {
+    const pending = captureResult(
+      {
+        id: 'C',
+        captureOutput: { amountOfMoney: money(10) },
+        status: 'CAPTURE_REQUESTED',
+        statusOutput: { statusCode: 800 },
+      },
+      10,
+      'EUR',
+    );
+    expect(pending).toEqual({
+      outcome: 'PENDING',
+      partnerReference: 'C',
+      partnerStatus: '800',
+      partnerStatusDescription: 'CAPTURE_REQUESTED',
+      amount: 10,
+      currency: 'EUR',
+    });
+  });
+
   it.each([
-    ['REFUND_REQUESTED', 'SUCCESS'],
+    ['REFUND_REQUESTED', 'PENDING'],
     ['REFUNDED', 'SUCCESS'],
     ['CAPTURED', 'SUCCESS'],
     ['PENDING_APPROVAL', 'PENDING'],
@@ -167,8 +191,8 @@ describe('Connect status mapping', () => {
     ['CAPTURED', 'SUCCESS'],
     ['PENDING_CAPTURE', 'PENDING'],
     ['REJECTED', 'FAILED'],
-  ])('payment %s as a void outcome → %s', (status, outcome) => {
-    expect(voidResultFromPayment(payment(status), 400, 'EUR').outcome).toBe(outcome);
+  ])('payment %s in the answer to our cancel → %s', (status, outcome) => {
+    expect(voidResultFromCancel(payment(status), 400, 'EUR').outcome).toBe(outcome);
   });
 });
 
@@ -201,6 +225,17 @@ describe('Connect error mapping', () => {
       PartnerRejectedError,
     );
     expect(() => throwCommonErrors(answer(429, undefined), 'x')).toThrow(UnknownOutcomeError);
+  });
+
+  it("recognizes [002]'s refund refusal (404, code 300240) and nothing else", () => {
+    const refusal = {
+      errorId: 'x',
+      errors: [{ code: '300240', message: 'GET_ORDERSTATUS ORDER NOT FOUND' }],
+    };
+    expect(isRefundRefused(answer(404, refusal))).toBe(true);
+    expect(isRefundRefused(answer(400, refusal))).toBe(false);
+    expect(isRefundRefused(answer(404, { errorId: 'x', errors: [{ code: '400300' }] }))).toBe(false);
+    expect(isRefundRefused(answer(404, undefined))).toBe(false);
   });
 });
 

@@ -31,11 +31,13 @@ import type { ConnectAnswer } from './client';
  *   CANCELLED ........................................................ CANCELLED
  *   CREATED, AUTHORIZATION_REQUESTED (Connect still deciding) ........ UnknownOutcomeError (look again later)
  *   anything else: AUTHORIZED if statusOutput.isAuthorized, else PartnerProtocolError.
- * Capture: CAPTURED and CAPTURE_REQUESTED → SUCCESS (see CAPTURE_SUCCESS); REJECTED_CAPTURE,
- *   CANCELLED, REVERSED → FAILED.
- * Refund: REFUNDED, CAPTURED ([002] spelling of "refunded, confirmed online") and REFUND_REQUESTED →
- *   SUCCESS (see REFUND_SUCCESS); CREATED, PENDING_APPROVAL → PENDING; REJECTED, REJECTED_CAPTURE,
- *   CANCELLED → FAILED.
+ * Capture: CAPTURED (and PAID) → SUCCESS; CAPTURE_REQUESTED ("in the queue to be captured", [000]
+ *   Capture.status) → PENDING; REJECTED_CAPTURE, CANCELLED, REVERSED → FAILED.
+ * Refund: REFUNDED, CAPTURED ([002] spelling of "refunded, confirmed online") → SUCCESS;
+ *   CREATED, PENDING_APPROVAL, REFUND_REQUESTED ("in the queue to be refunded") → PENDING;
+ *   REJECTED, REJECTED_CAPTURE, CANCELLED → FAILED.
+ * A PENDING leg is looked at again on the dispatcher's reconcile schedule (fetchOperation), sooner
+ * when a Connect webhook about the payment or the refund arrives.
  * `partnerStatus` is the numeric legacy `statusOutput.statusCode` as a string (the status name when
  * absent); `partnerStatusDescription` is the status name plus the errors, if any.
  */
@@ -69,7 +71,8 @@ export const OPEN_AUTHORIZATION = new Set([
 ]);
 /**
  * Statuses reached through captures: no uncaptured remainder is held any more (a final capture or a
- * cancel after a partial capture released it). A cancel here would reverse the captures instead.
+ * cancel after a partial capture released it). A cancel here would hit the captures instead (while
+ * they are queued, Connect's cancel cancels them), so a void never sends one while it could.
  */
 export const CLOSED_BY_CAPTURE = new Set([
   'CAPTURE_REQUESTED',
@@ -83,16 +86,13 @@ export const CLOSED_BY_CAPTURE = new Set([
 ]);
 
 /**
- * CAPTURE_REQUESTED counts as a successful capture: Connect accepted it and queues it to the
- * acquirer; it is not cancelled by Connect on its own and the money is ours to refund. A later
- * REJECTED_CAPTURE is exceptional and arrives as a webhook for an operator. Waiting for CAPTURED
- * would leave every leg UNKNOWN for hours (settlement is batched) and exhaust the reconcile schedule.
+ * Only Connect's confirmation settles a capture or refund leg: the *_REQUESTED statuses are queued
+ * work that can still be rejected (REJECTED_CAPTURE) and a refund of a capture that has not settled
+ * is refused. PAID (funds matched) is a payment status; accepted for a capture all the same.
  */
-export const CAPTURE_SUCCESS = new Set(['CAPTURED', 'CAPTURE_REQUESTED']);
+export const CAPTURE_SUCCESS = new Set(['CAPTURED', 'PAID']);
 const CAPTURE_FAILED = new Set(['REJECTED_CAPTURE', 'CANCELLED', 'REVERSED']);
-/** Same reasoning: REFUND_REQUESTED = accepted and queued to be refunded. */
-export const REFUND_SUCCESS = new Set(['REFUNDED', 'CAPTURED', 'REFUND_REQUESTED']);
-const REFUND_PENDING = new Set(['CREATED', 'PENDING_APPROVAL']);
+export const REFUND_SUCCESS = new Set(['REFUNDED', 'CAPTURED']);
 const REFUND_FAILED = new Set(['REJECTED', 'REJECTED_CAPTURE', 'CANCELLED']);
 
 // ---- errors ---------------------------------------------------------------------------------
@@ -147,6 +147,14 @@ export function rejected(answer: ConnectAnswer<unknown>, what: string): PartnerR
   const detail = describeErrors(errors) || answer.text || 'no error body';
   const code = errors[0]?.code ? String(errors[0].code) : String(answer.status);
   return new PartnerRejectedError(`connect ${what}: HTTP ${answer.status} ${detail}`, code, answer.status);
+}
+
+/**
+ * The refund refusal [002] documents: 404, code 300240 ("the payment was not in a cancelable state").
+ * Connect answers it while nothing refundable is settled yet, and for good when nothing ever will be.
+ */
+export function isRefundRefused(answer: ConnectAnswer<unknown>): boolean {
+  return answer.status === 404 && apiErrors(answer.body).some((e) => String(e.code) === '300240');
 }
 
 /** A 2xx without the JSON object it must carry. */
@@ -402,10 +410,10 @@ export function captureResult(
   };
 }
 
+/** CREATED, PENDING_APPROVAL, REFUND_REQUESTED and anything unknown: PENDING. */
 export function refundOutcome(status: string): OperationOutcome {
   if (REFUND_SUCCESS.has(status)) return 'SUCCESS';
   if (REFUND_FAILED.has(status)) return 'FAILED';
-  if (REFUND_PENDING.has(status)) return 'PENDING';
   return 'PENDING';
 }
 
@@ -441,8 +449,11 @@ export function failedOperation(answer: ConnectAnswer<unknown>, what: string): O
   };
 }
 
-/** The payment as the outcome of a void leg (cancel of the uncaptured remainder). */
-export function voidResultFromPayment(
+/**
+ * The payment in the answer to our cancel (first answer or replay of it) as the void leg's outcome:
+ * CANCELLED, or closed by the captures with the rest released → SUCCESS; still open → PENDING.
+ */
+export function voidResultFromCancel(
   payment: PaymentResponse,
   amount: number,
   currency: string,
@@ -456,7 +467,7 @@ export function voidResultFromPayment(
       outcome: 'SUCCESS',
       partnerReference: payment.id ?? undefined,
       partnerStatus: view.partnerStatus,
-      partnerStatusDescription: `${status}: authorization closed, no uncaptured remainder is held`,
+      partnerStatusDescription: `${status}: the uncaptured rest is released, the captures stand`,
       amount,
       currency,
     };
