@@ -5,6 +5,7 @@
  * without the generator knowing it.
  */
 import type { Client } from 'pg';
+import { toConnectReference } from '@tender/partners/connect';
 import { GIFT_CARD, type SucceededPayment } from './load';
 
 export interface Reconciliation {
@@ -155,7 +156,8 @@ export async function reconcile(
         `payment ${s.paymentId}: card tender ${card.status} ${card.amount}, expected AUTHORIZED ${s.cardAmount}`,
       );
     }
-    ourConnectRefs.add(card.reference);
+    // Connect knows our reference in its 30-character form
+    ourConnectRefs.add(toConnectReference(card.reference));
     ourPaytronixRefs.add(gift.reference);
     const pl = legsOf.get(s.paymentId) ?? [];
     const captureLegs = pl.filter((l) => l.type === 'CAPTURE');
@@ -180,7 +182,7 @@ export async function reconcile(
     }
 
     // Connect: one payment under our card reference, authorized (and captured) for the card amount.
-    const atConnect = connectByRef.get(card.reference) ?? [];
+    const atConnect = connectByRef.get(toConnectReference(card.reference)) ?? [];
     if (atConnect.length !== 1) {
       problem(`payment ${s.paymentId}: ${atConnect.length} Connect payments under ${card.reference}`);
     } else {

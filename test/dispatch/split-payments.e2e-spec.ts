@@ -1,6 +1,7 @@
 import { newId } from '@tender/persistence';
 import { Maintenance } from '../../apps/worker/src/maintenance';
 import { eventually, TestStack } from '../support/stack';
+import { toConnectReference } from '@tender/partners/connect';
 
 /**
  * The heart of Tender against the real stack: API, worker, Postgres, Redis and the partner
@@ -44,7 +45,8 @@ describe('split payments through the partners', () => {
   const balance = async (card: string) =>
     (await stack.sim('paytronix', `/_sim/paytronix/cards/${card}`)).balance;
   const connectBooks = async (reference: string) =>
-    (await stack.sim('connect', `/_sim/connect/transactions?reference=${reference}`)).transactions;
+    (await stack.sim('connect', `/_sim/connect/transactions?reference=${toConnectReference(reference)}`))
+      .transactions;
   const tender = (payment: any, partner: string) =>
     payment.authorization.partner_transactions.find((t: any) => t.partner === partner);
   const referenceOf = async (tenderId: string) =>
@@ -82,7 +84,12 @@ describe('split payments through the partners', () => {
     });
     expect(captured.body.overview).toMatchObject({ captured: 'PARTIALLY', consumed: 'PARTIALLY' });
     expect((await get(id)).body).toEqual(captured.body);
-    expect((await connectBooks(connectRef))[0]).toMatchObject({ amountCaptured: 1000 });
+    // The card's leg succeeded once Connect settled the capture (CAPTURED), not when it was requested.
+    expect((await connectBooks(connectRef))[0]).toMatchObject({
+      amountCaptured: 1000,
+      amountSettled: 1000,
+      captures: [{ amount: 1000, status: 'CAPTURED' }],
+    });
     // The gift card's leg is bookkeeping (its redeem already moved the money): settled when written,
     // never sent; the card's leg went to Connect once.
     const legs = await stack.prisma.operationTransaction.findMany({
@@ -93,6 +100,7 @@ describe('split payments through the partners', () => {
       ['connect', 'SUCCESS', 1],
       ['paytronix', 'SUCCESS', 0],
     ]);
+    expect(legs.find((l) => l.partnerTransaction.partner === 'connect')?.partnerStatus).toBe('900'); // CAPTURED
 
     const voided = await op(id, 'voids', {});
     expect(voided.status).toBe(201);
@@ -116,7 +124,10 @@ describe('split payments through the partners', () => {
       expect.objectContaining({ partner: 'connect', amount: 500 }),
     ]);
     expect(refunded.body.amounts).toMatchObject({ total_refunded: 500, available_to_refund: 2500 });
-    expect((await connectBooks(connectRef))[0]).toMatchObject({ amountRefunded: 500 });
+    expect((await connectBooks(connectRef))[0]).toMatchObject({
+      amountRefunded: 500,
+      refunds: [{ amount: 500, status: 'REFUNDED' }],
+    });
     expect(await balance('6000000000000500')).toBe('480.00');
 
     // A refund beyond the rest is refused; a refund of the rest goes to the gift card too.

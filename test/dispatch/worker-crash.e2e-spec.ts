@@ -3,6 +3,7 @@ import { newId } from '@tender/persistence';
 import { startProcess } from '../support/processes';
 import { giftCardAndCard } from '../support/payloads';
 import { callInFlight, eventually, TestStack } from '../support/stack';
+import { toConnectReference } from '@tender/partners/connect';
 
 /** A worker in its own process, as in production, so the test can SIGKILL it. */
 async function startWorker(stack: TestStack): Promise<ChildProcess> {
@@ -63,7 +64,10 @@ describe('crash safety', () => {
     expect(final.amounts.total_authorized).toBe(3000);
     const reference = (await stack.prisma.partnerTransaction.findUniqueOrThrow({ where: { id: card.id } }))
       .reference;
-    const atConnect = await stack.sim('connect', `/_sim/connect/transactions?reference=${reference}`);
+    const atConnect = await stack.sim(
+      'connect',
+      `/_sim/connect/transactions?reference=${toConnectReference(reference)}`,
+    );
     expect(atConnect.transactions).toHaveLength(1);
     const gift = created.body.authorization.partner_transactions.find((t: any) => t.partner === 'paytronix');
     const giftRef = (await stack.prisma.partnerTransaction.findUniqueOrThrow({ where: { id: gift.id } }))

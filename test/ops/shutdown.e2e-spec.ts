@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import { startProcess, type Running } from '../support/processes';
 import { giftCardAndCard } from '../support/payloads';
 import { callInFlight, eventually, TestStack } from '../support/stack';
+import { toConnectReference } from '@tender/partners/connect';
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -72,7 +73,7 @@ describe('graceful shutdown', () => {
     expect(final.amounts.total_authorized).toBe(3000);
     const atConnect = await stack.sim(
       'connect',
-      `/_sim/connect/transactions?reference=${afterExit.reference}`,
+      `/_sim/connect/transactions?reference=${toConnectReference(afterExit.reference)}`,
     );
     expect(atConnect.transactions).toHaveLength(1);
     const gift = created.body.authorization.partner_transactions.find((t: any) => t.partner === 'paytronix');

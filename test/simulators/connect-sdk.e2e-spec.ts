@@ -103,6 +103,10 @@ describe('Connect simulator with the official connect-sdk-nodejs', () => {
   let sdk: Client;
   let counter = 0;
   const reference = () => `sdk-${Date.now().toString(36)}-${++counter}`;
+  const settle = async (paymentId: string) => {
+    const answer = await fetch(`${server.url}/_sim/connect/payments/${paymentId}/settle`, { method: 'POST' });
+    expect(answer.status).toBe(200);
+  };
 
   beforeAll(async () => {
     receiver = new WebhookReceiver();
@@ -111,6 +115,7 @@ describe('Connect simulator with the official connect-sdk-nodejs', () => {
       webhookUrl,
       webhookKeyId: WEBHOOK_KEY_ID,
       webhookSecret: WEBHOOK_SECRET,
+      settleDelayMs: -1, // captures and refunds settle when a test asks (settle())
       logger: () => undefined,
     });
     server = await listen(sim.app);
@@ -160,7 +165,8 @@ describe('Connect simulator with the official connect-sdk-nodejs', () => {
     const afterPartial = await sdk.v1.payments.get(MERCHANT, payment.id!);
     expect(afterPartial.body).toMatchObject({
       status: 'PENDING_CAPTURE',
-      statusOutput: { isRefundable: true },
+      paymentOutput: { amountPaid: 0 },
+      statusOutput: { isRefundable: false }, // nothing settled yet
     });
 
     const final = await sdk.v1.payments.capture(MERCHANT, payment.id!, { amount: 600, isFinal: true });
@@ -169,6 +175,17 @@ describe('Connect simulator with the official connect-sdk-nodejs', () => {
     expect(
       captures.isSuccess && captures.body.captures?.map((c) => c.captureOutput?.amountOfMoney?.amount),
     ).toEqual([400, 600]);
+
+    // a refund before the captures settle: RefundErrorResponse 404, code 300240 ([002])
+    const early = await sdk.v1.payments.refund(MERCHANT, payment.id!, {
+      amountOfMoney: { amount: 300, currencyCode: 'EUR' },
+    });
+    expect(early).toMatchObject({
+      status: 404,
+      isSuccess: false,
+      body: { errors: [{ code: '300240', message: 'GET_ORDERSTATUS ORDER NOT FOUND' }] },
+    });
+    await settle(payment.id!);
 
     const refundContext: PaymentContext = { idempotence: { key: `refund-${ref}` } };
     const refund = await sdk.v1.payments.refund(
@@ -197,9 +214,10 @@ describe('Connect simulator with the official connect-sdk-nodejs', () => {
 
     const [books] = sim.books.transactions(ref);
     expect(books).toMatchObject({
-      status: 'CAPTURE_REQUESTED',
+      status: 'CAPTURED',
       amountAuthorized: 1000,
       amountCaptured: 1000,
+      amountSettled: 1000,
       amountRefunded: 300,
       amountCancelled: 0,
     });
@@ -226,7 +244,12 @@ describe('Connect simulator with the official connect-sdk-nodejs', () => {
     const approved = await sdk.v1.payments.approve(MERCHANT, id, { amount: 700 });
     expect(approved).toMatchObject({ status: 200, isSuccess: true });
     expect(approved.body).toMatchObject({
-      payment: { status: 'CAPTURE_REQUESTED', paymentOutput: { amountPaid: 700 } },
+      payment: { status: 'CAPTURE_REQUESTED', paymentOutput: { amountPaid: 0 } },
+    });
+    await settle(id);
+    expect((await sdk.v1.payments.get(MERCHANT, id)).body).toMatchObject({
+      status: 'CAPTURED',
+      paymentOutput: { amountPaid: 700 },
     });
     const found = await sdk.v1.payments.find(MERCHANT, { merchantReference: ref, limit: 5 });
     expect(found).toMatchObject({ status: 200, isSuccess: true });
@@ -301,6 +324,7 @@ describe('Connect simulator with the official connect-sdk-nodejs', () => {
     );
     const id = created.isSuccess ? created.body.payment!.id! : '';
     expect(created.isSuccess && created.body.payment?.status).toBe('CAPTURE_REQUESTED');
+    await settle(id);
     const refund = await sdk.v1.payments.refund(MERCHANT, id, {
       amountOfMoney: { amount: 100, currencyCode: 'EUR' },
     });
@@ -379,6 +403,19 @@ describe('Connect simulator with the official connect-sdk-nodejs', () => {
     ).rejects.toThrow(/no key someone-else/);
 
     await sdk.v1.payments.capture(MERCHANT, id, {});
+    const captureHook = await receiver.waitFor(
+      (w) => w.event.payment?.id === id && w.event.type === 'payment.capture_requested',
+    );
+    expect(captureHook.event.payment?.status).toBe('CAPTURE_REQUESTED');
+    // settling the capture sends the payment webhook with its new status
+    await settle(id);
+    const capturedHook = await receiver.waitFor(
+      (w) => w.event.payment?.id === id && w.event.type === 'payment.captured',
+    );
+    await expect(helper.unmarshal(capturedHook.body, capturedHook.headers)).resolves.toMatchObject({
+      payment: { id, status: 'CAPTURED', paymentOutput: { amountPaid: 1000 } },
+    });
+
     const refund = await sdk.v1.payments.refund(MERCHANT, id, {
       amountOfMoney: { amount: 250, currencyCode: 'EUR' },
     });
@@ -388,10 +425,11 @@ describe('Connect simulator with the official connect-sdk-nodejs', () => {
       type: 'refund.refund_requested',
       refund: { id: refundId, status: 'REFUND_REQUESTED' },
     });
-    const captureHook = await receiver.waitFor(
-      (w) => w.event.payment?.id === id && w.event.type === 'payment.capture_requested',
+    await settle(id);
+    const refundedHook = await receiver.waitFor(
+      (w) => w.event.refund?.id === refundId && w.event.type === 'refund.refunded',
     );
-    expect(captureHook.event.payment?.status).toBe('CAPTURE_REQUESTED');
+    expect(refundedHook.event.refund?.status).toBe('REFUNDED');
     await sim.webhooks.idle();
     const log = (await (await fetch(`${server.url}/_sim/connect/webhooks`)).json()) as {
       deliveries: unknown[];

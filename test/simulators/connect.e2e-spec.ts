@@ -1,6 +1,7 @@
 /**
- * Connect simulator over raw HTTP: signature rejection, amount rules, idempotence conflicts, the
- * fraud challenge flow, the timeout instrument, settlement and restart from a snapshot.
+ * Connect simulator over raw HTTP: signature rejection, amount rules, idempotence (key rules, replays,
+ * conflicts), the fraud challenge flow, the timeout instrument, settlement (on request, after the
+ * default 2 s, rejected captures, refunds refused until settled) and restart from a snapshot.
  */
 import { once } from 'node:events';
 import * as fs from 'node:fs';
@@ -72,6 +73,17 @@ async function call(
   return { status: response.status, headers: response.headers, body: parsed };
 }
 
+/** Polls `check` until it returns a value, or fails after `timeoutMs` (for state, never for time). */
+async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await check();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms`);
+}
+
 async function inspect(base: string, urlPath: string, method = 'GET', body?: unknown): Promise<Answer> {
   const response = await fetch(`${base}${urlPath}`, {
     method,
@@ -124,8 +136,8 @@ describe('Connect simulator (raw HTTP)', () => {
     return answer;
   }
 
-  describe('with default options', () => {
-    beforeAll(() => start());
+  describe('settling only on request (settleDelayMs -1)', () => {
+    beforeAll(() => start({ settleDelayMs: -1 }));
     afterAll(stop);
 
     describe('v1HMAC', () => {
@@ -279,6 +291,15 @@ describe('Connect simulator (raw HTTP)', () => {
             body: { amountOfMoney: { amount, currencyCode } },
           });
 
+        // captured but not settled: refused like a payment with nothing to refund ([002] 404, 300240)
+        const unsettled = await refund(600);
+        expect(unsettled.status).toBe(404);
+        expect(unsettled.body.errors).toEqual([
+          expect.objectContaining({ code: '300240', message: 'GET_ORDERSTATUS ORDER NOT FOUND' }),
+        ]);
+        expect(sim.books.transaction(sim.books.state.payments[id]).refunds).toHaveLength(0);
+        await inspect(base, `/_sim/connect/payments/${id}/settle`, 'POST');
+
         const first = await refund(600);
         expect(first.status).toBe(201);
         expect(first.headers.get('location')).toBe(`/v1/${MERCHANT}/refunds/${first.body.id}`);
@@ -317,6 +338,43 @@ describe('Connect simulator (raw HTTP)', () => {
           'order.amountOfMoney.currencyCode',
           'cardPaymentMethodSpecificInput.token',
         ]);
+      });
+
+      it('refuses a merchantReference over 30 characters, for payments and refunds', async () => {
+        const long = 'x'.repeat(31);
+        const create = await call(base, 'POST', `/v1/${MERCHANT}/payments`, {
+          body: payment(long, 'connect-approve'),
+        });
+        expect(create.status).toBe(400);
+        expect(create.body.errors).toEqual([
+          expect.objectContaining({
+            code: '21000020',
+            httpStatusCode: 400,
+            propertyName: 'order.references.merchantReference',
+            message: expect.stringContaining('at most 30 characters'),
+          }),
+        ]);
+        expect(sim.books.transactions(long)).toHaveLength(0);
+
+        const fits = await call(base, 'POST', `/v1/${MERCHANT}/payments`, {
+          body: payment('y'.repeat(30), 'connect-approve', { requiresApproval: false }),
+        });
+        expect(fits.status).toBe(201);
+        const id = fits.body.payment.id;
+        await inspect(base, `/_sim/connect/payments/${id}/settle`, 'POST');
+        const refund = (merchantReference: string) =>
+          call(base, 'POST', `/v1/${MERCHANT}/payments/${id}/refund`, {
+            body: {
+              amountOfMoney: { amount: 100, currencyCode: 'EUR' },
+              refundReferences: { merchantReference },
+            },
+          });
+        const tooLong = await refund(long);
+        expect(tooLong.status).toBe(400);
+        expect(tooLong.body.errors).toEqual([
+          expect.objectContaining({ code: '21000020', propertyName: 'refundReferences.merchantReference' }),
+        ]);
+        expect((await refund('z'.repeat(30))).status).toBe(201);
       });
 
       it('answers malformed JSON with a Connect-style 400', async () => {
@@ -372,7 +430,7 @@ describe('Connect simulator (raw HTTP)', () => {
         expect(sim.books.transaction(sim.books.state.payments[id]).idempotencyHits).toBe(1);
       });
 
-      it('replays a decline (402) and answers 1410 when the key is reused for another request', async () => {
+      it('replays a decline (402), and the first answer for the same key whatever the request', async () => {
         const key = `decline-${ref()}`;
         const body = payment(ref(), 'connect-decline');
         const first = await call(base, 'POST', `/v1/${MERCHANT}/payments`, { body, idempotenceKey: key });
@@ -381,13 +439,69 @@ describe('Connect simulator (raw HTTP)', () => {
         expect(again.status).toBe(402);
         expect(again.body.paymentResult.payment.id).toBe(first.body.paymentResult.payment.id);
 
+        // "All requests with the same key will be considered attempts for the same request, even if
+        // the payload is different": another body (another card, another reference) gets the decline
+        const otherBody = payment(ref(), 'connect-approve');
         const other = await call(base, 'POST', `/v1/${MERCHANT}/payments`, {
-          body: payment(ref(), 'connect-approve'),
+          body: otherBody,
           idempotenceKey: key,
         });
-        expect(other.status).toBe(409);
-        expect(other.body.errors).toEqual([expect.objectContaining({ code: '1410' })]);
+        expect(other.status).toBe(402);
+        expect(other.body.paymentResult.payment.id).toBe(first.body.paymentResult.payment.id);
+        expect(Number(other.headers.get('x-gcs-idempotence-request-timestamp'))).toBeGreaterThan(0);
         expect(sim.books.transactions(body.order.references.merchantReference)).toHaveLength(1);
+        expect(sim.books.transactions(otherBody.order.references.merchantReference)).toHaveLength(0);
+      });
+
+      it('replays a refund under its key whatever the amount asked the second time', async () => {
+        const id = (await createPayment('connect-approve', { requiresApproval: false })).body.payment.id;
+        await inspect(base, `/_sim/connect/payments/${id}/settle`, 'POST');
+        const key = `refund-${ref()}`;
+        const refund = (amount: number) =>
+          call(base, 'POST', `/v1/${MERCHANT}/payments/${id}/refund`, {
+            body: { amountOfMoney: { amount, currencyCode: 'EUR' } },
+            idempotenceKey: key,
+          });
+        const first = await refund(100);
+        expect(first.status).toBe(201);
+        const second = await refund(200);
+        expect(second.status).toBe(201);
+        expect(second.body).toMatchObject({
+          id: first.body.id,
+          refundOutput: { amountOfMoney: { amount: 100 } },
+        });
+        expect(second.headers.get('x-gcs-idempotence-request-timestamp')).not.toBeNull();
+        expect(sim.books.transaction(sim.books.state.payments[id]).refunds).toHaveLength(1);
+      });
+
+      it('refuses an idempotence key over 40 characters or not ASCII with a 400, before doing anything', async () => {
+        const reference = ref();
+        for (const key of ['k'.repeat(41), `tender-${'0'.repeat(32)}-authorize`, 'clé-idempotence']) {
+          const answer = await call(base, 'POST', `/v1/${MERCHANT}/payments`, {
+            body: payment(reference, 'connect-approve'),
+            idempotenceKey: key,
+          });
+          expect(answer.status).toBe(400);
+          expect(answer.body).toEqual({
+            errorId: expect.any(String),
+            errors: [
+              expect.objectContaining({
+                code: '21000020',
+                id: 'REQUEST_PARAMETER_INVALID_VALUE',
+                httpStatusCode: 400,
+                propertyName: 'X-GCS-Idempotence-Key',
+                message: expect.stringContaining('at most 40 ASCII characters'),
+              }),
+            ],
+          });
+          expect(sim.books.state.idempotence[`${MERCHANT} ${key}`]).toBeUndefined();
+        }
+        expect(sim.books.transactions(reference)).toHaveLength(0);
+        const fits = await call(base, 'POST', `/v1/${MERCHANT}/payments`, {
+          body: payment(reference, 'connect-approve'),
+          idempotenceKey: 'k'.repeat(40),
+        });
+        expect(fits.status).toBe(201);
       });
 
       it('keeps the key in the books, scoped to the merchant (expiry after 24 h: see idempotence unit test)', async () => {
@@ -509,6 +623,27 @@ describe('Connect simulator (raw HTTP)', () => {
       });
     });
 
+    describe('rejected captures', () => {
+      it('connect-capture-reject: every capture ends REJECTED_CAPTURE when it settles; a rejected part can be captured again', async () => {
+        const id = (await createPayment('connect-capture-reject')).body.payment.id;
+        const first = await call(base, 'POST', `/v1/${MERCHANT}/payments/${id}/capture`, {
+          body: { amount: 400 },
+        });
+        await inspect(base, `/_sim/connect/payments/${id}/settle`, 'POST');
+        const books = sim.books.transaction(sim.books.state.payments[id]);
+        expect(books).toMatchObject({ status: 'PENDING_CAPTURE', amountCaptured: 0, amountSettled: 0 });
+        expect(books.captures).toEqual([
+          expect.objectContaining({ id: first.body.id, status: 'REJECTED_CAPTURE', rejectOnSettle: true }),
+        ]);
+        const again = await call(base, 'POST', `/v1/${MERCHANT}/payments/${id}/capture`, {
+          body: { amount: 1000 },
+        });
+        expect(again.status).toBe(200);
+        await inspect(base, `/_sim/connect/payments/${id}/settle`, 'POST');
+        expect(sim.books.state.payments[id].status).toBe('REJECTED_CAPTURE');
+      });
+    });
+
     describe('inspection', () => {
       it('lists all transactions or those of one reference, and resets', async () => {
         const reference = `inspect-${ref()}`;
@@ -535,11 +670,12 @@ describe('Connect simulator (raw HTTP)', () => {
   });
 
   describe('refunds that need approval', () => {
-    beforeAll(() => start({ refundRequiresApproval: true }));
+    beforeAll(() => start({ refundRequiresApproval: true, settleDelayMs: -1 }));
     afterAll(stop);
 
     it('approves, undoes and cancels refunds (204, no body)', async () => {
       const id = (await createPayment('connect-approve', { requiresApproval: false })).body.payment.id;
+      await inspect(base, `/_sim/connect/payments/${id}/settle`, 'POST');
       const created = await call(base, 'POST', `/v1/${MERCHANT}/payments/${id}/refund`, {
         body: { amountOfMoney: { amount: 500, currencyCode: 'EUR' } },
       });
@@ -606,6 +742,76 @@ describe('Connect simulator (raw HTTP)', () => {
     });
   });
 
+  describe('with default options: captures and refunds settle after 2 s', () => {
+    beforeAll(() => start());
+    afterAll(stop);
+
+    it('keeps a capture CAPTURE_REQUESTED, and refuses refunds, until it settles by itself', async () => {
+      const id = (await createPayment()).body.payment.id;
+      const requestedAt = Date.now();
+      const capture = await call(base, 'POST', `/v1/${MERCHANT}/payments/${id}/capture`, {
+        body: { amount: 1000 },
+      });
+      expect(capture.body.status).toBe('CAPTURE_REQUESTED');
+      const refund = () =>
+        call(base, 'POST', `/v1/${MERCHANT}/payments/${id}/refund`, {
+          body: { amountOfMoney: { amount: 100, currencyCode: 'EUR' } },
+        });
+      const early = await refund();
+      expect(early.status).toBe(404);
+      expect(early.body.errors[0].code).toBe('300240');
+
+      const captured = await eventually(async () => {
+        const got = await call(base, 'GET', `/v1/${MERCHANT}/captures/${capture.body.id}`);
+        return got.body.status === 'CAPTURED' ? got.body : undefined;
+      }, 6000);
+      expect(Date.now() - requestedAt).toBeGreaterThanOrEqual(1900);
+      expect(captured.captureOutput).toMatchObject({ amountPaid: 1000 });
+      expect((await call(base, 'GET', `/v1/${MERCHANT}/payments/${id}`)).body).toMatchObject({
+        status: 'CAPTURED',
+        statusOutput: { statusCategory: 'COMPLETED', isRefundable: true },
+      });
+
+      const late = await refund();
+      expect(late.status).toBe(201);
+      expect(late.body.status).toBe('REFUND_REQUESTED');
+      // POST /_sim/connect/payments/{id}/settle does not wait for the delay
+      expect(
+        (await inspect(base, `/_sim/connect/payments/${id}/settle`, 'POST')).body.transaction,
+      ).toMatchObject({
+        refunds: [{ status: 'REFUNDED', amount: 100 }],
+      });
+    });
+  });
+
+  describe('captureRejectRate 1', () => {
+    beforeAll(() => start({ settleDelayMs: -1, captureRejectRate: 1 }));
+    afterAll(stop);
+
+    it('ends every capture REJECTED_CAPTURE with captureRejectRate 1; nothing becomes refundable', async () => {
+      const id = (await createPayment()).body.payment.id;
+      const capture = await call(base, 'POST', `/v1/${MERCHANT}/payments/${id}/capture`, {
+        body: { amount: 1000 },
+      });
+      expect(capture.body.status).toBe('CAPTURE_REQUESTED');
+      await inspect(base, `/_sim/connect/payments/${id}/settle`, 'POST');
+      expect((await call(base, 'GET', `/v1/${MERCHANT}/captures/${capture.body.id}`)).body).toMatchObject({
+        status: 'REJECTED_CAPTURE',
+        statusOutput: { statusCode: 1100 },
+        captureOutput: { amountPaid: 0 },
+      });
+      expect((await call(base, 'GET', `/v1/${MERCHANT}/payments/${id}`)).body).toMatchObject({
+        status: 'REJECTED_CAPTURE',
+        paymentOutput: { amountPaid: 0 },
+        statusOutput: { statusCategory: 'UNSUCCESSFUL', isRefundable: false, isCancellable: false },
+      });
+      const refund = await call(base, 'POST', `/v1/${MERCHANT}/payments/${id}/refund`, {
+        body: { amountOfMoney: { amount: 100, currencyCode: 'EUR' } },
+      });
+      expect(refund.status).toBe(404);
+    });
+  });
+
   describe('automatic settlement', () => {
     beforeAll(() => start({ settleDelayMs: 10 }));
     afterAll(stop);
@@ -660,9 +866,9 @@ describe('Connect simulator (raw HTTP)', () => {
     });
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    it('comes back with the same payments and idempotence keys', async () => {
+    it('comes back with the same payments and idempotence keys; what was queued still settles', async () => {
       const snapshotFile = path.join(dir, 'connect.json');
-      await start({ snapshotFile });
+      await start({ snapshotFile, settleDelayMs: -1 });
       const key = `snapshot-${ref()}`;
       const body = payment(ref(), 'connect-approve');
       const created = await call(base, 'POST', `/v1/${MERCHANT}/payments`, { body, idempotenceKey: key });
@@ -671,11 +877,17 @@ describe('Connect simulator (raw HTTP)', () => {
       await stop();
       expect(fs.existsSync(snapshotFile)).toBe(true);
 
-      await start({ snapshotFile });
+      await start({ snapshotFile, settleDelayMs: 50 });
       try {
         const got = await call(base, 'GET', `/v1/${MERCHANT}/payments/${id}`);
         expect(got.status).toBe(200);
-        expect(got.body).toMatchObject({ id, status: 'PENDING_CAPTURE', paymentOutput: { amountPaid: 400 } });
+        expect(got.body).toMatchObject({ id, status: 'PENDING_CAPTURE' });
+        // the capture requested before the restart settles after it
+        const settled = await eventually(async () => {
+          const captures = await call(base, 'GET', `/v1/${MERCHANT}/payments/${id}/captures`);
+          return captures.body.captures[0].status === 'CAPTURED' ? captures.body.captures[0] : undefined;
+        }, 5000);
+        expect(settled.captureOutput).toMatchObject({ amountPaid: 400 });
         const replay = await call(base, 'POST', `/v1/${MERCHANT}/payments`, { body, idempotenceKey: key });
         expect(replay.body.payment.id).toBe(id);
         expect(replay.headers.get('x-gcs-idempotence-request-timestamp')).not.toBeNull();

@@ -84,7 +84,13 @@ export class TestStack {
     this.closers.push(() => this.prisma.$disconnect());
 
     if (options.simulators !== false) {
-      const connect = createConnectSimulator({ timeoutDelayMs: 4000, ...options.connect });
+      // Captures and refunds settle 200 ms after they are requested (the simulator's default is 2 s):
+      // the first reconcile check (300 ms) finds them settled.
+      const connect = createConnectSimulator({
+        timeoutDelayMs: 4000,
+        settleDelayMs: 200,
+        ...options.connect,
+      });
       const purse = createPurseSimulator({});
       const paytronix = createPaytronixSimulator({ ...options.paytronix });
       this.simulators = {

@@ -7,6 +7,7 @@ import { setPartnerAccount } from '../../apps/cli/src/provisioning';
 import { signWebhookBody } from '../../apps/simulators/src/connect';
 import { signPurseWebhook } from '../../apps/simulators/src/purse/webhooks';
 import { eventually, TestStack } from '../support/stack';
+import { fromConnectReference, toConnectReference } from '@tender/partners/connect';
 
 /** A webhook as the Connect simulator sent it. */
 interface Captured {
@@ -92,8 +93,12 @@ class WebhookForwarder {
   }
 }
 
-const merchantReference = (webhook: Captured): string | undefined =>
-  JSON.parse(webhook.body.toString('utf8')).payment?.paymentOutput?.references?.merchantReference;
+/** Our reference (decoded from Connect's merchantReference) of a Connect payment webhook. */
+const merchantReference = (webhook: Captured): string | undefined => {
+  const sent = JSON.parse(webhook.body.toString('utf8')).payment?.paymentOutput?.references
+    ?.merchantReference;
+  return sent === undefined ? undefined : fromConnectReference(sent);
+};
 
 const SIM_KEY_ID = 'tender-sim-webhook-key';
 const SIM_SECRET = 'tender-sim-webhook-secret';
@@ -188,7 +193,9 @@ describe('partner webhooks (partners → Tender)', () => {
     expect(await forwarder.release()).toEqual(expect.arrayContaining([200]));
     const row = await processed(webhook.eventId!);
     expect(row).toMatchObject({ type: 'payment.pending_approval', error: null });
-    expect((row.payload as any).payment.paymentOutput.references.merchantReference).toBe(unknown.reference);
+    expect((row.payload as any).payment.paymentOutput.references.merchantReference).toBe(
+      toConnectReference(unknown.reference),
+    );
     const settled = await eventually(async () => {
       const tender = await tenderOf(paymentId);
       return tender.status === 'AUTHORIZED' ? tender : undefined;
@@ -366,6 +373,54 @@ describe('partner webhooks (partners → Tender)', () => {
       headers: { 'cache-control': 'max-age=60' },
     });
     expect(view.body.amounts.total_captured).toBe(1000);
+  });
+
+  it('settles a capture leg left pending (CAPTURE_REQUESTED) when the webhook of its settlement arrives', async () => {
+    // no hint reaches Tender until the test says so: neither capture_requested nor captured
+    forwarder.hold = (webhook) =>
+      webhook.type === 'payment.capture_requested' || webhook.type === 'payment.captured';
+    const created = await pay('connect-approve');
+    expect(created.status).toBe(201);
+    await statusOf(created.body.id, 'AUTHORIZED');
+    const paymentId = created.body.id;
+    const captured = await stack.request('POST', `/v2/payments/${paymentId}/captures`, {
+      token: stack.backOffice,
+      body: {},
+    });
+    expect(captured.status).toBe(201);
+    const legOf = () =>
+      stack.prisma.operationTransaction.findFirstOrThrow({ where: { partnerTransaction: { paymentId } } });
+    // Connect took the capture into its queue: the leg waits (CAPTURE_REQUESTED = statusCode 800)
+    const pending = await eventually(async () => {
+      const leg = await legOf();
+      return leg.status === 'UNKNOWN' && leg.partnerStatus === '800' ? leg : undefined;
+    });
+    const tender = await tenderOf(paymentId);
+    // The simulator settles it 200 ms later and sends payment.captured, held here for now.
+    const webhook = await eventually(async () =>
+      forwarder.held.find(
+        (w) =>
+          w.type === 'payment.captured' &&
+          JSON.parse(w.body.toString()).payment.id === tender.partnerReference,
+      ),
+    );
+    const atConnect = await stack.sim('connect', `/_sim/connect/payments/${tender.partnerReference}`);
+    expect(atConnect.captures).toEqual([expect.objectContaining({ status: 'CAPTURED' })]);
+    // the next lookup is 10 minutes away: only the webhook can settle the leg
+    expect(await legOf()).toMatchObject({ status: 'UNKNOWN', updatedAt: pending.updatedAt });
+
+    forwarder.held.splice(0, forwarder.held.length, webhook);
+    expect(await forwarder.release()).toEqual([200]);
+    expect((await processed(webhook.eventId!)).error).toBeNull();
+    const settled = await eventually(async () => {
+      const leg = await legOf();
+      return leg.status === 'SUCCESS' ? leg : undefined;
+    });
+    expect(settled.partnerStatus).toBe('900'); // CAPTURED
+    const operation = await stack.prisma.operation.findFirstOrThrow({
+      where: { paymentId, type: 'CAPTURE' },
+    });
+    expect(operation.status).toBe('SUCCESS');
   });
 
   it('verifies Purse webhooks with the account webhook secret (optional entity hint), refusing stale ones', async () => {

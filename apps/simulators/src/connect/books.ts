@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { APIError } from 'connect-sdk-nodejs/lib/v1/model/domain';
 import { SnapshotStore } from '../common/snapshot-store';
-import { ConnectApiError, apiError, invalid, notAllowedInStatus, notFound, validationError } from './errors';
+import { apiError, invalid, notAllowedInStatus, notFound, notRefundable, validationError } from './errors';
 import type { IdempotenceEntry } from './idempotence';
 import type { ResolvedInstrument } from './instruments';
 import {
@@ -17,7 +17,8 @@ import {
  * rules, and the idempotence keys. Every operation checks the state it needs (405 / 404 / 400 like
  * Connect), applies the change, and reports status changes (for webhooks) once it is complete.
  *
- * Transitions (the documents give no table; digest Gaps 7/8/10):
+ * Transitions (the documents give no table; digest Gaps 7/8/10; where they are silent the simulator
+ * takes the stricter plausible behaviour):
  *   create  approve, requiresApproval ........ PENDING_APPROVAL
  *           approve, no approval needed ...... CAPTURE_REQUESTED (one final capture of the full amount)
  *           challenge ........................ PENDING_FRAUD_APPROVAL (processchallenged → as approve; cancel → CANCELLED)
@@ -28,12 +29,16 @@ import {
  *   cancelapproval (captures not settled) .... PENDING_APPROVAL (captures CANCELLED)
  *   cancel: nothing captured ................. CANCELLED; partially captured PENDING_CAPTURE: releases the rest;
  *           CAPTURE_REQUESTED, nothing settled or refunded: CANCELLED (captures CANCELLED)
- *   settle (/_sim or settleDelayMs) .......... captures CAPTURED, payment CAPTURED, refunds REFUNDED,
- *                                              payment REFUNDED once everything captured is refunded
+ *   settle (/_sim, or settleDelayMs after the request) of a capture: CAPTURED, or REJECTED_CAPTURE when
+ *           it was marked to be rejected (connect-capture-reject, captureRejectRate); a CAPTURE_REQUESTED
+ *           payment follows once none is queued: CAPTURED if any capture succeeded, else REJECTED_CAPTURE.
+ *           A rejected capture's amount is not captured (while the payment is PENDING_CAPTURE it can be
+ *           captured again).
  *   refunds: REFUND_REQUESTED (or PENDING_APPROVAL with refundRequiresApproval) → approve → REFUND_REQUESTED;
- *            cancel → CANCELLED; cancelapproval → PENDING_APPROVAL; settle → REFUNDED; refund-decline → REJECTED.
- * Captured money is what CAPTURE_REQUESTED + CAPTURED captures hold: the simulator never rejects a
- * capture, so refunds may be requested before settlement (real Connect waits for CAPTURED/PAID).
+ *            cancel → CANCELLED; cancelapproval → PENDING_APPROVAL; settle → REFUNDED (payment REFUNDED
+ *            once everything captured is refunded); refund-decline → REJECTED.
+ * Refunds draw only on settled (CAPTURED) captures: asked before, Connect's refund refusal of [002]
+ * (404, code 300240) answers, until the captures settle.
  */
 
 export interface PaymentRecord {
@@ -74,6 +79,8 @@ export interface CaptureRecord {
   currencyCode: string;
   isFinal: boolean;
   status: CaptureStatus;
+  /** Ends REJECTED_CAPTURE instead of CAPTURED when it settles (decided when it is requested). */
+  rejectOnSettle?: boolean;
   createdAt: string;
   statusChangedAt: string;
 }
@@ -135,13 +142,17 @@ export interface NewRefund {
 
 export interface PaymentAmounts {
   authorized: number;
+  /** Captures requested or done (CAPTURE_REQUESTED + CAPTURED). */
   captured: number;
+  /** Captures done (CAPTURED): what refunds may draw on, and Connect's `amountPaid`. */
+  settled: number;
   /** Refunds not cancelled or rejected (requested, pending approval or done). */
   refunded: number;
   /** Refunds in REFUNDED. */
   refundedCompleted: number;
   cancelled: number;
   capturable: number;
+  /** Settled minus refunds. */
   refundable: number;
 }
 
@@ -156,9 +167,12 @@ export interface TransactionView {
   amount: number;
   amountAuthorized: number;
   amountCaptured: number;
+  amountSettled: number;
   amountRefunded: number;
   amountCancelled: number;
-  captures: Array<Pick<CaptureRecord, 'id' | 'amount' | 'status' | 'isFinal' | 'createdAt'>>;
+  captures: Array<
+    Pick<CaptureRecord, 'id' | 'amount' | 'status' | 'isFinal' | 'rejectOnSettle' | 'createdAt'>
+  >;
   refunds: Array<
     Pick<RefundRecord, 'id' | 'amount' | 'status' | 'merchantReference' | 'captureId' | 'createdAt'>
   >;
@@ -182,6 +196,13 @@ export function emptyBooks(): ConnectBooksState {
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
+export interface BooksOptions {
+  /** Share of captures (0..1) that end REJECTED_CAPTURE when they settle. Default 0. */
+  captureRejectRate?: number;
+  /** Random source for captureRejectRate (tests). */
+  random?: () => number;
+}
+
 export class ConnectBooks {
   private readonly store: SnapshotStore<ConnectBooksState>;
   private pending: BooksChange[] = [];
@@ -190,6 +211,7 @@ export class ConnectBooks {
   constructor(
     private readonly now: () => Date,
     snapshotFile?: string,
+    private readonly options: BooksOptions = {},
   ) {
     this.store = new SnapshotStore(emptyBooks, snapshotFile);
     // A request that was running when the process stopped will never finish: forget its key.
@@ -258,11 +280,11 @@ export class ConnectBooks {
   }
 
   amounts(payment: PaymentRecord): PaymentAmounts {
+    const captures = this.capturesOf(payment);
     const captured = sum(
-      this.capturesOf(payment)
-        .filter((c) => ACTIVE_CAPTURE_STATUSES.includes(c.status))
-        .map((c) => c.amount),
+      captures.filter((c) => ACTIVE_CAPTURE_STATUSES.includes(c.status)).map((c) => c.amount),
     );
+    const settled = sum(captures.filter((c) => c.status === 'CAPTURED').map((c) => c.amount));
     const refunds = this.refundsOf(payment);
     const refunded = sum(
       refunds.filter((r) => ACTIVE_REFUND_STATUSES.includes(r.status)).map((r) => r.amount),
@@ -272,11 +294,12 @@ export class ConnectBooks {
     return {
       authorized,
       captured,
+      settled,
       refunded,
       refundedCompleted,
       cancelled: payment.amountCancelled,
       capturable: payment.authorized && !payment.captureClosed ? authorized - captured : 0,
-      refundable: captured - refunded,
+      refundable: settled - refunded,
     };
   }
 
@@ -294,7 +317,7 @@ export class ConnectBooks {
     }
   }
 
-  /** Whether a refund may be requested (also `statusOutput.isRefundable`). */
+  /** Whether a refund may be requested now (also `statusOutput.isRefundable`): something settled is left. */
   isRefundable(payment: PaymentRecord): boolean {
     const refundableStatus = ['PENDING_CAPTURE', 'CAPTURE_REQUESTED', 'CAPTURED', 'PAID'].includes(
       payment.status,
@@ -333,15 +356,19 @@ export class ConnectBooks {
       amount: payment.amount,
       amountAuthorized: amounts.authorized,
       amountCaptured: amounts.captured,
+      amountSettled: amounts.settled,
       amountRefunded: amounts.refunded,
       amountCancelled: amounts.cancelled,
-      captures: this.capturesOf(payment).map(({ id, amount, status, isFinal, createdAt }) => ({
-        id,
-        amount,
-        status,
-        isFinal,
-        createdAt,
-      })),
+      captures: this.capturesOf(payment).map(
+        ({ id, amount, status, isFinal, rejectOnSettle, createdAt }) => ({
+          id,
+          amount,
+          status,
+          isFinal,
+          ...(rejectOnSettle ? { rejectOnSettle } : {}),
+          createdAt,
+        }),
+      ),
       refunds: this.refundsOf(payment).map(
         ({ id, amount, status, merchantReference, captureId, createdAt }) => ({
           id,
@@ -490,8 +517,8 @@ export class ConnectBooks {
       // release what is left of the authorization; the captures stand
       payment.amountCancelled = payment.amount - captured;
       payment.captureClosed = true;
-      const allSettled = this.capturesOf(payment).every((c) => c.status !== 'CAPTURE_REQUESTED');
-      this.setPaymentStatus(payment, allSettled ? 'CAPTURED' : 'CAPTURE_REQUESTED');
+      this.setPaymentStatus(payment, 'CAPTURE_REQUESTED');
+      this.closeCaptureRequested(payment);
     } else {
       for (const capture of this.capturesOf(payment)) this.setCaptureStatus(capture, 'CANCELLED');
       payment.amountCancelled = payment.authorized ? payment.amount : 0;
@@ -504,7 +531,11 @@ export class ConnectBooks {
 
   // ---- refunds -------------------------------------------------------------------------------
 
-  /** Returns the refund; a REJECTED one (refund-decline instrument) is booked too, the caller answers 402. */
+  /**
+   * Returns the refund; a REJECTED one (refund-decline instrument) is booked too, the caller answers
+   * 402. Refunds draw on settled captures only: a refund that needs captures still queued
+   * (CAPTURE_REQUESTED) is refused like one on a payment with nothing to refund ([002] 404, 300240).
+   */
   createRefund(
     payment: PaymentRecord,
     input: NewRefund,
@@ -514,12 +545,10 @@ export class ConnectBooks {
     const amounts = this.amounts(payment);
     if (
       amounts.captured === 0 ||
-      !['PENDING_CAPTURE', 'CAPTURE_REQUESTED', 'CAPTURED', 'PAID'].includes(payment.status)
+      !['PENDING_CAPTURE', 'CAPTURE_REQUESTED', 'CAPTURED', 'PAID'].includes(payment.status) ||
+      (capture && capture.status !== 'CAPTURED')
     ) {
-      throw ConnectApiError.of(404, [apiError('notRefundable', 404, 'GET_ORDERSTATUS ORDER NOT FOUND')]);
-    }
-    if (capture && !ACTIVE_CAPTURE_STATUSES.includes(capture.status)) {
-      throw ConnectApiError.of(404, [apiError('notRefundable', 404, 'GET_ORDERSTATUS ORDER NOT FOUND')]);
+      throw notRefundable();
     }
     if (input.currencyCode !== undefined && input.currencyCode !== payment.currencyCode) {
       throw validationError([
@@ -538,12 +567,15 @@ export class ConnectBooks {
       );
       refundable = Math.min(refundable, capture.amount - refundedOnCapture);
     }
+    const queued = capture ? 0 : amounts.captured - amounts.settled;
     const amount = input.amount ?? refundable;
     if (amount > refundable || refundable <= 0) {
+      // what the queued captures will settle is not refundable yet
+      if (queued > 0 && amount <= refundable + queued) throw notRefundable();
       throw validationError([
         invalid(
           'amountOfMoney.amount',
-          `${amount} exceeds the refundable amount ${refundable} (captured minus already refunded)`,
+          `${amount} exceeds the refundable amount ${refundable} (settled captures minus refunds)`,
         ),
       ]);
     }
@@ -606,25 +638,24 @@ export class ConnectBooks {
     return refund;
   }
 
-  /** What the acquirer would confirm later: requested captures and refunds complete. */
+  /** What the acquirer confirms later: every requested capture and refund of the payment completes. */
   settle(payment: PaymentRecord): PaymentRecord {
-    for (const capture of this.capturesOf(payment)) {
-      if (capture.status === 'CAPTURE_REQUESTED') this.setCaptureStatus(capture, 'CAPTURED');
-    }
-    if (payment.status === 'CAPTURE_REQUESTED') this.setPaymentStatus(payment, 'CAPTURED');
-    for (const refund of this.refundsOf(payment)) {
-      if (refund.status === 'REFUND_REQUESTED') this.setRefundStatus(refund, 'REFUNDED');
-    }
-    const amounts = this.amounts(payment);
-    if (
-      payment.status === 'CAPTURED' &&
-      amounts.captured > 0 &&
-      amounts.refundedCompleted >= amounts.captured
-    ) {
-      this.setPaymentStatus(payment, 'REFUNDED');
-    }
+    for (const capture of this.capturesOf(payment)) this.completeCapture(capture);
+    for (const refund of this.refundsOf(payment)) this.completeRefund(refund);
     this.commit();
     return payment;
+  }
+
+  /** One requested capture completes: CAPTURED, or REJECTED_CAPTURE when it was marked so. */
+  settleCapture(capture: CaptureRecord): void {
+    this.completeCapture(capture);
+    this.commit();
+  }
+
+  /** One requested refund completes: REFUNDED. */
+  settleRefund(refund: RefundRecord): void {
+    this.completeRefund(refund);
+    this.commit();
   }
 
   // ---- internals ----------------------------------------------------------------------------
@@ -638,6 +669,39 @@ export class ConnectBooks {
       this.addCapture(payment, payment.amount, true);
       payment.captureClosed = true;
       this.setPaymentStatus(payment, 'CAPTURE_REQUESTED');
+    }
+  }
+
+  private completeCapture(capture: CaptureRecord): void {
+    if (capture.status !== 'CAPTURE_REQUESTED') return;
+    this.setCaptureStatus(capture, capture.rejectOnSettle ? 'REJECTED_CAPTURE' : 'CAPTURED');
+    const payment = this.state.payments[capture.paymentId];
+    this.closeCaptureRequested(payment);
+    // the payment changed (amountPaid, maybe its status): announce it (webhook) even if its status did not
+    this.pending.push({ type: 'payment', id: payment.id, status: payment.status });
+  }
+
+  /** A CAPTURE_REQUESTED payment with nothing queued any more: CAPTURED, or REJECTED_CAPTURE if none succeeded. */
+  private closeCaptureRequested(payment: PaymentRecord): void {
+    const captures = this.capturesOf(payment);
+    if (payment.status !== 'CAPTURE_REQUESTED' || captures.some((c) => c.status === 'CAPTURE_REQUESTED'))
+      return;
+    if (captures.some((c) => c.status === 'CAPTURED')) this.setPaymentStatus(payment, 'CAPTURED');
+    else if (captures.some((c) => c.status === 'REJECTED_CAPTURE'))
+      this.setPaymentStatus(payment, 'REJECTED_CAPTURE');
+  }
+
+  private completeRefund(refund: RefundRecord): void {
+    if (refund.status !== 'REFUND_REQUESTED') return;
+    this.setRefundStatus(refund, 'REFUNDED');
+    const payment = this.state.payments[refund.paymentId];
+    const amounts = this.amounts(payment);
+    if (
+      payment.status === 'CAPTURED' &&
+      amounts.settled > 0 &&
+      amounts.refundedCompleted >= amounts.settled
+    ) {
+      this.setPaymentStatus(payment, 'REFUNDED');
     }
   }
 
@@ -661,6 +725,10 @@ export class ConnectBooks {
       createdAt: at,
       statusChangedAt: at,
     };
+    const rate = this.options.captureRejectRate ?? 0;
+    if (payment.outcome === 'capture-reject' || (rate > 0 && (this.options.random ?? Math.random)() < rate)) {
+      capture.rejectOnSettle = true;
+    }
     this.state.captures[capture.id] = capture;
     payment.captureIds.push(capture.id);
     this.pending.push({ type: 'capture', id: capture.id, status: capture.status });

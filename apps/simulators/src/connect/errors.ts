@@ -14,7 +14,10 @@ import type { APIError } from 'connect-sdk-nodejs/lib/v1/model/domain';
 export const CONNECT_ERROR_CODES = {
   /** [001]/[002] 400: a required property is missing. */
   parameterNotFound: { code: '20000000', id: 'PARAMETER_NOT_FOUND_IN_REQUEST' },
-  /** Simulator choice: a property has an invalid value (incl. amount rules, currency mismatch). */
+  /**
+   * Simulator choice: a property has an invalid value (amount rules, currency mismatch, a
+   * merchantReference over 30 characters, an idempotence key over 40 or not ASCII).
+   */
   invalidValue: { code: '21000020', id: 'REQUEST_PARAMETER_INVALID_VALUE' },
   /** [001] 404: unknown payment id (also used for unknown capture / refund ids). */
   notFound: { code: '400300', id: 'PAYMENTATTEMPT_NOT_FOUND' },
@@ -28,8 +31,6 @@ export const CONNECT_ERROR_CODES = {
   merchantNotAllowed: { code: '9007', id: 'ACCESS_TO_MERCHANT_NOT_ALLOWED' },
   /** [ext] 409 + idempotence key: the first request with this key has not finished yet. */
   idempotenceInProgress: { code: '1409', id: 'DUPLICATE_REQUEST_IN_PROGRESS' },
-  /** Simulator choice: 409 for an idempotence key reused with a different request (method, path or body). */
-  idempotenceKeyReused: { code: '1410', id: 'IDEMPOTENCE_KEY_REUSED_WITH_DIFFERENT_REQUEST' },
   /** Simulator choice: card declined by the (simulated) acquirer; HTTP 402 with paymentResult/refundResult. */
   declined: { code: '430330', id: 'NOT_AUTHORISED' },
   /** Simulator choice: transient platform error (connect-error-once, failure injection). */
@@ -104,6 +105,14 @@ export function notFound(what: 'payment' | 'capture' | 'refund', id: string): Co
 
 export function notAllowedInStatus(message: string): ConnectApiError {
   return ConnectApiError.of(405, [apiError('notAllowedInStatus', 405, message)]);
+}
+
+/**
+ * [002] refund 404, code 300240 ("the payment was not in a cancelable state"): nothing to refund,
+ * or nothing settled yet.
+ */
+export function notRefundable(): ConnectApiError {
+  return ConnectApiError.of(404, [apiError('notRefundable', 404, 'GET_ORDERSTATUS ORDER NOT FOUND')]);
 }
 
 export function authorizationError(reason: string): ConnectApiError {

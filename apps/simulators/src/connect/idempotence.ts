@@ -1,9 +1,15 @@
 import { createHash } from 'node:crypto';
+import type { APIError } from 'connect-sdk-nodejs/lib/v1/model/domain';
 import type { ConnectBooks } from './books';
+import { invalid } from './errors';
 
 /**
- * `X-GCS-Idempotence-Key` handling (digest §3). Keys are scoped per merchant and kept 24 h.
+ * `X-GCS-Idempotence-Key` handling (digest §3; Worldline "Idempotent requests"). Keys are scoped per
+ * merchant and kept 24 h.
  *
+ * - A key longer than 40 characters or not ASCII is refused before anything runs: 400, one error
+ *   with propertyName `X-GCS-Idempotence-Key` (the length and the ASCII rule are Worldline's; the
+ *   error code is the simulator's invalid-value code, Connect's own is not documented).
  * - First request with a key: runs; while it runs the key is `in_progress`.
  * - Same key again while the first is running: 409 with exactly one error, code "1409"
  *   (IdempotenceException in the SDKs), with `X-GCS-Idempotence-Request-Timestamp`.
@@ -12,15 +18,24 @@ import type { ConnectBooks } from './books';
  *   response may be updated; for example, the current status of a payment"), and the header
  *   `X-GCS-Idempotence-Request-Timestamp` = ms of the first request. The first response has no header.
  * - Answers ≥ 500 are not kept (the key is released), so a retry with the same key runs again; every
- *   other answer (2xx, declines, 4xx) is kept and replayed.
- * - Same key, different request (method, path or body) — undocumented: the simulator answers 409 with
- *   one error code "1410" (IDEMPOTENCE_KEY_REUSED_WITH_DIFFERENT_REQUEST) and the timestamp header. It is
- *   a ReferenceException for the SDKs, not an IdempotenceException, so a client does not mistake it for
- *   "retry later"; silently replaying an unrelated answer would hide a client bug.
+ *   other answer (2xx, declines, 4xx refusals) is kept and replayed: "the same response is returned".
+ * - Same key, different request (body, even method or path): the first answer is replayed all the
+ *   same ("All requests with the same key will be considered attempts for the same request, even if
+ *   the payload is different"). The fingerprint of the first request is kept for inspection only.
  * Keys apply to POST calls; GETs ignore the header.
  */
 
 export const IDEMPOTENCE_RETENTION_MS = 24 * 60 * 60 * 1000;
+export const IDEMPOTENCE_KEY_MAX = 40;
+
+/** What is wrong with a key (too long, not ASCII), or undefined when Connect accepts it. */
+export function idempotenceKeyError(key: string): APIError | undefined {
+  if (key.length <= IDEMPOTENCE_KEY_MAX && /^[\x20-\x7e]+$/.test(key)) return undefined;
+  return invalid(
+    'X-GCS-Idempotence-Key',
+    `must be at most ${IDEMPOTENCE_KEY_MAX} ASCII characters (got ${key.length} characters)`,
+  );
+}
 
 export interface StoredResponse {
   status: number;
@@ -34,7 +49,7 @@ export interface StoredResponse {
 export interface IdempotenceEntry {
   merchantId: string;
   key: string;
-  /** Hash of method, path and body of the first request; '*' for entries held through /_sim. */
+  /** Hash of method, path and body of the first request (inspection only); '*' for entries held through /_sim. */
   fingerprint: string;
   state: 'in_progress' | 'done';
   firstTimestampMs: number;
@@ -46,8 +61,7 @@ export interface IdempotenceEntry {
 export type IdempotenceDecision =
   | { type: 'execute'; entry: IdempotenceEntry }
   | { type: 'replay'; entry: IdempotenceEntry }
-  | { type: 'in_progress'; entry: IdempotenceEntry }
-  | { type: 'mismatch'; entry: IdempotenceEntry };
+  | { type: 'in_progress'; entry: IdempotenceEntry };
 
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
@@ -97,11 +111,6 @@ export class IdempotenceRegistry {
       counters.idempotencyConflicts += 1;
       this.books.commit();
       return { type: 'in_progress', entry: existing };
-    }
-    if (existing && existing.fingerprint !== fingerprint) {
-      counters.idempotencyConflicts += 1;
-      this.books.commit();
-      return { type: 'mismatch', entry: existing };
     }
     if (existing) {
       existing.hits += 1;

@@ -52,7 +52,9 @@ export interface ConnectSimulator {
  */
 export function createConnectSimulator(input: ConnectSimulatorOptions = {}): ConnectSimulator {
   const options = resolveConnectOptions(input);
-  const books = new ConnectBooks(options.now, options.snapshotFile);
+  const books = new ConnectBooks(options.now, options.snapshotFile, {
+    captureRejectRate: options.captureRejectRate,
+  });
   const idempotence = new IdempotenceRegistry(books, options.now);
   const holds = new ResponseHolds();
   const webhooks = new ConnectWebhookSender({
@@ -64,21 +66,34 @@ export function createConnectSimulator(input: ConnectSimulatorOptions = {}): Con
     now: options.now,
   });
 
+  // Each requested capture / refund settles settleDelayMs after it was requested (-1: only on request).
   const settleTimers = new Map<string, NodeJS.Timeout>();
-  const scheduleSettle = (paymentId: string) => {
-    if (options.settleDelayMs === undefined || settleTimers.has(paymentId)) return;
-    const timer = setTimeout(() => {
-      settleTimers.delete(paymentId);
-      const payment = books.state.payments[paymentId];
-      if (payment) books.settle(payment);
-    }, options.settleDelayMs);
+  const scheduleSettle = (kind: 'capture' | 'refund', id: string, requestedAt: string) => {
+    const timerKey = `${kind} ${id}`;
+    if (options.settleDelayMs < 0 || settleTimers.has(timerKey)) return;
+    const dueInMs = Date.parse(requestedAt) + options.settleDelayMs - options.now().getTime();
+    const timer = setTimeout(
+      () => {
+        settleTimers.delete(timerKey);
+        const state = books.state;
+        if (kind === 'capture' && state.captures[id]) books.settleCapture(state.captures[id]);
+        if (kind === 'refund' && state.refunds[id]) books.settleRefund(state.refunds[id]);
+      },
+      Math.max(0, dueInMs),
+    );
     timer.unref();
-    settleTimers.set(paymentId, timer);
+    settleTimers.set(timerKey, timer);
   };
   const clearSettleTimers = () => {
     for (const timer of settleTimers.values()) clearTimeout(timer);
     settleTimers.clear();
   };
+  // after a restart from a snapshot, what was queued still settles
+  for (const capture of Object.values(books.state.captures))
+    if (capture.status === 'CAPTURE_REQUESTED')
+      scheduleSettle('capture', capture.id, capture.statusChangedAt);
+  for (const refund of Object.values(books.state.refunds))
+    if (refund.status === 'REFUND_REQUESTED') scheduleSettle('refund', refund.id, refund.statusChangedAt);
 
   books.onChange((change) => {
     const state = books.state;
@@ -88,13 +103,14 @@ export function createConnectSimulator(input: ConnectSimulatorOptions = {}): Con
     } else if (change.type === 'refund' && state.refunds[change.id]) {
       const refund = state.refunds[change.id];
       webhooks.send(refundEvent(refund.merchantId, renderRefund(books, refund), options.now()));
-      if (change.status === 'REFUND_REQUESTED') scheduleSettle(refund.paymentId);
+      if (change.status === 'REFUND_REQUESTED') scheduleSettle('refund', refund.id, refund.statusChangedAt);
     } else if (
       change.type === 'capture' &&
       change.status === 'CAPTURE_REQUESTED' &&
       state.captures[change.id]
     ) {
-      scheduleSettle(state.captures[change.id].paymentId);
+      const capture = state.captures[change.id];
+      scheduleSettle('capture', capture.id, capture.statusChangedAt);
     }
   });
 

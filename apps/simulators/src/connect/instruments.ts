@@ -3,7 +3,7 @@
  * Anything else is declined, like an unknown card at a real acquirer.
  */
 export type InstrumentOutcome =
-  'approve' | 'decline' | 'challenge' | 'timeout' | 'error-once' | 'refund-decline';
+  'approve' | 'decline' | 'challenge' | 'timeout' | 'error-once' | 'refund-decline' | 'capture-reject';
 
 export interface ConnectTestInstrument {
   token: string;
@@ -54,6 +54,13 @@ export const CONNECT_TEST_INSTRUMENTS: readonly ConnectTestInstrument[] = [
     last4: '0006',
     description:
       'Authorized like connect-approve, but every refund is declined: HTTP 402 RefundErrorResponse, refund REJECTED.',
+  },
+  {
+    token: 'connect-capture-reject',
+    outcome: 'capture-reject',
+    last4: '0007',
+    description:
+      'Authorized like connect-approve, but every capture ends REJECTED_CAPTURE when it settles (the payment too, once no capture succeeded).',
   },
 ];
 

@@ -12,11 +12,30 @@ describe('connectSimulatorOptionsFromEnv', () => {
       dateSkewSeconds: 900,
       timeoutDelayMs: 15000,
       refundRequiresApproval: false,
+      settleDelayMs: 2000,
+      captureRejectRate: 0,
       failureRate: 0,
       latency: { kind: 'fixed', ms: 0 },
     });
     expect(options.webhookUrl).toBeUndefined();
-    expect(options.settleDelayMs).toBeUndefined();
+  });
+
+  it('settles only on request with CONNECT_SIM_SETTLE_DELAY_MS=-1, and reads the capture reject rate', () => {
+    const options = resolveConnectOptions(
+      connectSimulatorOptionsFromEnv({
+        CONNECT_SIM_SETTLE_DELAY_MS: '-1',
+        CONNECT_SIM_CAPTURE_REJECT_RATE: '0.25',
+      }),
+    );
+    expect(options).toMatchObject({ settleDelayMs: -1, captureRejectRate: 0.25 });
+    expect(() => connectSimulatorOptionsFromEnv({ CONNECT_SIM_SETTLE_DELAY_MS: '-2' })).toThrow(
+      /SETTLE_DELAY/,
+    );
+    expect(() => connectSimulatorOptionsFromEnv({ CONNECT_SIM_CAPTURE_REJECT_RATE: '1.5' })).toThrow(
+      /CAPTURE_REJECT_RATE/,
+    );
+    expect(() => resolveConnectOptions({ settleDelayMs: -5 })).toThrow(/settleDelayMs/);
+    expect(() => resolveConnectOptions({ captureRejectRate: 2 })).toThrow(/captureRejectRate/);
   });
 
   it('reads the CONNECT_SIM_* variables', () => {
@@ -75,6 +94,8 @@ describe('test instruments', () => {
         'connect-challenge',
         'connect-timeout',
         'connect-error-once',
+        'connect-refund-decline',
+        'connect-capture-reject',
       ]),
     );
   });
@@ -82,6 +103,10 @@ describe('test instruments', () => {
   it('resolves tokens and card numbers; anything unknown is declined', () => {
     expect(resolveInstrument('connect-challenge', undefined)).toMatchObject({
       outcome: 'challenge',
+      known: true,
+    });
+    expect(resolveInstrument('connect-capture-reject', undefined)).toMatchObject({
+      outcome: 'capture-reject',
       known: true,
     });
     expect(resolveInstrument(undefined, 'connect-approve')).toMatchObject({

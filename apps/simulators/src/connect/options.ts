@@ -18,10 +18,13 @@ export interface ConnectSimulatorOptions extends SimulatorOptions {
   /** New refunds start in PENDING_APPROVAL (need refunds/{id}/approve) instead of REFUND_REQUESTED. Default false. */
   refundRequiresApproval?: boolean;
   /**
-   * When set, CAPTURE_REQUESTED captures and REFUND_REQUESTED refunds settle (CAPTURED / REFUNDED)
-   * by themselves this many ms later. Default: never by themselves; use POST /_sim/connect/payments/{id}/settle.
+   * CAPTURE_REQUESTED captures and REFUND_REQUESTED refunds settle (CAPTURED or REJECTED_CAPTURE /
+   * REFUNDED) by themselves this many ms after they were requested. Default 2000; -1: only on
+   * POST /_sim/connect/payments/{id}/settle.
    */
   settleDelayMs?: number;
+  /** Share of captures (0..1) that end REJECTED_CAPTURE when they settle. Default 0. */
+  captureRejectRate?: number;
   /** Timeout of one webhook POST. Default 2000. */
   webhookTimeoutMs?: number;
   /** Where webhook delivery failures and other notes go. Default: console. */
@@ -38,6 +41,8 @@ export type ResolvedConnectOptions = Required<
     | 'dateSkewSeconds'
     | 'timeoutDelayMs'
     | 'refundRequiresApproval'
+    | 'settleDelayMs'
+    | 'captureRejectRate'
     | 'webhookTimeoutMs'
     | 'logger'
     | 'now'
@@ -53,12 +58,19 @@ export const CONNECT_SIM_DEFAULTS = {
   webhookSecret: 'tender-sim-webhook-secret',
   dateSkewSeconds: 900,
   timeoutDelayMs: 15000,
+  settleDelayMs: 2000,
   webhookTimeoutMs: 2000,
 } as const;
 
 const consoleLogger: ConnectLogger = (level, message) => console[level](`[connect-sim] ${message}`);
 
 export function resolveConnectOptions(options: ConnectSimulatorOptions): ResolvedConnectOptions {
+  const settleDelayMs = options.settleDelayMs ?? CONNECT_SIM_DEFAULTS.settleDelayMs;
+  if (!(settleDelayMs >= 0 || settleDelayMs === -1))
+    throw new Error('settleDelayMs must be a non-negative number of ms, or -1 (settle only on request)');
+  const captureRejectRate = options.captureRejectRate ?? 0;
+  if (!(captureRejectRate >= 0 && captureRejectRate <= 1))
+    throw new Error('captureRejectRate must be between 0 and 1');
   return {
     ...options,
     merchantId: options.merchantId ?? CONNECT_SIM_DEFAULTS.merchantId,
@@ -68,6 +80,8 @@ export function resolveConnectOptions(options: ConnectSimulatorOptions): Resolve
     dateSkewSeconds: options.dateSkewSeconds ?? CONNECT_SIM_DEFAULTS.dateSkewSeconds,
     timeoutDelayMs: options.timeoutDelayMs ?? CONNECT_SIM_DEFAULTS.timeoutDelayMs,
     refundRequiresApproval: options.refundRequiresApproval ?? false,
+    settleDelayMs,
+    captureRejectRate,
     webhookTimeoutMs: options.webhookTimeoutMs ?? CONNECT_SIM_DEFAULTS.webhookTimeoutMs,
     logger: options.logger ?? consoleLogger,
     now: options.now ?? (() => new Date()),
@@ -87,7 +101,8 @@ function numberFromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined
  * _SNAPSHOT_FILE) plus CONNECT_SIM_MERCHANT_ID, CONNECT_SIM_API_KEY_ID + CONNECT_SIM_SECRET_API_KEY
  * (one pair) or CONNECT_SIM_API_KEYS ("id:secret,id2:secret2"), CONNECT_SIM_WEBHOOK_KEY_ID,
  * CONNECT_SIM_WEBHOOK_SECRET, CONNECT_SIM_DATE_SKEW_SECONDS, CONNECT_SIM_TIMEOUT_DELAY_MS,
- * CONNECT_SIM_REFUND_REQUIRES_APPROVAL (true/false), CONNECT_SIM_SETTLE_DELAY_MS, CONNECT_SIM_WEBHOOK_TIMEOUT_MS.
+ * CONNECT_SIM_REFUND_REQUIRES_APPROVAL (true/false), CONNECT_SIM_SETTLE_DELAY_MS (ms, -1 = only on
+ * request), CONNECT_SIM_CAPTURE_REJECT_RATE (0..1), CONNECT_SIM_WEBHOOK_TIMEOUT_MS.
  */
 export function connectSimulatorOptionsFromEnv(
   env: NodeJS.ProcessEnv = process.env,
@@ -115,7 +130,11 @@ export function connectSimulatorOptionsFromEnv(
   if (env.CONNECT_SIM_WEBHOOK_SECRET) options.webhookSecret = env.CONNECT_SIM_WEBHOOK_SECRET;
   options.dateSkewSeconds = numberFromEnv(env, 'CONNECT_SIM_DATE_SKEW_SECONDS');
   options.timeoutDelayMs = numberFromEnv(env, 'CONNECT_SIM_TIMEOUT_DELAY_MS');
-  options.settleDelayMs = numberFromEnv(env, 'CONNECT_SIM_SETTLE_DELAY_MS');
+  options.settleDelayMs =
+    env.CONNECT_SIM_SETTLE_DELAY_MS?.trim() === '-1' ? -1 : numberFromEnv(env, 'CONNECT_SIM_SETTLE_DELAY_MS');
+  options.captureRejectRate = numberFromEnv(env, 'CONNECT_SIM_CAPTURE_REJECT_RATE');
+  if (options.captureRejectRate !== undefined && options.captureRejectRate > 1)
+    throw new Error('CONNECT_SIM_CAPTURE_REJECT_RATE must be between 0 and 1');
   options.webhookTimeoutMs = numberFromEnv(env, 'CONNECT_SIM_WEBHOOK_TIMEOUT_MS');
   const approval = env.CONNECT_SIM_REFUND_REQUIRES_APPROVAL;
   if (approval) {

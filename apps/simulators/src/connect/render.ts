@@ -62,7 +62,8 @@ export function renderPayment(books: ConnectBooks, payment: PaymentRecord): Paym
     paymentOutput: {
       amountOfMoney: { amount: payment.amount, currencyCode: payment.currencyCode },
       references: references(payment),
-      amountPaid: amounts.captured,
+      // "Amount that has been paid": settled captures only
+      amountPaid: amounts.settled,
       paymentMethod: 'card',
       cardPaymentMethodSpecificOutput: cardOutput(payment),
     },
@@ -112,7 +113,7 @@ export function renderRefund(books: ConnectBooks, refund: RefundRecord): RefundR
       paymentMethod: 'card',
       cardRefundMethodSpecificOutput: {
         refundProductId: payment.paymentProductId,
-        totalAmountPaid: amounts.captured,
+        totalAmountPaid: amounts.settled,
         totalAmountRefunded: amounts.refundedCompleted,
       },
     },

@@ -7,9 +7,14 @@ import type {
 import { shouldInjectFailure } from '../common/sim-app';
 import { sendError } from './auth';
 import type { ConnectBooks, PaymentRecord } from './books';
-import { ConnectApiError, apiError, newErrorId, serverError } from './errors';
+import { ConnectApiError, apiError, newErrorId, serverError, validationError } from './errors';
 import type { ResponseHolds } from './holds';
-import { requestFingerprint, type IdempotenceRegistry, type StoredResponse } from './idempotence';
+import {
+  idempotenceKeyError,
+  requestFingerprint,
+  type IdempotenceRegistry,
+  type StoredResponse,
+} from './idempotence';
 import { CONNECT_TEST_INSTRUMENTS } from './instruments';
 import type { ResolvedConnectOptions } from './options';
 import { renderCapture, renderPayment, renderRefund } from './render';
@@ -117,6 +122,8 @@ export function connectApiRouter(deps: RouteDeps): Router {
       const merchantId = param(req, 'merchantId');
       const key = req.header('x-gcs-idempotence-key');
       if (!key) return read(handler)(req, res);
+      const keyError = idempotenceKeyError(key);
+      if (keyError) return sendError(res, validationError([keyError]));
       const decision = idempotence.begin(
         merchantId,
         key,
@@ -133,20 +140,6 @@ export function connectApiRouter(deps: RouteDeps): Router {
                   'idempotenceInProgress',
                   409,
                   'DUPLICATE_REQUEST_IN_PROGRESS: the first request with this idempotence key has not finished yet',
-                ),
-              ]),
-            ),
-            entry.firstTimestampMs,
-          );
-        case 'mismatch':
-          return send(
-            res,
-            errorResult(
-              ConnectApiError.of(409, [
-                apiError(
-                  'idempotenceKeyReused',
-                  409,
-                  'IDEMPOTENCE_KEY_REUSED_WITH_DIFFERENT_REQUEST: this key was first used for another method, path or body',
                 ),
               ]),
             ),

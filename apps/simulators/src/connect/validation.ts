@@ -14,6 +14,8 @@ const isObject = (value: unknown): value is Json =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
 
 const MAX_AMOUNT = 999_999_999_999; // integer (12)
+/** GlobalCollect platform: [000] OrderReferences / RefundReferences, [002] refundReferences string(30). */
+export const MERCHANT_REFERENCE_MAX = 30;
 
 function amountError(value: unknown, property: string, required: boolean): APIError | undefined {
   if (value === undefined || value === null) return required ? missing(property) : undefined;
@@ -59,8 +61,8 @@ const AUTHORIZATION_MODES = ['FINAL_AUTHORIZATION', 'PRE_AUTHORIZATION', 'SALE']
 /**
  * CreatePaymentRequest for a card payment. Required: order.amountOfMoney {amount, currencyCode},
  * cardPaymentMethodSpecificInput with `token` or `card.cardNumber` (the simulator only does cards).
- * `order.references.merchantReference` may be up to 50 characters (WL Online Payment Acceptance
- * limit; GlobalCollect allows 30).
+ * `order.references.merchantReference` is at most 30 characters: the GlobalCollect platform's limit
+ * ([000] OrderReferences.merchant_reference; WL Online Payment Acceptance would allow 50).
  */
 export function parseCreatePayment(merchantId: string, body: unknown): NewPayment {
   const request = isObject(body) ? body : {};
@@ -76,7 +78,11 @@ export function parseCreatePayment(merchantId: string, body: unknown): NewPaymen
   fail([
     amountError(money.amount, 'order.amountOfMoney.amount', true),
     currencyError(money.currencyCode, 'order.amountOfMoney.currencyCode'),
-    optionalString(references.merchantReference, 'order.references.merchantReference', 50),
+    optionalString(
+      references.merchantReference,
+      'order.references.merchantReference',
+      MERCHANT_REFERENCE_MAX,
+    ),
     optionalInteger(references.merchantOrderId, 'order.references.merchantOrderId'),
     cardInput === undefined ? missing('cardPaymentMethodSpecificInput') : undefined,
     cardInput !== undefined && token == null && cardNumber == null
@@ -138,7 +144,11 @@ export function parseRefund(body: unknown): NewRefund {
       : undefined,
     money ? amountError(money.amount, 'amountOfMoney.amount', true) : undefined,
     money ? currencyError(money.currencyCode, 'amountOfMoney.currencyCode') : undefined,
-    optionalString(references.merchantReference, 'refundReferences.merchantReference', 30),
+    optionalString(
+      references.merchantReference,
+      'refundReferences.merchantReference',
+      MERCHANT_REFERENCE_MAX,
+    ),
     request.refundDate != null &&
     !(typeof request.refundDate === 'string' && /^\d{8}$/.test(request.refundDate))
       ? invalid('refundDate', 'must be YYYYMMDD')

@@ -6,6 +6,7 @@ import type {
 } from 'connect-sdk-nodejs/lib/v1/model/domain';
 import {
   PartnerRejectedError,
+  UnknownOutcomeError,
   type AuthorizeRequest,
   type AuthorizeResult,
   type CallContext,
@@ -22,6 +23,7 @@ import {
   type CaptureResponse,
   type ConnectAnswer,
   type CreatePaymentResponse,
+  type RefundErrorResponse,
 } from './client';
 import {
   OPEN_AUTHORIZATION,
@@ -33,11 +35,13 @@ import {
   expectBody,
   failedOperation,
   isIdempotenceInProgress,
+  isRefundRefused,
   rejected,
   refundResult,
   throwCommonErrors,
-  toConnectRefundReference,
-  voidResultFromPayment,
+  toConnectIdempotenceKey,
+  toConnectReference,
+  voidResultFromCancel,
   type PaymentExpectation,
 } from './mapping';
 import { verifyConnectWebhook } from './webhook';
@@ -53,14 +57,18 @@ export interface ConnectAdapterOptions {
  * - authorize: `POST /v1/{merchantId}/payments` with the card token, `requiresApproval: true`
  *   (Tender captures explicitly) and `authorizationMode: PRE_AUTHORIZATION` (partial and multiple
  *   captures, cancel of the remainder: what the catalog promises; a FINAL_AUTHORIZATION must be
- *   captured in full). `order.references.merchantReference` = our tender reference.
- * - Every POST carries `X-GCS-Idempotence-Key` = the worker's key (stable across retries and
- *   re-runs; derived keys for the secondary calls: `…:processchallenged`, `…:approve-refund`).
- *   409 + error 1409 ("first request still running") is an UnknownOutcomeError: retry later, same key.
- *   Connect keeps keys 24 h; Tender's whole reconcile schedule (default ≈ 7.4 h) stays inside it.
+ *   captured in full). `order.references.merchantReference` = our tender reference in Connect's
+ *   30 characters (`toConnectReference`).
+ * - Every POST carries `X-GCS-Idempotence-Key` = the worker's key in Connect's 40 characters
+ *   (`toConnectIdempotenceKey`: stable across retries and re-runs; secondary calls get a step
+ *   suffix: `-pc` processchallenged, `-approve` the refund approval, `-r1`… a refund asked again).
+ *   409 + error 1409 ("first request still running") is an UnknownOutcomeError: retry
+ *   later, same key. Connect keeps keys 24 h and replays the first answer, errors included, whatever
+ *   the body; Tender's whole reconcile schedule (default ≈ 7.4 h) stays inside it.
  * - capture `POST …/capture {amount, isFinal}`, void `POST …/cancel` (whole uncaptured remainder;
- *   never sent once captures closed the authorization, where it would reverse the captures),
- *   refund `POST …/refund` (201) with our leg reference as `refundReferences.merchantReference`.
+ *   never sent while it would cancel queued captures), refund `POST …/refund` (201) with our leg
+ *   reference as `refundReferences.merchantReference`. Captures and refunds are PENDING until Connect
+ *   confirms them (CAPTURED / REFUNDED): the dispatcher looks again on its reconcile schedule.
  * - Status and error mapping: `mapping.ts`; webhooks: `webhook.ts`; wire and signing: `client.ts`,
  *   `signing.ts`. Nothing here logs: errors carry codes and Connect's texts, never credentials,
  *   signatures or tokens.
@@ -77,7 +85,7 @@ export class ConnectAdapter implements PartnerAdapter {
 
   async authorize(request: AuthorizeRequest): Promise<AuthorizeResult> {
     const client = this.client(request);
-    const answer = await client.createPayment(createPaymentBody(request), request.idempotencyKey);
+    const answer = await client.createPayment(createPaymentBody(request), idempotenceKey(request));
     return createPaymentOutcome(answer, request);
   }
 
@@ -107,10 +115,11 @@ export class ConnectAdapter implements PartnerAdapter {
       return authorizationResult(expectBody(answer, 'get payment'), expected);
     }
 
-    const found = await client.findPayments(request.reference);
+    const reference = toConnectReference(request.reference);
+    const found = await client.findPayments(reference);
     if (found.status < 300) {
       const ours = (expectBody(found, 'find payments').payments ?? []).filter(
-        (p) => p.paymentOutput?.references?.merchantReference === request.reference,
+        (p) => p.paymentOutput?.references?.merchantReference === reference,
       );
       // A retry with the same key replays the first answer, so more than one is not expected; prefer a live one.
       const pick =
@@ -120,7 +129,7 @@ export class ConnectAdapter implements PartnerAdapter {
       throwCommonErrors(found, 'find payments');
     }
     // any other 4xx (find not offered on this platform…): the idempotent re-POST below still settles it
-    const answer = await client.createPayment(createPaymentBody(request), request.idempotencyKey);
+    const answer = await client.createPayment(createPaymentBody(request), idempotenceKey(request));
     return createPaymentOutcome(answer, request);
   }
 
@@ -128,10 +137,7 @@ export class ConnectAdapter implements PartnerAdapter {
   async approve(request: AuthorizeRequest & { partnerReference: string }): Promise<AuthorizeResult> {
     const client = this.client(request);
     const expected = expectation(request);
-    const answer = await client.processChallenged(
-      request.partnerReference,
-      `${request.idempotencyKey}:processchallenged`,
-    );
+    const answer = await client.processChallenged(request.partnerReference, idempotenceKey(request, 'pc'));
     if (answer.status < 300) return authorizationResult(expectBody(answer, 'processchallenged'), expected);
     throwCommonErrors(answer, 'processchallenged');
     if (answer.status === 405) {
@@ -146,58 +152,65 @@ export class ConnectAdapter implements PartnerAdapter {
 
   async capture(request: OperationRequest): Promise<OperationResult> {
     const client = this.client(request);
-    const answer = await client.capture(paymentIdOf(request), captureBody(request), request.idempotencyKey);
+    const answer = await client.capture(paymentIdOf(request), captureBody(request), idempotenceKey(request));
     return captureOutcome(answer, request);
   }
 
   /**
    * Cancels the uncaptured remainder (the catalog has no partial void: `amount` is that remainder).
-   * Reads the payment first: Connect's cancel on a payment whose captures closed the authorization
-   * (CAPTURE_REQUESTED…) would cancel those captures, which a void must never do; there nothing is
-   * held any more and the void is reported done.
+   * Reads the payment first: while the authorization is open the cancel releases it. Once captures
+   * closed it, a cancel is only sent when Connect says nothing is cancellable any more: then it is
+   * refused (405, the leg FAILED: nothing of ours was released) unless it is the replay of our own
+   * earlier cancel (SUCCESS). While queued captures are still cancellable, a cancel would cancel
+   * them, so nothing is sent and the leg stays PENDING until they settle. A void SUCCESS is always
+   * Connect's answer to our cancel.
    */
   async void(request: OperationRequest): Promise<OperationResult> {
     const client = this.client(request);
-    const paymentId = paymentIdOf(request);
     const current = await this.paymentForVoid(client, request);
     if (!current) return failedOperation({ status: 404, body: undefined, replayed: false }, 'cancel payment');
-    if (!OPEN_AUTHORIZATION.has(String(current.status)))
-      return voidResultFromPayment(current, request.amount, request.currency);
-
-    const answer = await client.cancel(paymentId, request.idempotencyKey);
-    if (answer.status < 300) {
-      const body = expectBody(answer, 'cancel payment');
-      const payment = body.payment;
-      if (!payment) return failedOperation(answer, 'cancel payment without payment');
-      checkVoidedPayment(payment, request);
-      const result = voidResultFromPayment(payment, request.amount, request.currency);
-      const voidResponseId = body.cardPaymentMethodSpecificOutput?.voidResponseId;
-      if (voidResponseId)
-        result.partnerStatusDescription = `${result.partnerStatusDescription} (voidResponseId ${voidResponseId})`;
-      return result;
-    }
-    throwCommonErrors(answer, 'cancel payment');
-    if (answer.status === 405) {
-      // not cancellable any more: another call got there first (or a capture closed it)
-      const now = await this.paymentForVoid(client, request);
-      if (now && !OPEN_AUTHORIZATION.has(String(now.status))) {
-        const result = voidResultFromPayment(now, request.amount, request.currency);
-        if (result.outcome !== 'PENDING') return result;
-      }
-    }
-    return failedOperation(answer, 'cancel payment');
+    return this.cancelRemainder(client, current, request);
   }
 
+  /**
+   * `POST …/refund`. Connect refuses a refund (404, code 300240) until the captures it draws on have
+   * settled. That refusal is not final while a capture is still queued (CAPTURE_REQUESTED): the leg
+   * is PENDING and the dispatcher asks again on its reconcile schedule. Connect keeps and replays the
+   * refusal under the same idempotence key, so once nothing is queued any more, a replayed refusal is
+   * stale: the refund is asked again under the next key of the same leg (`-r1`, `-r2`…), which a
+   * re-run walks the same way, so at most one key of the leg ever creates a refund.
+   */
   async refund(request: OperationRequest): Promise<OperationResult> {
     const client = this.client(request);
-    const answer = await client.refund(
-      paymentIdOf(request),
-      {
-        amountOfMoney: { amount: request.amount, currencyCode: request.currency },
-        refundReferences: { merchantReference: toConnectRefundReference(request.reference) },
-      },
-      request.idempotencyKey,
-    );
+    const paymentId = paymentIdOf(request);
+    const body = {
+      amountOfMoney: { amount: request.amount, currencyCode: request.currency },
+      refundReferences: { merchantReference: toConnectReference(request.reference) },
+    };
+    for (let attempt = 0; ; attempt += 1) {
+      const key = idempotenceKey(request, attempt === 0 ? undefined : `r${attempt}`);
+      const answer = await client.refund(paymentId, body, key);
+      if (!isRefundRefused(answer)) return this.refundOutcome(client, answer, request);
+      const queued = await this.queuedCaptures(client, paymentId);
+      if (queued > 0) {
+        return {
+          outcome: 'PENDING',
+          partnerStatus: '300240',
+          partnerStatusDescription: `create refund: refused while ${queued} capture(s) are CAPTURE_REQUESTED; asked again once they settle`,
+        };
+      }
+      if (!answer.replayed) return failedOperation(answer, 'create refund');
+      if (attempt >= MAX_REFUND_KEYS - 1) {
+        throw new UnknownOutcomeError(`connect create refund: still refused under ${MAX_REFUND_KEYS} keys`);
+      }
+    }
+  }
+
+  private async refundOutcome(
+    client: ConnectClient,
+    answer: ConnectAnswer<RefundResponse & RefundErrorResponse>,
+    request: OperationRequest,
+  ): Promise<OperationResult> {
     if (answer.status < 300) return this.completeRefund(client, expectBody(answer, 'create refund'), request);
     if (isIdempotenceInProgress(answer)) throwCommonErrors(answer, 'create refund');
     // Declined: RefundErrorResponse.refundResult (checked before the status, like the SDKs do).
@@ -214,8 +227,11 @@ export class ConnectAdapter implements PartnerAdapter {
    *   capture has no reference of ours to tell it from another leg's capture of the same amount, so
    *   we re-POST it with the SAME idempotence key: a replay returns exactly our capture (a 1409 means
    *   still running → UnknownOutcomeError); if Connect never had it, it is done now, as the worker would.
-   * - refund: `GET payments/{id}/refunds`, ours by `refundReferences.merchantReference`; NOT_FOUND when absent.
-   * - void: `GET payments/{id}`: CANCELLED, or closed by captures → SUCCESS; still open → NOT_FOUND.
+   *   CAPTURE_REQUESTED stays PENDING; CAPTURED → SUCCESS; REJECTED_CAPTURE → FAILED.
+   * - refund: `GET payments/{id}/refunds`, ours by `refundReferences.merchantReference`; NOT_FOUND when
+   *   absent (the dispatcher then asks for it again). REFUND_REQUESTED stays PENDING; REFUNDED → SUCCESS.
+   * - void: `GET payments/{id}`: still open → NOT_FOUND (never sent, or not done: send it); closed →
+   *   as `void` does (our cancel's replay → SUCCESS, Connect's refusal → FAILED, PENDING meanwhile).
    */
   async fetchOperation(
     kind: 'capture' | 'void' | 'refund',
@@ -237,7 +253,7 @@ export class ConnectAdapter implements PartnerAdapter {
             c.captureOutput?.amountOfMoney?.currencyCode === request.currency,
         );
         if (candidates.length === 0) return { outcome: 'NOT_FOUND' };
-        const answer = await client.capture(paymentId, captureBody(request), request.idempotencyKey);
+        const answer = await client.capture(paymentId, captureBody(request), idempotenceKey(request));
         return captureOutcome(answer, request);
       }
       case 'refund': {
@@ -247,7 +263,7 @@ export class ConnectAdapter implements PartnerAdapter {
           throwCommonErrors(list, 'get refunds');
           throw rejected(list, 'get refunds');
         }
-        const reference = toConnectRefundReference(request.reference);
+        const reference = toConnectReference(request.reference);
         const ours = (expectBody(list, 'get refunds').refunds ?? []).filter(
           (r) => r.refundOutput?.references?.merchantReference === reference,
         );
@@ -257,7 +273,7 @@ export class ConnectAdapter implements PartnerAdapter {
       case 'void': {
         const payment = await this.paymentForVoid(client, request);
         if (!payment || OPEN_AUTHORIZATION.has(String(payment.status))) return { outcome: 'NOT_FOUND' };
-        return voidResultFromPayment(payment, request.amount, request.currency);
+        return this.cancelRemainder(client, payment, request);
       }
     }
   }
@@ -292,6 +308,50 @@ export class ConnectAdapter implements PartnerAdapter {
     return payment;
   }
 
+  /** The cancel of a void leg, given the payment as it is now (see `void`). */
+  private async cancelRemainder(
+    client: ConnectClient,
+    current: PaymentResponse,
+    request: OperationRequest,
+  ): Promise<OperationResult> {
+    const status = String(current.status);
+    if (!OPEN_AUTHORIZATION.has(status) && current.statusOutput?.isCancellable !== false) {
+      return {
+        outcome: 'PENDING',
+        partnerReference: current.id ?? undefined,
+        partnerStatus:
+          current.statusOutput?.statusCode != null ? String(current.statusOutput.statusCode) : status,
+        partnerStatusDescription: `${status}: no cancel sent, it would cancel the queued captures; asked again once they settle`,
+      };
+    }
+    const answer = await client.cancel(paymentIdOf(request), idempotenceKey(request));
+    if (answer.status < 300) {
+      const body = expectBody(answer, 'cancel payment');
+      const payment = body.payment;
+      if (!payment) return failedOperation(answer, 'cancel payment without payment');
+      checkVoidedPayment(payment, request);
+      const result = voidResultFromCancel(payment, request.amount, request.currency);
+      const voidResponseId = body.cardPaymentMethodSpecificOutput?.voidResponseId;
+      if (voidResponseId)
+        result.partnerStatusDescription = `${result.partnerStatusDescription} (voidResponseId ${voidResponseId})`;
+      return result;
+    }
+    throwCommonErrors(answer, 'cancel payment');
+    // 405: not cancellable (captured, cancelled by someone else…): this void released nothing.
+    return failedOperation(answer, 'cancel payment');
+  }
+
+  /** How many captures of the payment Connect still has queued (CAPTURE_REQUESTED). */
+  private async queuedCaptures(client: ConnectClient, paymentId: string): Promise<number> {
+    const list = await client.captures(paymentId);
+    if (list.status >= 300) {
+      throwCommonErrors(list, 'get captures');
+      throw rejected(list, 'get captures');
+    }
+    return (expectBody(list, 'get captures').captures ?? []).filter((c) => c.status === 'CAPTURE_REQUESTED')
+      .length;
+  }
+
   /**
    * A refund Connect holds in PENDING_APPROVAL (accounts set up with a refund approval step) is
    * approved at once: the merchant's refund request through Tender is that approval. Then re-read.
@@ -306,7 +366,7 @@ export class ConnectAdapter implements PartnerAdapter {
     const approval = await client.approveRefund(
       refund.id,
       { amount: request.amount },
-      `${request.idempotencyKey}:approve-refund`,
+      idempotenceKey(request, 'approve'),
     );
     if (approval.status >= 300) {
       throwCommonErrors(approval, 'approve refund');
@@ -324,8 +384,19 @@ export class ConnectAdapter implements PartnerAdapter {
 
 // ---- request bodies and answers -----------------------------------------------------------------
 
+/** Refund keys of one leg tried at most (see `refund`): the first and the ones after stale refusals. */
+const MAX_REFUND_KEYS = 5;
+
+function idempotenceKey(context: CallContext, step?: string): string {
+  return toConnectIdempotenceKey(context.idempotencyKey, step);
+}
+
 function expectation(request: AuthorizeRequest): PaymentExpectation {
-  return { amount: request.amount, currency: request.currency, reference: request.reference };
+  return {
+    amount: request.amount,
+    currency: request.currency,
+    reference: toConnectReference(request.reference),
+  };
 }
 
 function paymentIdOf(request: OperationRequest): string {
@@ -353,8 +424,8 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 
 /**
  * The create-payment body. Deterministic in the request (no clock, no random): the lookup after a
- * timeout re-POSTs it under the same idempotence key, and Connect (the simulator at least) refuses a
- * key reused with a different body.
+ * timeout re-POSTs it under the same idempotence key. Connect would replay the first answer whatever
+ * the body, but a different body would mean the two calls disagree on what was asked.
  */
 export function createPaymentBody(request: AuthorizeRequest): CreatePaymentRequest {
   const merchantInitiated =
@@ -369,7 +440,7 @@ export function createPaymentBody(request: AuthorizeRequest): CreatePaymentReque
   return {
     order: {
       amountOfMoney: { amount: request.amount, currencyCode: request.currency },
-      references: { merchantReference: request.reference },
+      references: { merchantReference: toConnectReference(request.reference) },
       ...(countryCode ? { customer: { billingAddress: { countryCode } } } : {}),
     },
     cardPaymentMethodSpecificInput: {

@@ -1,5 +1,5 @@
 export { ConnectAdapter, createPaymentBody, type ConnectAdapterOptions } from './adapter';
 export { ConnectClient, connectCredentials, type ConnectCredentials } from './client';
-export { toConnectRefundReference, fromConnectRefundReference } from './mapping';
+export { toConnectReference, fromConnectReference, toConnectIdempotenceKey } from './mapping';
 export { rfc1123, serverMetaInfo, v1HmacAuthorization, v1HmacSignature, v1HmacStringToSign } from './signing';
 export { verifyConnectWebhook, webhookSignature } from './webhook';

@@ -9,11 +9,13 @@ import { connectCredentials, type ConnectAnswer } from './client';
 import {
   authorizationResult,
   captureResult,
-  fromConnectRefundReference,
+  fromConnectReference,
+  isRefundRefused,
   refundResult,
   throwCommonErrors,
-  toConnectRefundReference,
-  voidResultFromPayment,
+  toConnectIdempotenceKey,
+  toConnectReference,
+  voidResultFromCancel,
 } from './mapping';
 
 const money = (amount: number, currencyCode = 'EUR') => ({ amount, currencyCode });
@@ -135,18 +137,41 @@ describe('Connect status mapping', () => {
   });
 
   it.each([
-    ['CAPTURE_REQUESTED', 'SUCCESS'],
+    ['CAPTURE_REQUESTED', 'PENDING'],
     ['CAPTURED', 'SUCCESS'],
+    ['PAID', 'SUCCESS'],
     ['REJECTED_CAPTURE', 'FAILED'],
     ['CANCELLED', 'FAILED'],
+    ['REVERSED', 'FAILED'],
   ])('capture %s → %s', (status, outcome) => {
     expect(
       captureResult({ id: 'C', captureOutput: { amountOfMoney: money(10) }, status }, 10, 'EUR').outcome,
     ).toBe(outcome);
   });
 
+  it('keeps the capture id and status code of a pending capture', () => {
+    const pending = captureResult(
+      {
+        id: 'C',
+        captureOutput: { amountOfMoney: money(10) },
+        status: 'CAPTURE_REQUESTED',
+        statusOutput: { statusCode: 800 },
+      },
+      10,
+      'EUR',
+    );
+    expect(pending).toEqual({
+      outcome: 'PENDING',
+      partnerReference: 'C',
+      partnerStatus: '800',
+      partnerStatusDescription: 'CAPTURE_REQUESTED',
+      amount: 10,
+      currency: 'EUR',
+    });
+  });
+
   it.each([
-    ['REFUND_REQUESTED', 'SUCCESS'],
+    ['REFUND_REQUESTED', 'PENDING'],
     ['REFUNDED', 'SUCCESS'],
     ['CAPTURED', 'SUCCESS'],
     ['PENDING_APPROVAL', 'PENDING'],
@@ -166,8 +191,8 @@ describe('Connect status mapping', () => {
     ['CAPTURED', 'SUCCESS'],
     ['PENDING_CAPTURE', 'PENDING'],
     ['REJECTED', 'FAILED'],
-  ])('payment %s as a void outcome → %s', (status, outcome) => {
-    expect(voidResultFromPayment(payment(status), 400, 'EUR').outcome).toBe(outcome);
+  ])('payment %s in the answer to our cancel → %s', (status, outcome) => {
+    expect(voidResultFromCancel(payment(status), 400, 'EUR').outcome).toBe(outcome);
   });
 });
 
@@ -201,25 +226,91 @@ describe('Connect error mapping', () => {
     );
     expect(() => throwCommonErrors(answer(429, undefined), 'x')).toThrow(UnknownOutcomeError);
   });
+
+  it("recognizes [002]'s refund refusal (404, code 300240) and nothing else", () => {
+    const refusal = {
+      errorId: 'x',
+      errors: [{ code: '300240', message: 'GET_ORDERSTATUS ORDER NOT FOUND' }],
+    };
+    expect(isRefundRefused(answer(404, refusal))).toBe(true);
+    expect(isRefundRefused(answer(400, refusal))).toBe(false);
+    expect(isRefundRefused(answer(404, { errorId: 'x', errors: [{ code: '400300' }] }))).toBe(false);
+    expect(isRefundRefused(answer(404, undefined))).toBe(false);
+  });
 });
 
 describe('Connect references and request body', () => {
-  it('fits a 32-hex leg reference into the 30-character refund reference, losslessly', () => {
-    for (const ref of [
-      '0192f1c2a3b47c8d9e0f112233445566',
-      '00000000000000000000000000000000',
-      'ffffffffffffffffffffffffffffffff',
-    ]) {
-      const connect = toConnectRefundReference(ref);
-      expect(connect.length).toBeLessThanOrEqual(30);
-      expect(toConnectRefundReference(ref)).toBe(connect);
-      expect(fromConnectRefundReference(connect)).toBe(ref);
+  const ids = [
+    '0192f1c2-a3b4-7c8d-9e0f-112233445566',
+    '00000000-0000-0000-0000-000000000000',
+    'ffffffff-ffff-ffff-ffff-ffffffffffff',
+  ];
+
+  it('fits a 32-hex tender or leg reference into the 30-character merchantReference, losslessly', () => {
+    for (const ref of ids.map((id) => id.replace(/-/g, ''))) {
+      const connect = toConnectReference(ref);
+      expect(connect).toMatch(/^r[0-9a-z]{25}$/);
+      expect(toConnectReference(ref)).toBe(connect);
+      expect(fromConnectReference(connect)).toBe(ref);
     }
-    expect(toConnectRefundReference('short-ref')).toBe('short-ref');
-    expect(fromConnectRefundReference('short-ref')).toBe('short-ref');
-    const other = toConnectRefundReference('x'.repeat(40));
+    expect(toConnectReference('short-ref')).toBe('short-ref');
+    expect(fromConnectReference('short-ref')).toBe('short-ref');
+    const other = toConnectReference('x'.repeat(40));
     expect(other).toHaveLength(30);
-    expect(toConnectRefundReference('x'.repeat(40))).toBe(other);
+    expect(toConnectReference('x'.repeat(40))).toBe(other);
+    // a short reference that looks compact is hashed, so decoding never turns it into another one
+    const lookalike = `r${'0'.repeat(25)}`;
+    expect(toConnectReference(lookalike)).not.toBe(lookalike);
+    expect(toConnectReference(lookalike)).toHaveLength(30);
+  });
+
+  it('maps distinct 32-hex references to distinct merchantReferences', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 2000; i += 1) {
+      const hex = (BigInt(i) * 0x9e3779b97f4a7c15f39cc0605cedc834n).toString(16).padStart(32, '0').slice(-32);
+      const connect = toConnectReference(hex);
+      expect(fromConnectReference(connect)).toBe(hex);
+      seen.add(connect);
+    }
+    expect(seen.size).toBe(2000);
+  });
+
+  it("derives Connect idempotence keys of at most 40 ASCII characters from the dispatcher's keys", () => {
+    const id = ids[0];
+    const authorize = toConnectIdempotenceKey(`tender-${id}-authorize`);
+    expect(authorize).toBe(`${toConnectReference(id.replace(/-/g, '')).slice(1)}-authorize`);
+    expect(authorize).toHaveLength(35);
+    // deterministic: a re-run sends the same key
+    expect(toConnectIdempotenceKey(`tender-${id}-authorize`)).toBe(authorize);
+
+    // the steps the adapter uses with each operation
+    const steps: Record<string, Array<string | undefined>> = {
+      authorize: [undefined, 'pc'],
+      capture: [undefined],
+      void: [undefined],
+      refund: [undefined, 'approve', 'r1', 'r4'],
+    };
+    const keys = ids.flatMap((uuid) =>
+      Object.entries(steps).flatMap(([operation, list]) =>
+        list.map((step) => toConnectIdempotenceKey(`tender-${uuid}-${operation}`, step)),
+      ),
+    );
+    for (const key of keys) {
+      expect(key.length).toBeLessThanOrEqual(40);
+      expect(key).toMatch(/^[\x21-\x7e]+$/);
+      expect(key.startsWith('h-')).toBe(false); // all of ours keep the lossless form
+    }
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(toConnectIdempotenceKey(`tender-${id}-refund`, 'r1')).toMatch(/^[0-9a-z]{25}-refund-r1$/);
+  });
+
+  it('hashes any other key into 40 characters, apart from the compact form', () => {
+    const key = toConnectIdempotenceKey('some-other-client-key-that-is-far-too-long-for-connect');
+    expect(key).toMatch(/^h-[0-9a-f]{38}$/);
+    expect(toConnectIdempotenceKey('some-other-client-key-that-is-far-too-long-for-connect')).toBe(key);
+    expect(toConnectIdempotenceKey('short')).toMatch(/^h-[0-9a-f]{38}$/);
+    expect(toConnectIdempotenceKey('short', 'pc')).not.toBe(toConnectIdempotenceKey('short'));
+    expect(toConnectIdempotenceKey('tender-not-a-uuid-authorize')).toMatch(/^h-/);
   });
 
   const base = {
@@ -260,6 +351,10 @@ describe('Connect references and request body', () => {
       expect.objectContaining({ token: 'tok-parent', unscheduledCardOnFileRequestor: 'merchantInitiated' }),
     );
     expect(() => createPaymentBody({ ...base, instrument: {} })).toThrow(PartnerRejectedError);
+    const ours = '0192f1c2a3b47c8d9e0f112233445566';
+    expect(createPaymentBody({ ...base, reference: ours }).order?.references?.merchantReference).toBe(
+      toConnectReference(ours),
+    );
   });
 
   it('checks the credentials without echoing them', () => {

@@ -31,11 +31,13 @@ import type { ConnectAnswer } from './client';
  *   CANCELLED ........................................................ CANCELLED
  *   CREATED, AUTHORIZATION_REQUESTED (Connect still deciding) ........ UnknownOutcomeError (look again later)
  *   anything else: AUTHORIZED if statusOutput.isAuthorized, else PartnerProtocolError.
- * Capture: CAPTURED and CAPTURE_REQUESTED → SUCCESS (see CAPTURE_SUCCESS); REJECTED_CAPTURE,
- *   CANCELLED, REVERSED → FAILED.
- * Refund: REFUNDED, CAPTURED ([002] spelling of "refunded, confirmed online") and REFUND_REQUESTED →
- *   SUCCESS (see REFUND_SUCCESS); CREATED, PENDING_APPROVAL → PENDING; REJECTED, REJECTED_CAPTURE,
- *   CANCELLED → FAILED.
+ * Capture: CAPTURED (and PAID) → SUCCESS; CAPTURE_REQUESTED ("in the queue to be captured", [000]
+ *   Capture.status) → PENDING; REJECTED_CAPTURE, CANCELLED, REVERSED → FAILED.
+ * Refund: REFUNDED, CAPTURED ([002] spelling of "refunded, confirmed online") → SUCCESS;
+ *   CREATED, PENDING_APPROVAL, REFUND_REQUESTED ("in the queue to be refunded") → PENDING;
+ *   REJECTED, REJECTED_CAPTURE, CANCELLED → FAILED.
+ * A PENDING leg is looked at again on the dispatcher's reconcile schedule (fetchOperation), sooner
+ * when a Connect webhook about the payment or the refund arrives.
  * `partnerStatus` is the numeric legacy `statusOutput.statusCode` as a string (the status name when
  * absent); `partnerStatusDescription` is the status name plus the errors, if any.
  */
@@ -69,7 +71,8 @@ export const OPEN_AUTHORIZATION = new Set([
 ]);
 /**
  * Statuses reached through captures: no uncaptured remainder is held any more (a final capture or a
- * cancel after a partial capture released it). A cancel here would reverse the captures instead.
+ * cancel after a partial capture released it). A cancel here would hit the captures instead (while
+ * they are queued, Connect's cancel cancels them), so a void never sends one while it could.
  */
 export const CLOSED_BY_CAPTURE = new Set([
   'CAPTURE_REQUESTED',
@@ -83,16 +86,13 @@ export const CLOSED_BY_CAPTURE = new Set([
 ]);
 
 /**
- * CAPTURE_REQUESTED counts as a successful capture: Connect accepted it and queues it to the
- * acquirer; it is not cancelled by Connect on its own and the money is ours to refund. A later
- * REJECTED_CAPTURE is exceptional and arrives as a webhook for an operator. Waiting for CAPTURED
- * would leave every leg UNKNOWN for hours (settlement is batched) and exhaust the reconcile schedule.
+ * Only Connect's confirmation settles a capture or refund leg: the *_REQUESTED statuses are queued
+ * work that can still be rejected (REJECTED_CAPTURE) and a refund of a capture that has not settled
+ * is refused. PAID (funds matched) is a payment status; accepted for a capture all the same.
  */
-export const CAPTURE_SUCCESS = new Set(['CAPTURED', 'CAPTURE_REQUESTED']);
+export const CAPTURE_SUCCESS = new Set(['CAPTURED', 'PAID']);
 const CAPTURE_FAILED = new Set(['REJECTED_CAPTURE', 'CANCELLED', 'REVERSED']);
-/** Same reasoning: REFUND_REQUESTED = accepted and queued to be refunded. */
-export const REFUND_SUCCESS = new Set(['REFUNDED', 'CAPTURED', 'REFUND_REQUESTED']);
-const REFUND_PENDING = new Set(['CREATED', 'PENDING_APPROVAL']);
+export const REFUND_SUCCESS = new Set(['REFUNDED', 'CAPTURED']);
 const REFUND_FAILED = new Set(['REJECTED', 'REJECTED_CAPTURE', 'CANCELLED']);
 
 // ---- errors ---------------------------------------------------------------------------------
@@ -149,6 +149,14 @@ export function rejected(answer: ConnectAnswer<unknown>, what: string): PartnerR
   return new PartnerRejectedError(`connect ${what}: HTTP ${answer.status} ${detail}`, code, answer.status);
 }
 
+/**
+ * The refund refusal [002] documents: 404, code 300240 ("the payment was not in a cancelable state").
+ * Connect answers it while nothing refundable is settled yet, and for good when nothing ever will be.
+ */
+export function isRefundRefused(answer: ConnectAnswer<unknown>): boolean {
+  return answer.status === 404 && apiErrors(answer.body).some((e) => String(e.code) === '300240');
+}
+
 /** A 2xx without the JSON object it must carry. */
 export function expectBody<T>(answer: ConnectAnswer<T>, what: string): T {
   if (answer.body === undefined || answer.body === null || typeof answer.body !== 'object') {
@@ -176,34 +184,72 @@ export function assertMoney(
   }
 }
 
-// ---- references -----------------------------------------------------------------------------
+// ---- references and idempotence keys ------------------------------------------------------
 
-/** `refundReferences.merchantReference` is string(30) ([002]); our leg references are 32 hex digits. */
-export const REFUND_REFERENCE_MAX = 30;
-const COMPACT = /^r[0-9a-z]{25}$/;
+/** 32 hex digits (our ids) ↔ 25 base-36 digits: 36^25 > 16^32, so nothing is lost. */
+function hexToBase36(hex: string): string {
+  return BigInt(`0x${hex}`).toString(36).padStart(25, '0');
+}
+
+function base36ToHex(digits: string): string {
+  let value = 0n;
+  for (const digit of digits) value = value * 36n + BigInt(parseInt(digit, 36));
+  return value.toString(16).padStart(32, '0');
+}
 
 /**
- * Our leg reference as a refund merchantReference, deterministic (the lookup after a timeout finds it
- * again): ≤ 30 characters as is; 32 hex digits (our ids) losslessly as 'r' + 25 base-36 digits;
- * anything else longer as 'h' + 29 hex digits of its SHA-256.
+ * `merchantReference` is at most 30 characters on the GlobalCollect platform, for payments
+ * ([000] OrderReferences.merchant_reference) and refunds ([000] RefundReferences, [002]
+ * `refundReferences.merchantReference` string(30)); our tender and leg references are 32 hex digits.
  */
-export function toConnectRefundReference(reference: string): string {
-  if (reference.length <= REFUND_REFERENCE_MAX && !COMPACT.test(reference)) return reference;
-  if (/^[0-9a-fA-F]{32}$/.test(reference)) {
-    return `r${BigInt(`0x${reference}`).toString(36).padStart(25, '0')}`;
-  }
+export const MERCHANT_REFERENCE_MAX = 30;
+const COMPACT_REFERENCE = /^r[0-9a-z]{25}$/;
+
+/**
+ * Our reference (tender or leg) as a Connect merchantReference, deterministic (the find after a
+ * timeout looks it up again): ≤ 30 characters as is; 32 hex digits (our ids) losslessly as
+ * 'r' + 25 base-36 digits; anything else longer as 'h' + 29 hex digits of its SHA-256.
+ */
+export function toConnectReference(reference: string): string {
+  if (reference.length <= MERCHANT_REFERENCE_MAX && !COMPACT_REFERENCE.test(reference)) return reference;
+  if (/^[0-9a-fA-F]{32}$/.test(reference)) return `r${hexToBase36(reference)}`;
   return `h${createHash('sha256')
     .update(reference)
     .digest('hex')
-    .slice(0, REFUND_REFERENCE_MAX - 1)}`;
+    .slice(0, MERCHANT_REFERENCE_MAX - 1)}`;
 }
 
-/** Inverse of `toConnectRefundReference` for the lossless form (webhooks echo the Connect form). */
-export function fromConnectRefundReference(merchantReference: string): string {
-  if (!COMPACT.test(merchantReference)) return merchantReference;
-  let value = 0n;
-  for (const digit of merchantReference.slice(1)) value = value * 36n + BigInt(parseInt(digit, 36));
-  return value.toString(16).padStart(32, '0');
+/** Inverse of `toConnectReference` for the lossless form (webhooks and finds echo the Connect form). */
+export function fromConnectReference(merchantReference: string): string {
+  return COMPACT_REFERENCE.test(merchantReference)
+    ? base36ToHex(merchantReference.slice(1))
+    : merchantReference;
+}
+
+/** `X-GCS-Idempotence-Key`: at most 40 ASCII characters (Worldline "Idempotent requests"). */
+export const IDEMPOTENCE_KEY_MAX = 40;
+const DISPATCHER_KEY =
+  /^tender-([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})-([a-z]+)$/;
+
+/**
+ * The Connect idempotence key for one of our keys, deterministic (a re-run sends the same key).
+ * Ours are `tender-<uuid>-<operation>` (53 characters for `authorize`): the uuid becomes 25 base-36
+ * digits and the operation stays, `<25 digits>-authorize` (35), so distinct keys stay distinct.
+ * `step` names a secondary call of the same operation (`pc` processchallenged, `approve` the refund
+ * approval, `r1`… a refund asked again) and is appended as `-<step>`. Any other key, or one that
+ * would not fit, becomes 'h-' + 38 hex digits of its SHA-256 (the '-' second keeps it apart from the
+ * compact form, whose second character is a digit).
+ */
+export function toConnectIdempotenceKey(key: string, step?: string): string {
+  const ours = DISPATCHER_KEY.exec(key);
+  if (ours) {
+    const compact = `${hexToBase36(ours.slice(1, 6).join(''))}-${ours[6]}${step ? `-${step}` : ''}`;
+    if (compact.length <= IDEMPOTENCE_KEY_MAX && /^[0-9a-z-]+$/.test(compact)) return compact;
+  }
+  const digest = createHash('sha256')
+    .update(step ? `${key}\n${step}` : key)
+    .digest('hex');
+  return `h-${digest.slice(0, IDEMPOTENCE_KEY_MAX - 2)}`;
 }
 
 // ---- card -----------------------------------------------------------------------------------
@@ -364,10 +410,10 @@ export function captureResult(
   };
 }
 
+/** CREATED, PENDING_APPROVAL, REFUND_REQUESTED and anything unknown: PENDING. */
 export function refundOutcome(status: string): OperationOutcome {
   if (REFUND_SUCCESS.has(status)) return 'SUCCESS';
   if (REFUND_FAILED.has(status)) return 'FAILED';
-  if (REFUND_PENDING.has(status)) return 'PENDING';
   return 'PENDING';
 }
 
@@ -403,8 +449,11 @@ export function failedOperation(answer: ConnectAnswer<unknown>, what: string): O
   };
 }
 
-/** The payment as the outcome of a void leg (cancel of the uncaptured remainder). */
-export function voidResultFromPayment(
+/**
+ * The payment in the answer to our cancel (first answer or replay of it) as the void leg's outcome:
+ * CANCELLED, or closed by the captures with the rest released → SUCCESS; still open → PENDING.
+ */
+export function voidResultFromCancel(
   payment: PaymentResponse,
   amount: number,
   currency: string,
@@ -418,7 +467,7 @@ export function voidResultFromPayment(
       outcome: 'SUCCESS',
       partnerReference: payment.id ?? undefined,
       partnerStatus: view.partnerStatus,
-      partnerStatusDescription: `${status}: authorization closed, no uncaptured remainder is held`,
+      partnerStatusDescription: `${status}: the uncaptured rest is released, the captures stand`,
       amount,
       currency,
     };

@@ -1,5 +1,5 @@
 import { WebhookVerificationError, type PartnerAccountConfig } from '../adapter';
-import { toConnectRefundReference } from './mapping';
+import { toConnectReference } from './mapping';
 import { verifyConnectWebhook, webhookSignature } from './webhook';
 
 const account = (keyId = 'wh-key', secret = 'wh-secret'): PartnerAccountConfig => ({
@@ -78,6 +78,18 @@ describe('Connect webhook verification', () => {
     );
   });
 
+  it('decodes the compact merchantReference of a payment event back to our tender reference', () => {
+    const tender = '0192f1c2a3b47c8d9e0f112233445566';
+    const body = JSON.stringify({
+      id: 'e4',
+      type: 'payment.captured',
+      payment: { id: 'P2', paymentOutput: { references: { merchantReference: toConnectReference(tender) } } },
+    });
+    expect(verifyConnectWebhook(Buffer.from(body), signed(body), account())).toEqual(
+      expect.objectContaining({ eventId: 'e4', partnerReference: 'P2', reference: tender }),
+    );
+  });
+
   it('returns the refund id and our leg reference (decoded) for a refund event', () => {
     const leg = '0192f1c2a3b47c8d9e0f112233445566';
     const body = JSON.stringify({
@@ -85,7 +97,7 @@ describe('Connect webhook verification', () => {
       type: 'refund.refund_requested',
       refund: {
         id: 'R1',
-        refundOutput: { references: { merchantReference: toConnectRefundReference(leg) } },
+        refundOutput: { references: { merchantReference: toConnectReference(leg) } },
       },
     });
     expect(verifyConnectWebhook(Buffer.from(body), signed(body), account())).toEqual(

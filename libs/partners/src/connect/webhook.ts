@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { WebhookVerificationError, type PartnerAccountConfig, type PartnerWebhookEvent } from '../adapter';
-import { fromConnectRefundReference } from './mapping';
+import { fromConnectReference } from './mapping';
 
 /**
  * Connect webhooks (digest §8): the body is a `WebhooksEvent`
@@ -12,7 +12,8 @@ import { fromConnectRefundReference } from './mapping';
  * We verify over the raw bytes before parsing, with a constant-time compare.
  *
  * What we return is a hint for the worker to re-read Connect, never a state to apply blindly:
- *   payment events → partnerReference = payment id, reference = order merchantReference (tender reference);
+ *   payment events → partnerReference = payment id, reference = our tender reference (decoded from
+ *                    the order merchantReference, see `toConnectReference`);
  *   refund events  → partnerReference = refund id (a RefundResult does not carry its payment id;
  *                    our refund leg keeps the refund id as its partnerReference),
  *                    reference = our leg reference (decoded from refundReferences.merchantReference).
@@ -87,14 +88,15 @@ export function verifyConnectWebhook(
     partnerReference = str(payment.id);
     const output = isObject(payment.paymentOutput) ? payment.paymentOutput : {};
     const references = isObject(output.references) ? output.references : {};
-    reference = str(references.merchantReference);
+    const merchantReference = str(references.merchantReference);
+    reference = merchantReference ? fromConnectReference(merchantReference) : undefined;
   } else if (isObject(event.refund)) {
     const refund = event.refund;
     partnerReference = str(refund.id);
     const output = isObject(refund.refundOutput) ? refund.refundOutput : {};
     const references = isObject(output.references) ? output.references : {};
     const merchantReference = str(references.merchantReference);
-    reference = merchantReference ? fromConnectRefundReference(merchantReference) : undefined;
+    reference = merchantReference ? fromConnectReference(merchantReference) : undefined;
   } else {
     for (const kind of ['payout', 'token', 'dispute']) {
       const object = event[kind];
