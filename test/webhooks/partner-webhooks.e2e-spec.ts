@@ -390,10 +390,10 @@ describe('partner webhooks (partners → Tender)', () => {
     expect(captured.status).toBe(201);
     const legOf = () =>
       stack.prisma.operationTransaction.findFirstOrThrow({ where: { partnerTransaction: { paymentId } } });
-    // Connect took the capture into its queue: the leg waits (CAPTURE_REQUESTED = statusCode 800)
+    // Connect took the capture into its queue: the leg waits, pending (CAPTURE_REQUESTED = statusCode 800)
     const pending = await eventually(async () => {
       const leg = await legOf();
-      return leg.status === 'UNKNOWN' && leg.partnerStatus === '800' ? leg : undefined;
+      return leg.status === 'PENDING' && leg.partnerStatus === '800' ? leg : undefined;
     });
     const tender = await tenderOf(paymentId);
     // The simulator settles it 200 ms later and sends payment.captured, held here for now.
@@ -407,7 +407,7 @@ describe('partner webhooks (partners → Tender)', () => {
     const atConnect = await stack.sim('connect', `/_sim/connect/payments/${tender.partnerReference}`);
     expect(atConnect.captures).toEqual([expect.objectContaining({ status: 'CAPTURED' })]);
     // the next lookup is 10 minutes away: only the webhook can settle the leg
-    expect(await legOf()).toMatchObject({ status: 'UNKNOWN', updatedAt: pending.updatedAt });
+    expect(await legOf()).toMatchObject({ status: 'PENDING', updatedAt: pending.updatedAt });
 
     forwarder.held.splice(0, forwarder.held.length, webhook);
     expect(await forwarder.release()).toEqual([200]);

@@ -462,6 +462,7 @@ export class DispatchService {
         reason,
         `${leg.operation.type} leg ${leg.id}`,
         current.inFlightUntil,
+        result?.outcome === 'PENDING' ? current.createdAt : undefined,
       );
       const [updated] = await tx.query<{ row: Record<string, unknown> }>(
         `UPDATE operation_transaction
@@ -499,13 +500,19 @@ export class DispatchService {
     reason: string,
     what: string,
     inFlightUntil: Date | null,
+    pendingSince?: Date,
   ): { lastError: OpenOutcome; at: Date | null; delayMs: number } {
     const schedule = this.config.RECONCILE_SCHEDULE_MS;
     const checks = (lastError as OpenOutcome | null)?.checks ?? 0;
     const leaseLeftMs = inFlightUntil ? inFlightUntil.getTime() - Date.now() + LEASE_SLACK_MS : 0;
     const delayMs = Math.max(schedule[Math.min(checks, schedule.length - 1)], leaseLeftMs);
-    // The give-up is a question for the partner: a check only waiting for a lease does not count.
-    const gaveUp = checks >= schedule.length && leaseLeftMs <= 0;
+    // The give-up is a question for the partner: a check only waiting for a lease does not count, and
+    // an operation the partner says is under way (a capture queued for settlement) is looked at again
+    // at the last interval for up to PARTNER_PENDING_MAX_MS.
+    const gaveUp =
+      checks >= schedule.length &&
+      leaseLeftMs <= 0 &&
+      (!pendingSince || Date.now() - pendingSince.getTime() > PARTNER_PENDING_MAX_MS);
     if (gaveUp) this.logger.error(`gave up reconciling ${what}: needs an operator`);
     return {
       lastError: {
@@ -637,6 +644,9 @@ export class DispatchService {
 }
 
 const OPEN_TENDER = ['UNKNOWN', 'PENDING', 'REQUIRES_ACTION', 'PENDING_FRAUD_APPROVAL'];
+
+/** How long an operation the partner reports under way is looked at before an operator is asked (Connect settles in daily batches). */
+const PARTNER_PENDING_MAX_MS = 7 * 24 * 3600 * 1000;
 
 /** Past a lease, a moment more before looking again (clocks of worker and database). */
 const LEASE_SLACK_MS = 250;
