@@ -78,10 +78,12 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stopAll(0, 'SIGINT'));
   process.on('SIGTERM', () => stopAll(0, 'SIGTERM'));
 
+  // Connect tells the API when it settles a capture or refund (the worker would otherwise poll).
+  const env = { CONNECT_SIM_WEBHOOK_URL: `${api}/v2/webhooks/connect`, ...process.env };
   for (const { name, entry } of processes) {
     const child = spawn(process.execPath, [tsNode, entry], {
       cwd: root,
-      env: process.env,
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     prefixLines(name, child.stdout!, process.stdout);
