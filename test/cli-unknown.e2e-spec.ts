@@ -1,7 +1,6 @@
-import { execFile } from 'node:child_process';
-import * as path from 'node:path';
 import { run } from '../apps/cli/src/main';
 import { TEST_DATABASE_URL } from './support/env';
+import { runCliProcess } from './support/processes';
 import { eventually, TestStack } from './support/stack';
 
 /**
@@ -34,30 +33,7 @@ async function tender(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliR
 }
 
 /** The same as a child process (`npm run -s tender -- …` runs this). */
-function tenderProcess(args: string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [
-        '-r',
-        'ts-node/register/transpile-only',
-        '-r',
-        'tsconfig-paths/register',
-        'apps/cli/src/main.ts',
-        ...args,
-      ],
-      {
-        cwd: path.resolve(__dirname, '..'),
-        env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL },
-        timeout: 30_000,
-      },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, json: JSON.parse(code === 0 ? stdout : stderr) });
-      },
-    );
-  });
-}
+const tenderProcess = (args: string[]): Promise<CliResult> => runCliProcess(args);
 
 const CONNECT_CARD = { partner: 'connect', method: 'card', payment_method: { token: 'connect-approve' } };
 const PURSE_CARD = { partner: 'purse', method: 'card', payment_method: { token: 'purse-approve' } };

@@ -1,48 +1,15 @@
-import { execFile } from 'node:child_process';
-import * as path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { loadConfig } from '@tender/config';
 import { createApiApp } from '../apps/api/src/app';
 import { run } from '../apps/cli/src/main';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from './support/env';
+import { runCliProcess, type CliProcessResult } from './support/processes';
 
-const root = path.resolve(__dirname, '..');
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-  json: unknown;
-}
+type CliResult = CliProcessResult;
 
 /** Runs `tender <args>` as a child process against the test database. */
-function tender(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [
-        '-r',
-        'ts-node/register/transpile-only',
-        '-r',
-        'tsconfig-paths/register',
-        'apps/cli/src/main.ts',
-        ...args,
-      ],
-      { cwd: root, env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL, ...env }, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        let json: unknown;
-        try {
-          json = JSON.parse(code === 0 ? stdout : stderr);
-        } catch {
-          json = undefined;
-        }
-        resolve({ code, stdout, stderr, json });
-      },
-    );
-  });
-}
+const tender = runCliProcess;
 
 /**
  * The same CLI in-process (same argument handling and output), for the secondary checks: every

@@ -358,7 +358,6 @@ describe('chaos: money moves exactly once against partners as they really behave
     expect(reads).toBeGreaterThan(scenarios.length);
     const events = await stack.prisma.partnerEvent.count({ where: { partner: 'connect' } });
     expect(events).toBeGreaterThan(0);
-    // eslint-disable-next-line no-console
     console.log(
       `chaos: ${scenarios.length} scenarios settled in ${Date.now() - started} ms, ${reads} merchant reads`,
     );

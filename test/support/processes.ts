@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
+import { TEST_DATABASE_URL } from './env';
 import type { TestStack } from './stack';
 
 const root = path.resolve(__dirname, '../..');
@@ -52,5 +53,41 @@ export function startProcess(
     };
     child.stdout!.on('data', onData);
     exited.then(({ code }) => reject(new Error(`${entry} exited (${code}) before starting:\n${output}`)));
+  });
+}
+
+export interface CliProcessResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout (exit 0) or stderr parsed as JSON; undefined when it is not JSON. */
+  json: any;
+}
+
+/** `tender <args>` as a child process against the test database, as `npm run -s tender -- …` runs it. */
+export function runCliProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliProcessResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [
+        '-r',
+        'ts-node/register/transpile-only',
+        '-r',
+        'tsconfig-paths/register',
+        'apps/cli/src/main.ts',
+        ...args,
+      ],
+      { cwd: root, env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL, ...env }, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        let json: unknown;
+        try {
+          json = JSON.parse(code === 0 ? stdout : stderr);
+        } catch {
+          json = undefined;
+        }
+        resolve({ code, stdout, stderr, json });
+      },
+    );
   });
 }
