@@ -127,6 +127,10 @@ export class BenchStack {
       PURSE_SIM_PORT: String(pursePort),
       PAYTRONIX_SIM_PORT: String(paytronixPort),
       SIM_LATENCY_MS: o.latency,
+      // Connect settles captures and refunds at once and says so by webhook: the bench measures Tender,
+      // not a partner's settlement batch (the API waits for the capture to settle).
+      CONNECT_SIM_SETTLE_DELAY_MS: '0',
+      CONNECT_SIM_WEBHOOK_URL: `${this.apiUrl}/v2/webhooks/connect`,
     };
     const ready = [
       this.spawnRole(
