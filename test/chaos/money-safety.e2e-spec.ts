@@ -6,8 +6,8 @@ import { eventually, TestStack } from '../support/stack';
  * Chaos: money moves exactly once against partners that answer late, lose answers, fail after
  * booking, or are still processing while we look. For each partner and each money operation a fault
  * is armed on the simulator (apps/simulators/src/common/faults.ts) for exactly that call, while a
- * merchant keeps reading the payments (GET without Cache-Control: refresh lookups) and Connect's
- * webhooks arrive twice. Once everything settled, each partner's books must equal Tender's figures to
+ * merchant keeps reading the payments (GET without Cache-Control: refresh lookups) and Connect's and
+ * Purse's webhooks arrive twice. Once everything settled, each partner's books must equal Tender's figures to
  * the minor unit, nothing may be booked twice, and nothing may be left open.
  *
  * Timings: partner calls time out after 800 ms; a call may still land for 1.2 s more (the lease).
@@ -44,7 +44,7 @@ interface Scenario {
   refund: number;
 }
 
-/** Posts every Connect webhook to the API twice: partners deliver at least once. */
+/** Posts every partner webhook to the API twice (same path and query): partners deliver at least once. */
 class DuplicatingForwarder {
   target = '';
   private constructor(
@@ -64,11 +64,10 @@ class DuplicatingForwarder {
       for await (const chunk of req) chunks.push(chunk as Buffer);
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(req.headers)) {
-        if (typeof value === 'string' && (name.startsWith('x-gcs') || name === 'content-type'))
-          headers[name] = value;
+        if (typeof value === 'string' && /^(x-gcs-|purse-|content-type$)/.test(name)) headers[name] = value;
       }
       const send = () =>
-        fetch(forwarder.target, {
+        fetch(`${forwarder.target}${req.url ?? ''}`, {
           method: req.method,
           headers,
           body: req.method === 'POST' ? Buffer.concat(chunks) : undefined,
@@ -99,8 +98,9 @@ describe('chaos: money moves exactly once against partners as they really behave
       worker: true,
       env: ENV,
       connect: { webhookUrl: `${forwarder.url}/v2/webhooks/connect` },
+      purse: { webhookUrl: `${forwarder.url}/v2/webhooks/purse` },
     });
-    forwarder.target = `${stack.apiUrl}/v2/webhooks/connect`;
+    forwarder.target = stack.apiUrl;
     // A merchant polling its payments all along: every GET asks the partners (read-only).
     reader = (async () => {
       while (reading) {
@@ -356,8 +356,9 @@ describe('chaos: money moves exactly once against partners as they really behave
       expect((faults as Array<{ hits: number; path: string }>).filter((f) => f.hits !== 1)).toEqual([]);
     }
     expect(reads).toBeGreaterThan(scenarios.length);
-    const events = await stack.prisma.partnerEvent.count({ where: { partner: 'connect' } });
-    expect(events).toBeGreaterThan(0);
+    for (const partner of ['connect', 'purse']) {
+      expect(await stack.prisma.partnerEvent.count({ where: { partner } })).toBeGreaterThan(0);
+    }
     console.log(
       `chaos: ${scenarios.length} scenarios settled in ${Date.now() - started} ms, ${reads} merchant reads`,
     );

@@ -13,7 +13,7 @@ import { createClient, createEntity, setPartnerAccount } from '../../apps/cli/sr
 import { DEMO_PARTNER_ACCOUNTS } from '../../apps/cli/src/demo';
 import { listen, type RunningServer } from '../../apps/simulators/src/common/listen';
 import { createConnectSimulator, type ConnectSimulatorOptions } from '../../apps/simulators/src/connect';
-import { createPurseSimulator } from '../../apps/simulators/src/purse';
+import { createPurseSimulator, type PurseSimulatorOptions } from '../../apps/simulators/src/purse';
 import {
   createPaytronixSimulator,
   type PaytronixSimulatorOptions,
@@ -38,6 +38,8 @@ export interface StackOptions {
   connect?: Partial<ConnectSimulatorOptions>;
   /** Extra options of the Paytronix simulator (latency, slow commits…). */
   paytronix?: Partial<PaytronixSimulatorOptions>;
+  /** Extra options of the Purse simulator (webhook URL…). */
+  purse?: Partial<PurseSimulatorOptions>;
 }
 
 /**
@@ -91,7 +93,7 @@ export class TestStack {
         settleDelayMs: 200,
         ...options.connect,
       });
-      const purse = createPurseSimulator({});
+      const purse = createPurseSimulator({ ...options.purse });
       const paytronix = createPaytronixSimulator({ ...options.paytronix });
       this.simulators = {
         connect: await listen(connect.app),
