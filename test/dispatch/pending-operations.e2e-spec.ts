@@ -67,6 +67,13 @@ describe('operations pending at the partner', () => {
     await eventually(async () =>
       (await legs(payment.id, 'CAPTURE'))[0].status === 'SUCCESS' ? true : undefined,
     );
+    // Every lookup read the capture by its id: none re-sent it (its key may have expired after 24 h).
+    const { keys } = await stack.sim('connect', '/_sim/connect/idempotence');
+    const ofPayment = (keys as Array<{ paymentId?: string; hits: number }>).filter(
+      (k) => k.paymentId === payment.connectId,
+    );
+    expect(ofPayment.length).toBeGreaterThanOrEqual(2); // the authorization and the capture
+    expect(ofPayment.filter((k) => k.hits > 0)).toEqual([]);
   });
 
   it('accepts a refund of a capture still queued, sends it only once the capture settled', async () => {

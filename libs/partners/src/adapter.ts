@@ -111,6 +111,11 @@ export interface OperationRequest extends CallContext {
   currency: string;
   /** Capture: no more captures will follow on this tender (Connect `isFinal`). */
   isFinal?: boolean;
+  /**
+   * The partner's id of this operation, from an earlier answer (a Connect capture id): a lookup reads
+   * it by that id instead of identifying it some other way.
+   */
+  partnerReference?: string;
 }
 
 export type OperationOutcome = 'SUCCESS' | 'FAILED' | 'PENDING' | 'NOT_FOUND';

@@ -625,6 +625,7 @@ export class DispatchService {
       timeoutMs: this.config.PARTNER_TIMEOUT_MS,
       attempt,
       reference: leg.reference,
+      partnerReference: leg.partnerReference ?? undefined,
       amount: toMinor(leg.amount),
       currency: tender.currency,
       tender: {

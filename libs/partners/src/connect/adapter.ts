@@ -5,6 +5,7 @@ import type {
   RefundResponse,
 } from 'connect-sdk-nodejs/lib/v1/model/domain';
 import {
+  PartnerProtocolError,
   PartnerRejectedError,
   UnknownOutcomeError,
   type AuthorizeRequest,
@@ -247,7 +248,19 @@ export class ConnectAdapter implements PartnerAdapter {
           throwCommonErrors(list, 'get captures');
           throw rejected(list, 'get captures');
         }
-        const candidates = (expectBody(list, 'get captures').captures ?? []).filter(
+        const captures = expectBody(list, 'get captures').captures ?? [];
+        if (request.partnerReference) {
+          // Known by its id (an earlier answer gave it): read it, never re-send it. The idempotence key
+          // may have expired by now (24 h), and a replay after that would be a second capture.
+          const ours = captures.find((c) => c.id === request.partnerReference);
+          if (!ours) {
+            throw new PartnerProtocolError(
+              `connect: capture ${request.partnerReference} is not on its payment`,
+            );
+          }
+          return captureResult(ours, request.amount, request.currency);
+        }
+        const candidates = captures.filter(
           (c) =>
             c.captureOutput?.amountOfMoney?.amount === request.amount &&
             c.captureOutput?.amountOfMoney?.currencyCode === request.currency,
