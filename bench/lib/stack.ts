@@ -119,6 +119,10 @@ export class BenchStack {
       ACCESS_TOKEN_TTL_SECONDS: '86400',
       // No metrics listener in the workers: two of them (or another engineer's) would fight for its port.
       WORKER_METRICS_PORT: '0',
+      // Rate limits checked on every request (their cost is measured) but far above the load generated.
+      RATE_LIMIT_TOKEN_REQUESTS_PER_IP: '1000000',
+      RATE_LIMIT_PAYMENT_WRITES_PER_CLIENT: '1000000',
+      RATE_LIMIT_PARTNER_WEBHOOKS_PER_IP: '1000000',
       ...o.env,
     };
     const simEnv = {

@@ -21,13 +21,14 @@ import { MerchantEventsService } from './webhooks/merchant-events.service';
 import { PartnerWebhooksController } from './webhooks/partner-webhooks.controller';
 import { PartnerWebhooksService, webhookPartnerAdaptersProvider } from './webhooks/partner-webhooks.service';
 import { RedirectionController, RedirectionTokens } from './redirection';
+import { RateLimitsModule } from './rate-limits';
 
 @Module({})
 export class ApiModule {
   static forRoot(config: TenderConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [CoreModule.forRoot(config), AuthModule],
+      imports: [CoreModule.forRoot(config), RateLimitsModule, AuthModule],
       controllers: [
         HealthController,
         ClientSessionsController,

@@ -20,6 +20,7 @@ export async function createApiApp(config: TenderConfig): Promise<NestExpressApp
   const express = app.getHttpAdapter().getInstance();
   express.disable('x-powered-by');
   express.set('etag', false);
+  express.set('trust proxy', config.TRUST_PROXY); // req.ip of the per-IP rate limits
   app.use(requestIdMiddleware);
   app.use(...httpObservability());
   app.use(serverTimingMiddleware);

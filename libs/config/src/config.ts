@@ -109,6 +109,29 @@ const schema = z.object({
   WIDGET_JS_URL: z.string().default('https://cdn.tender.dev/dropin/v1/tender.js'),
   /** Public base URL of this API, used in absolute links (hosted pages, redirections). */
   PUBLIC_URL: z.string().optional(),
+  /**
+   * Express `trust proxy`: which proxies may set X-Forwarded-For, so the client IP of the per-IP
+   * rate limits is the shopper's or partner's, not the load balancer's. `false` (the socket's
+   * address), `true`, a hop count, or addresses / subnets (`loopback, 10.0.0.0/8`).
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((v): boolean | number | string =>
+      v === 'true' ? true : v === 'false' || v === '' ? false : /^\d+$/.test(v) ? Number(v) : v,
+    ),
+  /** Window of every RATE_LIMIT_* count below, in seconds (fixed windows, counted in Redis across API processes). */
+  RATE_LIMIT_WINDOW_SECONDS: integer(60, 1),
+  /** POST /oauth2/token requests per client IP and window (0 = no limit). */
+  RATE_LIMIT_TOKEN_REQUESTS_PER_IP: integer(300, 0),
+  /** Refused token requests (400, 401) per client id and window; past it the client id gets 429 (0 = no limit). */
+  RATE_LIMIT_TOKEN_FAILURES_PER_CLIENT: integer(10, 0),
+  /** Refused token requests per client IP and window, whatever the client id (0 = no limit). */
+  RATE_LIMIT_TOKEN_FAILURES_PER_IP: integer(30, 0),
+  /** Money-moving POSTs (payments, captures, voids, refunds, approvals, client sessions) per API client and window (0 = no limit). */
+  RATE_LIMIT_PAYMENT_WRITES_PER_CLIENT: integer(12000, 0),
+  /** Partner webhook deliveries (POST /v2/webhooks/*) per client IP and window (0 = no limit). */
+  RATE_LIMIT_PARTNER_WEBHOOKS_PER_IP: integer(6000, 0),
 });
 
 export type TenderConfig = z.infer<typeof schema> & { TOKEN_SIGNING_SECRET: string };

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CurrentClient, Scopes, type AuthenticatedClient } from '../auth';
+import { RateLimit } from '../rate-limits';
 import { parseRequest } from '../validation/parse';
 import { uuidParam } from '../validation/params';
 import { abortClientSessionBody, createClientSessionBody } from './client-session.schemas';
@@ -10,6 +11,7 @@ export class ClientSessionsController {
   constructor(private readonly sessions: ClientSessionsService) {}
 
   @Post()
+  @RateLimit('payment-write')
   @HttpCode(201)
   @Scopes('front_office')
   create(@CurrentClient() client: AuthenticatedClient, @Body() body: unknown) {
@@ -23,6 +25,7 @@ export class ClientSessionsController {
   }
 
   @Post(':id/abort')
+  @RateLimit('payment-write')
   @HttpCode(200)
   @Scopes('front_office', 'back_office')
   abort(@CurrentClient() client: AuthenticatedClient, @Param('id') id: string, @Body() body: unknown) {

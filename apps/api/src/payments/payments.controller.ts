@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
 import { CurrentClient, Scopes, type AuthenticatedClient } from '../auth';
 import { Idempotency } from '../idempotency/idempotency-key.decorator';
+import { RateLimit } from '../rate-limits';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
 import { parseRequest } from '../validation/parse';
 import { uuidParam } from '../validation/params';
@@ -21,6 +22,7 @@ export class PaymentsController {
   ) {}
 
   @Post()
+  @RateLimit('payment-write')
   @HttpCode(201)
   @Scopes('front_office')
   create(
@@ -42,6 +44,7 @@ export class PaymentsController {
   }
 
   @Post(':id/captures')
+  @RateLimit('payment-write')
   @HttpCode(201)
   @Scopes('back_office')
   capture(
@@ -54,6 +57,7 @@ export class PaymentsController {
   }
 
   @Post(':id/voids')
+  @RateLimit('payment-write')
   @HttpCode(201)
   @Scopes('back_office')
   void(
@@ -66,6 +70,7 @@ export class PaymentsController {
   }
 
   @Post(':id/refunds')
+  @RateLimit('payment-write')
   @HttpCode(201)
   @Scopes('back_office')
   refund(
@@ -78,6 +83,7 @@ export class PaymentsController {
   }
 
   @Post(':id/approve')
+  @RateLimit('payment-write')
   @HttpCode(200)
   @Scopes('back_office')
   approve(@CurrentClient() client: AuthenticatedClient, @Param('id') id: string) {

@@ -2,6 +2,7 @@ import { Controller, Get, Header, Headers, HttpCode, Param, Post, Query, Req } f
 import type { IncomingHttpHeaders } from 'node:http';
 import { ApiError } from '../http/api-error';
 import type { RawBodyRequest } from '../http/body-parsing';
+import { RateLimit } from '../rate-limits';
 import { PartnerWebhooksService } from './partner-webhooks.service';
 
 /**
@@ -37,6 +38,7 @@ export class PartnerWebhooksController {
   }
 
   @Post(':partner')
+  @RateLimit('partner-webhook')
   @HttpCode(200)
   receive(@Param('partner') partner: string, @Req() req: RawBodyRequest, @Query('entity') entity?: unknown) {
     if (entity !== undefined && typeof entity !== 'string') {

@@ -1,0 +1,3 @@
+export { RateLimitsModule } from './rate-limits.module';
+export { RateLimit, type RateLimitKind } from './rate-limit.decorator';
+export { TokenFailureLimiter } from './token-failures';
