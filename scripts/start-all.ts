@@ -79,7 +79,12 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stopAll(0, 'SIGTERM'));
 
   // Connect tells the API when it settles a capture or refund (the worker would otherwise poll).
-  const env = { CONNECT_SIM_WEBHOOK_URL: `${api}/v2/webhooks/connect`, ...process.env };
+  // Merchant webhooks may reach local receivers (localhost): this is a development setup.
+  const env = {
+    CONNECT_SIM_WEBHOOK_URL: `${api}/v2/webhooks/connect`,
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+    ...process.env,
+  };
   for (const { name, entry } of processes) {
     const child = spawn(process.execPath, [tsNode, entry], {
       cwd: root,

@@ -33,6 +33,7 @@ export function startProcess(
         LOG_LEVEL: 'warn',
         WORKER_METRICS_PORT: '0',
         SHUTDOWN_TIMEOUT_MS: '10000',
+        WEBHOOK_ALLOW_PRIVATE_NETWORKS: String(stack.config.WEBHOOK_ALLOW_PRIVATE_NETWORKS),
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -80,6 +80,8 @@ export class TestStack {
       RECONCILE_SCHEDULE_MS: '300,500,1000,2000',
       PARTNER_TIMEOUT_MS: '3000',
       PARTNER_IN_FLIGHT_MARGIN_MS: '500',
+      // Merchant receivers of the tests listen on loopback (test/security/ssrf.e2e-spec.ts turns it off).
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
       ...options.env,
     });
     this.prisma = createPrismaClient(this.config.DATABASE_URL, 3);

@@ -249,9 +249,9 @@ describe('merchant webhooks (Tender → merchant)', () => {
     });
     expect(event.delivery_attempts.map((a: any) => a.response_status)).toEqual([500, 500, 500, 200]);
     expect(event.delivery_attempts.slice(0, 3).map((a: any) => a.error)).toEqual([
-      'HTTP 500',
-      'HTTP 500',
-      'HTTP 500',
+      'http_5xx',
+      'http_5xx',
+      'http_5xx',
     ]);
     const times = event.delivery_attempts.map((a: any) => new Date(a.attempted_at).getTime());
     for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(140);
@@ -278,7 +278,8 @@ describe('merchant webhooks (Tender → merchant)', () => {
     const created = await pay({ url: deadUrl, event_types: ['PAYMENT_AUTHORIZATION'] });
     const event = await authorizationEvent(created.body.id);
     expect(event).toMatchObject({ status: 'FAILED', attempts: 5, next_attempt_at: null, delivered_at: null });
-    expect(event.last_error).toMatch(/ECONNREFUSED|fetch failed/);
+    expect(event.last_error).toBe('connect_refused'); // coarse: never the raw socket error
+    expect(event.delivery_attempts.every((a: any) => a.error === 'connect_refused')).toBe(true);
     expect(event.delivery_attempts).toHaveLength(5); // the first attempt + the 4 retries of the schedule
     expect(event.delivery_attempts.every((a: any) => a.response_status === null)).toBe(true);
     const endpoint = await stack.prisma.webhookEndpoint.findUniqueOrThrow({
@@ -296,7 +297,7 @@ describe('merchant webhooks (Tender → merchant)', () => {
     expect(event).toMatchObject({ status: 'DELIVERED', attempts: 2 });
     expect(event.delivery_attempts[0]).toMatchObject({
       response_status: null,
-      error: 'timeout after 1000 ms',
+      error: 'timeout',
     });
     expect(event.delivery_attempts[0].duration_ms).toBeGreaterThanOrEqual(900);
     expect(event.delivery_attempts[1]).toMatchObject({ response_status: 204, error: null });

@@ -105,6 +105,15 @@ const schema = z.object({
   WEBHOOK_DISABLE_AFTER_MS: integer(5 * 24 * 3600 * 1000, 0),
   /** Merchant webhook deliveries one worker process runs at once. */
   WEBHOOK_CONCURRENCY: integer(16, 1),
+  /**
+   * Lets merchant webhooks reach loopback, private, link-local (cloud metadata) and other
+   * non-public addresses. For development and tests only: in production it would let any merchant
+   * make the worker call internal services (SSRF).
+   */
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   /** The drop-in script a front office loads with a session's `widget.data` (EMBEDDED integration). */
   WIDGET_JS_URL: z.string().default('https://cdn.tender.dev/dropin/v1/tender.js'),
   /** Public base URL of this API, used in absolute links (hosted pages, redirections). */

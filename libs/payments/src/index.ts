@@ -5,3 +5,4 @@ export * from './operations';
 export * from './saga';
 export * from './events';
 export * from './change';
+export * from './webhook-view';

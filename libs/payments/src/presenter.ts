@@ -7,6 +7,7 @@ import type {
   PartnerTransaction,
 } from '@tender/persistence/generated/prisma/client';
 import { iso, link, type Link } from './links';
+import { presentWebhook } from './webhook-view';
 
 export type OperationWithLegs = Operation & { legs: OperationTransaction[] };
 export type PaymentAggregate = Payment & {
@@ -151,7 +152,7 @@ export function presentPayment(payment: PaymentAggregate): Record<string, unknow
     ...(payment.orderReference ? { order_reference: payment.orderReference } : {}),
     ...(payment.order ? { order: payment.order } : {}),
     ...(payment.shopperRedirectionUrl ? { shopper_redirection_url: payment.shopperRedirectionUrl } : {}),
-    ...(payment.webhook ? { webhook: payment.webhook } : {}),
+    ...(payment.webhook ? { webhook: presentWebhook(payment.webhook) } : {}),
     amounts,
     overview: deriveOverview(amounts),
     split: tenders.map((t) => ({

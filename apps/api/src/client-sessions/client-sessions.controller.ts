@@ -1,21 +1,29 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import type { TenderConfig } from '@tender/config';
+import { CONFIG } from '@tender/infra';
 import { CurrentClient, Scopes, type AuthenticatedClient } from '../auth';
 import { RateLimit } from '../rate-limits';
 import { parseRequest } from '../validation/parse';
 import { uuidParam } from '../validation/params';
+import { assertWebhookUrlAllowed, webhookUrlPolicy } from '../validation/webhook-url';
 import { abortClientSessionBody, createClientSessionBody } from './client-session.schemas';
 import { ClientSessionsService } from './client-sessions.service';
 
 @Controller('v2/client-sessions')
 export class ClientSessionsController {
-  constructor(private readonly sessions: ClientSessionsService) {}
+  constructor(
+    private readonly sessions: ClientSessionsService,
+    @Inject(CONFIG) private readonly config: TenderConfig,
+  ) {}
 
   @Post()
   @RateLimit('payment-write')
   @HttpCode(201)
   @Scopes('front_office')
   create(@CurrentClient() client: AuthenticatedClient, @Body() body: unknown) {
-    return this.sessions.create(client.entityId, parseRequest(createClientSessionBody, body));
+    const request = parseRequest(createClientSessionBody, body);
+    assertWebhookUrlAllowed(request.webhook, webhookUrlPolicy(this.config));
+    return this.sessions.create(client.entityId, request);
   }
 
   @Get(':id')

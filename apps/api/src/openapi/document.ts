@@ -121,7 +121,7 @@ export function buildComponentSchemas(routes: readonly RouteSpec[] = ROUTES): Re
       Object.assign(jsonSchema, { oneOf: [ref('NewTender'), ref('ReusedTender')] });
     }
   });
-  // Responses embed some request sub-schemas (the stored order, webhook): name them the same way.
+  // Responses embed some request sub-schemas (the stored order): name them the same way.
   const responses = convert({ ...SHARED_REQUEST_SCHEMAS, ...RESPONSE_SCHEMAS }, 'output');
 
   const merged: Record<string, JsonSchema> = { ...requests };

@@ -6,7 +6,8 @@ import {
   OPERATION_STATUSES,
   TENDER_STATUSES,
 } from '@tender/domain';
-import { captureMode, order, webhookConfig } from '../validation/fields';
+import { WRITE_ONLY_MASK } from '@tender/payments/webhook-view';
+import { captureMode, order } from '../validation/fields';
 
 /**
  * Zod schemas of what the API answers, written against the presenters that build the answers
@@ -121,6 +122,23 @@ export const operationSchema = z
   })
   .meta({ description: 'A capture, void or refund.' });
 
+export const webhookViewSchema = z
+  .strictObject({
+    url: z.string(),
+    headers: z
+      .array(
+        z.strictObject({
+          name: z.string(),
+          values: z.array(z.literal(WRITE_ONLY_MASK)).meta({
+            description: `Write-only: always one \`${WRITE_ONLY_MASK}\`. Deliveries send the values given.`,
+          }),
+        }),
+      )
+      .optional(),
+    event_types: z.array(z.string()).optional(),
+  })
+  .meta({ description: 'The webhook configuration, header values masked (write-only).' });
+
 export const paymentSchema = z
   .strictObject({
     id,
@@ -136,7 +154,7 @@ export const paymentSchema = z
     order_reference: z.string().optional(),
     order: order.optional(),
     shopper_redirection_url: z.string().optional(),
-    webhook: webhookConfig.optional(),
+    webhook: webhookViewSchema.optional(),
     amounts: amountsSchema,
     overview: overviewSchema,
     split: z.array(
@@ -342,6 +360,7 @@ export const RESPONSE_SCHEMAS = {
   PartnerTransaction: partnerTransactionSchema,
   OperationPartnerTransaction: operationLegSchema,
   Operation: operationSchema,
+  WebhookView: webhookViewSchema,
   Payment: paymentSchema,
   ClientSession: clientSessionSchema,
   FieldError: fieldErrorSchema,

@@ -1,10 +1,13 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import type { TenderConfig } from '@tender/config';
+import { CONFIG } from '@tender/infra';
 import { CurrentClient, Scopes, type AuthenticatedClient } from '../auth';
 import { Idempotency } from '../idempotency/idempotency-key.decorator';
 import { RateLimit } from '../rate-limits';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
 import { parseRequest } from '../validation/parse';
 import { uuidParam } from '../validation/params';
+import { assertWebhookUrlAllowed, webhookUrlPolicy } from '../validation/webhook-url';
 import { ApprovePaymentUseCase } from './approve-payment.usecase';
 import { CreatePaymentUseCase } from './create-payment.usecase';
 import { GetPaymentUseCase, maxAgeSeconds } from './get-payment.usecase';
@@ -19,6 +22,7 @@ export class PaymentsController {
     private readonly getPayment: GetPaymentUseCase,
     private readonly operation: PaymentOperationUseCase,
     private readonly approvePayment: ApprovePaymentUseCase,
+    @Inject(CONFIG) private readonly config: TenderConfig,
   ) {}
 
   @Post()
@@ -30,7 +34,9 @@ export class PaymentsController {
     @Body() body: unknown,
     @Idempotency() idempotency?: IdempotencyContext,
   ) {
-    return this.createPayment.execute(client.entityId, parseRequest(createPaymentBody, body), idempotency);
+    const request = parseRequest(createPaymentBody, body);
+    assertWebhookUrlAllowed(request.webhook, webhookUrlPolicy(this.config));
+    return this.createPayment.execute(client.entityId, request, idempotency);
   }
 
   @Get(':id')

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isCurrency } from '@tender/domain';
+import { isForbiddenWebhookHeader } from '@tender/infra/webhook-headers';
 
 /** An amount in minor units: a positive integer that JavaScript and Postgres both hold exactly. */
 export const minorAmount = z
@@ -165,8 +166,15 @@ export const webhookConfig = z.strictObject({
   headers: z
     .array(
       z.strictObject({
-        name: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a header name'),
-        values: z.array(text(1024)).max(10),
+        name: z
+          .string()
+          .regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a header name')
+          .refine((name) => !isForbiddenWebhookHeader(name), {
+            error: (issue) =>
+              `${String(issue.input)} may not be set: a transport, proxy, metadata or signature header`,
+            params: { code: 'forbidden_header' },
+          }),
+        values: z.array(text(1024).regex(/^\P{Cc}*$/u, 'must not contain control characters')).max(10),
       }),
     )
     .max(20)

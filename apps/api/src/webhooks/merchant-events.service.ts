@@ -3,6 +3,8 @@ import { Outbox } from '@tender/infra';
 import { PrismaClient, prismaSql } from '@tender/persistence';
 import type { MerchantEvent, WebhookDeliveryAttempt } from '@tender/persistence/generated/prisma/client';
 import { deliveryJob } from '@tender/infra';
+import { presentableDeliveryError } from '@tender/infra/webhook-delivery-errors';
+import { maskWebhookInPayload } from '@tender/payments';
 import { ApiError } from '../http/api-error';
 
 type EventWithAttempts = MerchantEvent & { attemptsLog: WebhookDeliveryAttempt[] };
@@ -46,12 +48,12 @@ export function presentMerchantEvent(event: EventWithAttempts): Record<string, u
     attempts: event.attempts,
     next_attempt_at: event.nextAttemptAt?.toISOString() ?? null,
     delivered_at: event.deliveredAt?.toISOString() ?? null,
-    last_error: event.lastError,
-    payload: event.payload,
+    last_error: presentableDeliveryError(event.lastError),
+    payload: maskWebhookInPayload(event.payload),
     delivery_attempts: event.attemptsLog.map((attempt) => ({
       attempted_at: attempt.attemptedAt.toISOString(),
       response_status: attempt.responseStatus,
-      error: attempt.error,
+      error: presentableDeliveryError(attempt.error),
       duration_ms: attempt.durationMs,
     })),
   };

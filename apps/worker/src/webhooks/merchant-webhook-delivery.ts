@@ -4,21 +4,17 @@ import { CONFIG, Outbox, WEBHOOK_QUEUE, type QueuedJob } from '@tender/infra';
 import { newId, PrismaClient, prismaSql } from '@tender/persistence';
 import type { MerchantEvent, WebhookEndpoint } from '@tender/persistence/generated/prisma/client';
 import { deliveryJob, type DeliveryJobData } from '@tender/infra';
+import { isForbiddenWebhookHeader } from '@tender/infra/webhook-headers';
+import {
+  coarseDeliveryError,
+  httpStatusError,
+  type DeliveryError,
+} from '@tender/infra/webhook-delivery-errors';
+import { maskWebhookInPayload } from '@tender/payments/webhook-view';
+import { WebhookHttpClient } from './guarded-http';
 import { retryDelayMs } from './retry-schedule';
 import { standardWebhookHeaders } from './signing';
 
-/** Headers a merchant's `webhook.headers` cannot set: ours, or the transport's. */
-const RESERVED_HEADERS = new Set([
-  'content-type',
-  'content-length',
-  'host',
-  'connection',
-  'transfer-encoding',
-  'user-agent',
-  'webhook-id',
-  'webhook-timestamp',
-  'webhook-signature',
-]);
 const USER_AGENT = 'Tender-Webhooks/1.0';
 export const ENDPOINT_DISABLED = 'endpoint disabled';
 /** A planned attempt this much overdue with no job in the queue is re-enqueued by the sweeper. */
@@ -28,7 +24,8 @@ interface AttemptOutcome {
   attemptedAt: Date;
   ok: boolean;
   responseStatus?: number;
-  error?: string;
+  /** Coarse (webhook-delivery-errors.ts): never a raw socket error nor a response body. */
+  error?: DeliveryError;
   durationMs: number;
 }
 
@@ -57,12 +54,15 @@ type Fence = Pick<MerchantEvent, 'id' | 'attempts' | 'nextAttemptAt'> & { status
 @Injectable()
 export class MerchantWebhookDelivery {
   private readonly logger = new Logger('merchant-webhooks');
+  private readonly http: WebhookHttpClient;
 
   constructor(
     private readonly prisma: PrismaClient,
     private readonly outbox: Outbox,
     @Inject(CONFIG) private readonly config: TenderConfig,
-  ) {}
+  ) {
+    this.http = new WebhookHttpClient(config.WEBHOOK_ALLOW_PRIVATE_NETWORKS);
+  }
 
   async handle(job: DeliveryJobData): Promise<void> {
     const event = await this.prisma.merchantEvent.findUnique({ where: { id: job.eventId } });
@@ -98,40 +98,38 @@ export class MerchantWebhookDelivery {
     const elapsed = () => Math.round(performance.now() - started);
     const secrets = await this.activeSecrets(event.entityId, attemptedAt);
     if (secrets.length === 0) {
-      return { attemptedAt, ok: false, error: 'no active webhook secret for the entity', durationMs: 0 };
+      return { attemptedAt, ok: false, error: 'no_webhook_secret', durationMs: 0 };
     }
-    const body = JSON.stringify(event.payload);
+    // Events stored before header values became write-only may still hold them in their payload.
+    const body = JSON.stringify(maskWebhookInPayload(event.payload));
+    const headers: Record<string, string[]> = {};
+    for (const header of merchantHeaders(event.headers)) {
+      if (isForbiddenWebhookHeader(header.name)) continue; // refused by the API since; older events
+      (headers[header.name.toLowerCase()] ??= []).push(...header.values);
+    }
+    headers['content-type'] = ['application/json'];
+    headers['user-agent'] = [USER_AGENT];
+    for (const [name, value] of Object.entries(
+      standardWebhookHeaders(secrets, event.id, attemptedAt, body),
+    )) {
+      headers[name] = [value];
+    }
     try {
-      const headers = new Headers();
-      for (const header of merchantHeaders(event.headers)) {
-        if (RESERVED_HEADERS.has(header.name.toLowerCase())) continue;
-        for (const value of header.values) headers.append(header.name, value);
-      }
-      headers.set('content-type', 'application/json');
-      headers.set('user-agent', USER_AGENT);
-      for (const [name, value] of Object.entries(
-        standardWebhookHeaders(secrets, event.id, attemptedAt, body),
-      )) {
-        headers.set(name, value);
-      }
-      const response = await fetch(url, {
-        method: 'POST',
-        headers,
-        body,
-        redirect: 'manual', // a redirect is not a delivery
-        signal: AbortSignal.timeout(this.config.WEBHOOK_TIMEOUT_MS),
-      });
-      await response.body?.cancel().catch(() => undefined);
-      const ok = response.status >= 200 && response.status < 300;
+      const status = await this.http.post({ url, headers, body, timeoutMs: this.config.WEBHOOK_TIMEOUT_MS });
+      const ok = status >= 200 && status < 300; // a redirect is not a delivery
       return {
         attemptedAt,
         ok,
-        responseStatus: response.status,
-        ...(ok ? {} : { error: `HTTP ${response.status}` }),
+        responseStatus: status,
+        ...(ok ? {} : { error: httpStatusError(status) }),
         durationMs: elapsed(),
       };
     } catch (error) {
-      return { attemptedAt, ok: false, error: this.describe(error), durationMs: elapsed() };
+      const coarse = coarseDeliveryError(error);
+      if (coarse === 'blocked_address') {
+        this.logger.warn(`event ${event.id}: ${origin(url)} refused: ${(error as Error).message}`);
+      }
+      return { attemptedAt, ok: false, error: coarse, durationMs: elapsed() };
     }
   }
 
@@ -287,15 +285,6 @@ export class MerchantWebhookDelivery {
       select: { secret: true },
     });
     return secrets.map((s) => s.secret);
-  }
-
-  private describe(error: unknown): string {
-    const e = error as Error & { cause?: { code?: string; message?: string } };
-    if (e?.name === 'TimeoutError' || e?.name === 'AbortError') {
-      return `timeout after ${this.config.WEBHOOK_TIMEOUT_MS} ms`;
-    }
-    const cause = e?.cause?.code ?? e?.cause?.message;
-    return (cause ? `${e.message}: ${cause}` : (e?.message ?? String(error))).slice(0, 500);
   }
 }
 
