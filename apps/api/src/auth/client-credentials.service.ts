@@ -42,7 +42,7 @@ export class ClientCredentialsService {
     if (scopes.length === 0) throw new OAuthError('invalid_scope', 'The client has no scope.');
 
     const ttl = this.config.ACCESS_TOKEN_TTL_SECONDS;
-    const { token } = issueAccessToken(this.config.TOKEN_SIGNING_SECRET, {
+    const { token } = issueAccessToken(this.config.TOKEN_SIGNING_SECRETS[0], {
       clientId: client.id,
       entityId: client.entityId,
       scopes,

@@ -59,7 +59,7 @@ export class ScopesGuard implements CanActivate {
 
     let client;
     try {
-      client = toAuthenticatedClient(verifyAccessToken(this.config.TOKEN_SIGNING_SECRET, match[1]));
+      client = toAuthenticatedClient(verifyAccessToken(this.config.TOKEN_SIGNING_SECRETS[0], match[1]));
     } catch (error) {
       if (!(error instanceof InvalidAccessTokenError)) throw error;
       response.setHeader(
