@@ -303,7 +303,7 @@ describe('OAuth2 client credentials and the scopes guard', () => {
     it('answers 401 invalid_token to expired, tampered and foreign tokens', async () => {
       const now = Math.floor(Date.now() / 1000);
       const claims = { iss: 'tender', sub: both.client_id, ent: entityId, scope: 'back_office', jti: 'j' };
-      const expired = signClaims(config.TOKEN_SIGNING_SECRET, {
+      const expired = await signClaims(config.TOKEN_SIGNING_SECRETS[0], {
         ...claims,
         iat: now - 7200,
         exp: now - 3600,
@@ -313,7 +313,7 @@ describe('OAuth2 client credentials and the scopes guard', () => {
         JSON.stringify({ ...decodePayload(`x.${payload}.x`), scope: 'front_office back_office' }),
       ).toString('base64url');
       const tampered = `${header}.${escalated}.${signature}`;
-      const foreign = signClaims('another-secret-another-secret-another-secret', {
+      const foreign = await signClaims('another-secret-another-secret-another-secret', {
         ...claims,
         iat: now,
         exp: now + 60,

@@ -8,7 +8,7 @@ async function cli(...argv: string[]): Promise<{ code: number; stdout: string; s
   // No database is reachable here: every case below must fail (or answer) before connecting.
   const code = await run(
     argv,
-    { DATABASE_URL: 'postgresql://nobody@127.0.0.1:1/none' },
+    { NODE_ENV: 'test', DATABASE_URL: 'postgresql://nobody@127.0.0.1:1/none' },
     {
       stdout: (text) => (stdout += text),
       stderr: (text) => (stderr += text),

@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import type Redis from 'ioredis';
 import type { Prisma, PrismaClient } from '@tender/persistence';
 import { isUuid, newId } from '@tender/persistence/ids';
-import { generateClientId, generateClientSecret, hashClientSecret } from '../../api/src/auth/client-secret';
+import {
+  generateClientId,
+  generateClientSecret,
+  hashClientSecret,
+  isClientIdFormat,
+} from '../../api/src/auth/client-secret';
+import { publishRevocation } from '../../api/src/auth/revocation-mark';
 import { isScope, normalizeScopes, SCOPES, type Scope } from '../../api/src/auth/scopes';
 import { ProvisioningError } from './errors';
 import { maskCredentials } from './masking';
@@ -176,20 +183,43 @@ export async function listClients(prisma: PrismaClient, entityId: string): Promi
   }));
 }
 
+export interface RevokedClient {
+  client_id: string;
+  revoked_at: string;
+  /** Whether the API processes were told through Redis (they find out from Postgres within 5 s otherwise). */
+  live: boolean;
+  warning?: string;
+}
+
 /**
- * Revokes a client: no new token is issued to it. Tokens already issued stay valid until they
- * expire (they are verified without a database look-up).
+ * Revokes a client: no new token is issued to it, and the API refuses the tokens it holds within
+ * 5 s. `revoked_at` is committed first (the truth), then the client's Redis mark is written (the
+ * API processes read it on every request). Revoking again keeps the first date and rewrites the mark.
  */
 export async function revokeClient(
   prisma: PrismaClient,
   clientId: string,
-): Promise<{ client_id: string; revoked_at: string }> {
-  const client = await prisma.apiClient.findUnique({ where: { id: clientId } });
+  live?: { redis: Redis; prefix: string },
+): Promise<RevokedClient> {
+  const client = isClientIdFormat(clientId)
+    ? await prisma.apiClient.findUnique({ where: { id: clientId }, select: { revokedAt: true } })
+    : null;
   if (!client) throw new ProvisioningError('not_found', `no client with id ${clientId}`);
   const revokedAt =
     client.revokedAt ??
     (await prisma.apiClient.update({ where: { id: clientId }, data: { revokedAt: new Date() } })).revokedAt!;
-  return { client_id: clientId, revoked_at: revokedAt.toISOString() };
+  const result = { client_id: clientId, revoked_at: revokedAt.toISOString() };
+  if (!live) return { ...result, live: false };
+  try {
+    await publishRevocation(live.redis, live.prefix, clientId, revokedAt);
+    return { ...result, live: true };
+  } catch {
+    return {
+      ...result,
+      live: false,
+      warning: 'Redis could not be told: the API refuses the client from Postgres within 5 s',
+    };
+  }
 }
 
 const PARTNER = /^[a-z][a-z0-9_-]{0,63}$/;

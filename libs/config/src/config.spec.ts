@@ -1,28 +1,91 @@
-import { ConfigError, loadConfig, redactUrl } from './config';
+import { ConfigError, DEVELOPMENT_TOKEN_SECRET, loadConfig, redactUrl } from './config';
+
+const SECRET = 'a-production-secret-of-32-bytes!';
+const PREVIOUS = 'the-previous-secret-of-32-bytes!';
+
+function problems(env: NodeJS.ProcessEnv): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+  return '';
+}
 
 describe('loadConfig', () => {
-  it('has defaults that work on a developer machine', () => {
-    const config = loadConfig({});
+  it('has defaults that work on a developer machine (NODE_ENV=development)', () => {
+    const config = loadConfig({ NODE_ENV: 'development' });
     expect(config.PORT).toBe(3000);
     expect(config.DATABASE_URL).toBe('postgresql://postgres@127.0.0.1:5432/tender');
     expect(config.REDIS_URL).toBe('redis://127.0.0.1:6379');
-    expect(config.TOKEN_SIGNING_SECRET.length).toBeGreaterThanOrEqual(32);
+    expect(config.TOKEN_SIGNING_SECRETS).toEqual([DEVELOPMENT_TOKEN_SECRET]);
+    expect(config.ACCESS_TOKEN_TTL_SECONDS).toBe(900);
+    expect(loadConfig({ NODE_ENV: 'test' }).TOKEN_SIGNING_SECRETS).toEqual([DEVELOPMENT_TOKEN_SECRET]);
   });
 
   it('names every bad variable in one clear message', () => {
-    expect(() => loadConfig({ PORT: 'abc', REDIS_URL: 'http://x', DATABASE_URL: 'mysql://x' })).toThrow(
-      /PORT: .*\n.*DATABASE_URL: must be a postgresql:\/\/ URL\n.*REDIS_URL: must be a redis/s,
-    );
-    expect(() => loadConfig({ PORT: '70000' })).toThrow(ConfigError);
+    expect(() =>
+      loadConfig({ NODE_ENV: 'test', PORT: 'abc', REDIS_URL: 'http://x', DATABASE_URL: 'mysql://x' }),
+    ).toThrow(/PORT: .*\n.*DATABASE_URL: must be a postgresql:\/\/ URL\n.*REDIS_URL: must be a redis/s);
+    expect(() => loadConfig({ NODE_ENV: 'test', PORT: '70000' })).toThrow(ConfigError);
   });
 
-  it('requires a real token secret in production', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
-      /TOKEN_SIGNING_SECRET: required in production/,
+  it('defaults to production, which requires a token secret', () => {
+    expect(problems({})).toMatch(/TOKEN_SIGNING_SECRET: required when NODE_ENV is production/);
+    expect(problems({ NODE_ENV: 'production' })).toMatch(/TOKEN_SIGNING_SECRET: required/);
+    expect(problems({ NODE_ENV: 'production', TOKEN_SIGNING_SECRET: '' })).toMatch(
+      /TOKEN_SIGNING_SECRET: required/,
     );
+    expect(loadConfig({ TOKEN_SIGNING_SECRET: SECRET })).toMatchObject({
+      NODE_ENV: 'production',
+      TOKEN_SIGNING_SECRETS: [SECRET],
+    });
+  });
+
+  it('refuses short secrets, counted in bytes, and never quotes them', () => {
+    const short = 'x'.repeat(31);
+    expect(problems({ NODE_ENV: 'production', TOKEN_SIGNING_SECRET: short })).toMatch(
+      /TOKEN_SIGNING_SECRET: each secret must be at least 32 bytes/,
+    );
+    expect(problems({ NODE_ENV: 'production', TOKEN_SIGNING_SECRET: short })).not.toContain(short);
+    // 16 two-byte characters are 32 bytes; 31 ASCII characters are not, in development either.
+    expect(loadConfig({ TOKEN_SIGNING_SECRET: 'é'.repeat(16) }).TOKEN_SIGNING_SECRETS).toHaveLength(1);
+    expect(problems({ NODE_ENV: 'development', TOKEN_SIGNING_SECRET: short })).toMatch(/at least 32 bytes/);
+    expect(problems({ NODE_ENV: 'production', TOKEN_SIGNING_SECRET: `${SECRET},${short}` })).toMatch(
+      /at least 32 bytes/,
+    );
+  });
+
+  it('refuses the public development secret in production, even as the previous one', () => {
+    for (const value of [DEVELOPMENT_TOKEN_SECRET, `${SECRET},${DEVELOPMENT_TOKEN_SECRET}`]) {
+      expect(problems({ NODE_ENV: 'production', TOKEN_SIGNING_SECRET: value })).toMatch(
+        /TOKEN_SIGNING_SECRET: the development secret is public/,
+      );
+    }
     expect(
-      loadConfig({ NODE_ENV: 'production', TOKEN_SIGNING_SECRET: 'x'.repeat(32) }).TOKEN_SIGNING_SECRET,
-    ).toBe('x'.repeat(32));
+      loadConfig({ NODE_ENV: 'development', TOKEN_SIGNING_SECRET: DEVELOPMENT_TOKEN_SECRET })
+        .TOKEN_SIGNING_SECRETS,
+    ).toEqual([DEVELOPMENT_TOKEN_SECRET]);
+  });
+
+  it('takes new,previous during a rotation: the first signs', () => {
+    expect(
+      loadConfig({ NODE_ENV: 'production', TOKEN_SIGNING_SECRET: ` ${SECRET} , ${PREVIOUS}` })
+        .TOKEN_SIGNING_SECRETS,
+    ).toEqual([SECRET, PREVIOUS]);
+    expect(
+      problems({ NODE_ENV: 'production', TOKEN_SIGNING_SECRET: `${SECRET},${PREVIOUS},${SECRET}x` }),
+    ).toMatch(/at most two/);
+  });
+
+  it('bounds the access token lifetime', () => {
+    expect(problems({ NODE_ENV: 'test', ACCESS_TOKEN_TTL_SECONDS: '86401' })).toMatch(
+      /ACCESS_TOKEN_TTL_SECONDS: must be <= 86400/,
+    );
+    expect(loadConfig({ NODE_ENV: 'test', ACCESS_TOKEN_TTL_SECONDS: '86400' }).ACCESS_TOKEN_TTL_SECONDS).toBe(
+      86400,
+    );
   });
 
   it('redacts passwords from URLs', () => {

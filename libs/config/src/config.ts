@@ -2,13 +2,21 @@ import { z } from 'zod';
 
 /**
  * Tender's configuration, read from environment variables and validated once at start-up.
- * Every default works on a developer machine with local Postgres and Redis.
+ * Every default works on a developer machine with local Postgres and Redis, except that NODE_ENV
+ * defaults to `production`, where TOKEN_SIGNING_SECRET is required: the npm scripts of a local
+ * checkout set NODE_ENV=development when it is unset (scripts/dev-env.ts).
  */
 const integer = (fallback: number, min = 0) =>
   z.coerce.number().int(`must be an integer`).min(min, `must be >= ${min}`).default(fallback);
 
+/** No access token lives longer (a revoked client's Redis mark outlives its tokens by this bound). */
+export const MAX_ACCESS_TOKEN_TTL_SECONDS = 86_400;
+/** The secret used when none is set in development and test. Public: refused in production. */
+export const DEVELOPMENT_TOKEN_SECRET = 'tender-development-token-secret-change-me-in-production';
+const MIN_SECRET_BYTES = 32;
+
 const schema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('production'),
   PORT: integer(3000, 0).pipe(z.number().max(65535, 'must be <= 65535')),
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: z
@@ -22,9 +30,17 @@ const schema = z.object({
     .refine((v) => /^rediss?:\/\//.test(v), 'must be a redis:// or rediss:// URL'),
   /** Prefix of every BullMQ key, so several Tender installs (or test runs) can share one Redis. */
   QUEUE_PREFIX: z.string().min(1).default('tender'),
-  /** HMAC secret of the OAuth2 access tokens (JWT, HS256). Must be set in production. */
-  TOKEN_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  ACCESS_TOKEN_TTL_SECONDS: integer(3600, 60),
+  /**
+   * HMAC secret(s) of the OAuth2 access tokens (JWT, HS256): `new` or, during a rotation,
+   * `new,old` (the first signs, both verify). Required unless NODE_ENV is development or test.
+   */
+  TOKEN_SIGNING_SECRET: z
+    .string()
+    .optional()
+    .transform((v) => v || undefined),
+  ACCESS_TOKEN_TTL_SECONDS: integer(900, 60).pipe(
+    z.number().max(MAX_ACCESS_TOKEN_TTL_SECONDS, `must be <= ${MAX_ACCESS_TOKEN_TTL_SECONDS}`),
+  ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Human-readable log lines (pino-pretty, a dev dependency) instead of JSON. */
   LOG_PRETTY: z
@@ -143,23 +159,47 @@ const schema = z.object({
   RATE_LIMIT_PARTNER_WEBHOOKS_PER_IP: integer(6000, 0),
 });
 
-export type TenderConfig = z.infer<typeof schema> & { TOKEN_SIGNING_SECRET: string };
+export type TenderConfig = Omit<z.infer<typeof schema>, 'TOKEN_SIGNING_SECRET'> & {
+  /** The access token secrets, from TOKEN_SIGNING_SECRET: the first signs, every one verifies. */
+  TOKEN_SIGNING_SECRETS: [string, ...string[]];
+};
 
 export class ConfigError extends Error {}
 
-const DEVELOPMENT_TOKEN_SECRET = 'tender-development-token-secret-change-me-in-production';
+/** Problems of TOKEN_SIGNING_SECRET (never quoting it). */
+function tokenSecretProblems(value: string | undefined, nodeEnv: string): string[] {
+  const production = nodeEnv !== 'development' && nodeEnv !== 'test';
+  if (value === undefined) {
+    return production
+      ? ['required when NODE_ENV is production (the default); set NODE_ENV=development for a local run']
+      : [];
+  }
+  const secrets = value.split(',').map((secret) => secret.trim());
+  const problems: string[] = [];
+  if (secrets.length > 2) problems.push('at most two comma-separated secrets: new,previous');
+  if (secrets.some((secret) => Buffer.byteLength(secret, 'utf8') < MIN_SECRET_BYTES)) {
+    problems.push(`each secret must be at least ${MIN_SECRET_BYTES} bytes`);
+  }
+  if (production && secrets.includes(DEVELOPMENT_TOKEN_SECRET)) {
+    problems.push('the development secret is public: set a random one in production');
+  }
+  return problems;
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TenderConfig {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+  const lines = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+  const secret = parsed.success ? parsed.data.TOKEN_SIGNING_SECRET : env.TOKEN_SIGNING_SECRET || undefined;
+  const nodeEnv = parsed.success ? parsed.data.NODE_ENV : (env.NODE_ENV ?? 'production');
+  lines.push(...tokenSecretProblems(secret, nodeEnv).map((problem) => `  TOKEN_SIGNING_SECRET: ${problem}`));
+  if (!parsed.success || lines.length > 0) {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  const config = parsed.data;
-  if (!config.TOKEN_SIGNING_SECRET && config.NODE_ENV === 'production') {
-    throw new ConfigError('Invalid configuration:\n  TOKEN_SIGNING_SECRET: required in production');
-  }
-  return { ...config, TOKEN_SIGNING_SECRET: config.TOKEN_SIGNING_SECRET ?? DEVELOPMENT_TOKEN_SECRET };
+  const { TOKEN_SIGNING_SECRET: _secret, ...config } = parsed.data;
+  const secrets = (secret ?? DEVELOPMENT_TOKEN_SECRET).split(',').map((s) => s.trim());
+  return { ...config, TOKEN_SIGNING_SECRETS: secrets as [string, ...string[]] };
 }
 
 /** The URL with any password replaced, safe to print. */

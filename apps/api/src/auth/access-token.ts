@@ -1,26 +1,28 @@
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { errors, jwtVerify, SignJWT, type JWTHeaderParameters, type JWTPayload } from 'jose';
+import { MAX_ACCESS_TOKEN_TTL_SECONDS } from '@tender/config';
 import { normalizeScopes, type AuthenticatedClient, type Scope } from './scopes';
+import { tokenKey, type AccessTokenKeys } from './token-keys';
 
 /**
- * Access tokens: compact JWS (JWT, RFC 7519) signed HS256 with `TOKEN_SIGNING_SECRET`, typed
- * `at+jwt` (RFC 9068) so that no other JWT signed with the same secret can pass for one.
+ * Access tokens: JWTs (RFC 7519) signed HS256 with `jose`, header `{ alg: HS256, typ: at+jwt, kid }`
+ * (RFC 9068's type, so that no other JWT signed with the same secret passes for one; `kid` picks
+ * the secret during a rotation, see token-keys.ts).
  *
  * Claims: `iss: 'tender'`, `sub` (client id), `ent` (entity id), `scope` (space-separated),
  * `iat`, `exp`, `jti`.
  *
- * They are verified WITHOUT a database round trip: a revoked client's tokens stay valid until they
- * expire, which is why ACCESS_TOKEN_TTL_SECONDS should stay short (default one hour).
- *
- * Why not `jose`: jose 6 is published as ES modules only, which Jest (CommonJS, ts-jest, no
- * transform of node_modules) cannot load, so importing it here would break every test booting the
- * API. HS256 over node:crypto is a few lines; the verification below is deliberately strict
- * (exact header, HS256 only, constant-time signature comparison, mandatory claims).
+ * Verification pins HS256 (no `none`, no RS/HS confusion), the type, the issuer and a known `kid`,
+ * and checks exp, nbf (when present) and iat (present, not in the future, not older than
+ * MAX_ACCESS_TOKEN_TTL_SECONDS). It needs no database: revocation is checked next, by
+ * client-revocation.ts.
  */
 export const ACCESS_TOKEN_ISSUER = 'tender';
-const HEADER = { alg: 'HS256', typ: 'at+jwt' } as const;
-const ENCODED_HEADER = Buffer.from(JSON.stringify(HEADER)).toString('base64url');
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+const ALGORITHM = 'HS256';
 const MAX_TOKEN_LENGTH = 4096;
-const SEGMENT = /^[A-Za-z0-9_-]+$/;
+/** Clock skew tolerated between the API processes (exp, nbf, iat). */
+export const CLOCK_TOLERANCE_SECONDS = 5;
 
 export interface AccessTokenClaims {
   iss: string;
@@ -32,7 +34,14 @@ export interface AccessTokenClaims {
   jti: string;
 }
 
-export type InvalidTokenReason = 'malformed' | 'bad_signature' | 'expired' | 'invalid_claims';
+export type InvalidTokenReason =
+  | 'malformed'
+  | 'unsupported_algorithm'
+  | 'unknown_key'
+  | 'bad_signature'
+  | 'expired'
+  | 'invalid_claims'
+  | 'revoked';
 
 export class InvalidAccessTokenError extends Error {
   constructor(
@@ -43,14 +52,19 @@ export class InvalidAccessTokenError extends Error {
   }
 }
 
-function signature(secret: string, signingInput: string): Buffer {
-  return createHmac('sha256', Buffer.from(secret, 'utf8')).update(signingInput).digest();
-}
-
-/** Signs arbitrary claims with our header. Exposed for tests (expired or odd tokens); use {@link issueAccessToken}. */
-export function signClaims(secret: string, claims: object): string {
-  const signingInput = `${ENCODED_HEADER}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
-  return `${signingInput}.${signature(secret, signingInput).toString('base64url')}`;
+/**
+ * Signs arbitrary claims with our header (overridable). For tests (expired or odd tokens): use
+ * {@link issueAccessToken}.
+ */
+export function signClaims(
+  secret: string,
+  claims: JWTPayload,
+  header: Partial<JWTHeaderParameters> = {},
+): Promise<string> {
+  const key = tokenKey(secret);
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: ALGORITHM, typ: ACCESS_TOKEN_TYPE, kid: key.kid, ...header })
+    .sign(key.key);
 }
 
 export interface IssueAccessTokenInput {
@@ -62,10 +76,10 @@ export interface IssueAccessTokenInput {
   now?: number;
 }
 
-export function issueAccessToken(
-  secret: string,
+export async function issueAccessToken(
+  keys: AccessTokenKeys,
   input: IssueAccessTokenInput,
-): { token: string; claims: AccessTokenClaims } {
+): Promise<{ token: string; claims: AccessTokenClaims }> {
   const iat = Math.floor((input.now ?? Date.now()) / 1000);
   const claims: AccessTokenClaims = {
     iss: ACCESS_TOKEN_ISSUER,
@@ -76,63 +90,73 @@ export function issueAccessToken(
     exp: iat + input.ttlSeconds,
     jti: randomUUID(),
   };
-  return { token: signClaims(secret, claims), claims };
+  const token = await new SignJWT({ ...claims })
+    .setProtectedHeader({ alg: ALGORITHM, typ: ACCESS_TOKEN_TYPE, kid: keys.signing.kid })
+    .sign(keys.signing.key);
+  return { token, claims };
 }
 
-function decodeJson(segment: string): unknown {
-  try {
-    return JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
-  } catch {
-    return undefined;
+/** jose's errors as ours, with messages that quote nothing from the token. */
+function invalid(error: unknown): InvalidAccessTokenError {
+  if (error instanceof InvalidAccessTokenError) return error;
+  if (error instanceof errors.JWTExpired) {
+    return new InvalidAccessTokenError('expired', 'The access token expired.');
   }
+  if (error instanceof errors.JOSEAlgNotAllowed) {
+    return new InvalidAccessTokenError('unsupported_algorithm', 'The access token is not signed with HS256.');
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed) {
+    return new InvalidAccessTokenError('bad_signature', 'The access token signature is invalid.');
+  }
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    return new InvalidAccessTokenError('invalid_claims', 'The access token claims are invalid.');
+  }
+  if (error instanceof errors.JOSEError) {
+    return new InvalidAccessTokenError('malformed', 'The access token is malformed.');
+  }
+  throw error;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Verifies signature, header and claims; throws {@link InvalidAccessTokenError}. */
-export function verifyAccessToken(
-  secret: string,
+/** Verifies header, signature and claims; throws {@link InvalidAccessTokenError}. */
+export async function verifyAccessToken(
+  keys: AccessTokenKeys,
   token: string,
   now: number = Date.now(),
-): AccessTokenClaims {
-  const parts = token.length <= MAX_TOKEN_LENGTH ? token.split('.') : [];
-  if (parts.length !== 3 || !parts.every((part) => SEGMENT.test(part))) {
+): Promise<AccessTokenClaims> {
+  if (token.length > MAX_TOKEN_LENGTH) {
     throw new InvalidAccessTokenError('malformed', 'The access token is malformed.');
   }
-  const [encodedHeader, encodedPayload, encodedSignature] = parts;
-  const header = decodeJson(encodedHeader);
-  if (
-    !isObject(header) ||
-    header.alg !== HEADER.alg ||
-    header.typ !== HEADER.typ ||
-    Object.keys(header).some((key) => key !== 'alg' && key !== 'typ')
-  ) {
-    throw new InvalidAccessTokenError('malformed', 'The access token is not a Tender access token.');
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(
+      token,
+      (header) => {
+        const key = typeof header.kid === 'string' ? keys.verifying.get(header.kid) : undefined;
+        if (!key) throw new InvalidAccessTokenError('unknown_key', 'The access token key is unknown.');
+        return key.key;
+      },
+      {
+        algorithms: [ALGORITHM],
+        typ: ACCESS_TOKEN_TYPE,
+        issuer: ACCESS_TOKEN_ISSUER,
+        requiredClaims: ['sub', 'iat', 'exp', 'jti'],
+        maxTokenAge: MAX_ACCESS_TOKEN_TTL_SECONDS,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        currentDate: new Date(now),
+      },
+    ));
+  } catch (error) {
+    throw invalid(error);
   }
-  const expected = signature(secret, `${encodedHeader}.${encodedPayload}`);
-  const given = Buffer.from(encodedSignature, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw new InvalidAccessTokenError('bad_signature', 'The access token signature is invalid.');
-  }
-  const claims = decodeJson(encodedPayload);
   if (
-    !isObject(claims) ||
-    claims.iss !== ACCESS_TOKEN_ISSUER ||
-    typeof claims.sub !== 'string' ||
-    typeof claims.ent !== 'string' ||
-    typeof claims.scope !== 'string' ||
-    typeof claims.jti !== 'string' ||
-    !Number.isFinite(claims.iat) ||
-    !Number.isFinite(claims.exp)
+    typeof payload.sub !== 'string' ||
+    typeof payload.ent !== 'string' ||
+    typeof payload.scope !== 'string' ||
+    typeof payload.jti !== 'string'
   ) {
     throw new InvalidAccessTokenError('invalid_claims', 'The access token claims are invalid.');
   }
-  if (Math.floor(now / 1000) >= (claims.exp as number)) {
-    throw new InvalidAccessTokenError('expired', 'The access token expired.');
-  }
-  return claims as unknown as AccessTokenClaims;
+  return payload as unknown as AccessTokenClaims;
 }
 
 /** The client behind verified claims (unknown scope names are ignored). */

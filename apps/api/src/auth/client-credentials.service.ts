@@ -6,6 +6,7 @@ import { issueAccessToken } from './access-token';
 import { isClientIdFormat, MAX_SECRET_LENGTH, verifyClientSecret } from './client-secret';
 import { invalidClient, OAuthError } from './oauth-error';
 import { normalizeScopes, SCOPES, type Scope } from './scopes';
+import { accessTokenKeys, type AccessTokenKeys } from './token-keys';
 import type { TokenRequest } from './token-request';
 
 /** RFC 6749 §5.1 successful response. */
@@ -19,10 +20,14 @@ export interface TokenResponse {
 /** The client credentials grant: authenticates the client, narrows the scopes, issues a JWT. */
 @Injectable()
 export class ClientCredentialsService {
+  private readonly keys: AccessTokenKeys;
+
   constructor(
     private readonly prisma: PrismaClient,
     @Inject(CONFIG) private readonly config: TenderConfig,
-  ) {}
+  ) {
+    this.keys = accessTokenKeys(config.TOKEN_SIGNING_SECRETS);
+  }
 
   async issue(request: TokenRequest): Promise<TokenResponse> {
     const { clientId, clientSecret, viaBasic } = request.credentials;
@@ -42,7 +47,7 @@ export class ClientCredentialsService {
     if (scopes.length === 0) throw new OAuthError('invalid_scope', 'The client has no scope.');
 
     const ttl = this.config.ACCESS_TOKEN_TTL_SECONDS;
-    const { token } = issueAccessToken(this.config.TOKEN_SIGNING_SECRET, {
+    const { token } = await issueAccessToken(this.keys, {
       clientId: client.id,
       entityId: client.entityId,
       scopes,

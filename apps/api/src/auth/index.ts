@@ -9,6 +9,8 @@ export {
 } from './decorators';
 export { SCOPES, isScope, normalizeScopes, type Scope, type AuthenticatedClient } from './scopes';
 export { ClientCredentialsService, type TokenResponse } from './client-credentials.service';
+export { ClientRevocations } from './client-revocation';
+export { accessTokenKeys, keyId, type AccessTokenKeys } from './token-keys';
 export {
   ACCESS_TOKEN_ISSUER,
   issueAccessToken,

@@ -5,8 +5,10 @@ import type { TenderConfig } from '@tender/config';
 import { CONFIG } from '@tender/infra';
 import { ApiError } from '../http/api-error';
 import { InvalidAccessTokenError, toAuthenticatedClient, verifyAccessToken } from './access-token';
+import { ClientRevocations } from './client-revocation';
 import { SCOPES_METADATA, type AuthenticatedRequest } from './decorators';
 import type { Scope } from './scopes';
+import { accessTokenKeys, type AccessTokenKeys } from './token-keys';
 
 const REALM = 'realm="tender"';
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
@@ -16,19 +18,25 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
  * the client on the request (`@CurrentClient()`); it lets every other handler through.
  *
  * AuthModule registers it as a global guard (APP_GUARD), so controllers only need `@Scopes`.
- * Tokens are verified with the signing secret alone, no database: see access-token.ts.
+ * Tokens are verified with the signing secret(s) (access-token.ts), then their client is checked
+ * not to be revoked (client-revocation.ts: a Redis read, Postgres at most every 5 s per client).
  *
  * Errors are problem+json (RFC 9457) with RFC 6750 challenges: 401 `unauthorized` for a missing,
- * malformed, tampered or expired token, 403 `insufficient_scope` for a token without the scope.
+ * malformed, tampered, expired or revoked token, 403 `insufficient_scope` for a token without the scope.
  */
 @Injectable()
 export class ScopesGuard implements CanActivate {
+  private readonly keys: AccessTokenKeys;
+
   constructor(
     private readonly reflector: Reflector,
-    @Inject(CONFIG) private readonly config: TenderConfig,
-  ) {}
+    private readonly revocations: ClientRevocations,
+    @Inject(CONFIG) config: TenderConfig,
+  ) {
+    this.keys = accessTokenKeys(config.TOKEN_SIGNING_SECRETS);
+  }
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const required = this.reflector.getAllAndOverride<Scope[] | undefined>(SCOPES_METADATA, [
       context.getHandler(),
       context.getClass(),
@@ -59,7 +67,10 @@ export class ScopesGuard implements CanActivate {
 
     let client;
     try {
-      client = toAuthenticatedClient(verifyAccessToken(this.config.TOKEN_SIGNING_SECRET, match[1]));
+      client = toAuthenticatedClient(await verifyAccessToken(this.keys, match[1]));
+      if (await this.revocations.isRevoked(client.clientId)) {
+        throw new InvalidAccessTokenError('revoked', 'The client of the access token is revoked.');
+      }
     } catch (error) {
       if (!(error instanceof InvalidAccessTokenError)) throw error;
       response.setHeader(

@@ -26,11 +26,26 @@ export const clientCommands: Command[] = [
   {
     name: 'client revoke',
     synopsis: '--client <client_id>',
-    description: 'Revoke a client: no new tokens (tokens already issued stay valid until they expire)',
+    description:
+      'Revoke a client: no new tokens, and the API refuses its tokens within 5 s (Redis mark, Postgres fallback)',
     required: ['client'],
-    async run({ prisma, flags }) {
+    async run({ prisma, flags, config }) {
       const { revokeClient } = await import('../provisioning');
-      return revokeClient(prisma(), flags.client!);
+      const { default: Redis } = await import('ioredis');
+      const { REDIS_URL, QUEUE_PREFIX } = config();
+      // Fails fast when Redis is down: Postgres is what matters, the API falls back to it.
+      const redis = new Redis(REDIS_URL, {
+        lazyConnect: true,
+        connectTimeout: 2000,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+      });
+      redis.on('error', () => undefined);
+      try {
+        return await revokeClient(prisma(), flags.client!, { redis, prefix: QUEUE_PREFIX });
+      } finally {
+        redis.disconnect();
+      }
     },
   },
 ];

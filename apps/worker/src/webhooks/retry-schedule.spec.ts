@@ -2,7 +2,9 @@ import { loadConfig } from '@tender/config';
 import { retryDelayMs } from './retry-schedule';
 
 describe('merchant webhook retry schedule', () => {
-  const { WEBHOOK_RETRY_SCHEDULE_MS: schedule, WEBHOOK_RETRY_JITTER: jitter } = loadConfig({});
+  const { WEBHOOK_RETRY_SCHEDULE_MS: schedule, WEBHOOK_RETRY_JITTER: jitter } = loadConfig({
+    NODE_ENV: 'test',
+  });
 
   it('defaults to 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h: about three days, ± 20 %', () => {
     const s = 1000;
@@ -33,9 +35,11 @@ describe('merchant webhook retry schedule', () => {
   });
 
   it('is configurable as a comma list', () => {
-    expect(loadConfig({ WEBHOOK_RETRY_SCHEDULE_MS: '10, 20,30' }).WEBHOOK_RETRY_SCHEDULE_MS).toEqual([
-      10, 20, 30,
-    ]);
-    expect(() => loadConfig({ WEBHOOK_RETRY_SCHEDULE_MS: '10,x' })).toThrow(/WEBHOOK_RETRY_SCHEDULE_MS/);
+    expect(
+      loadConfig({ NODE_ENV: 'test', WEBHOOK_RETRY_SCHEDULE_MS: '10, 20,30' }).WEBHOOK_RETRY_SCHEDULE_MS,
+    ).toEqual([10, 20, 30]);
+    expect(() => loadConfig({ NODE_ENV: 'test', WEBHOOK_RETRY_SCHEDULE_MS: '10,x' })).toThrow(
+      /WEBHOOK_RETRY_SCHEDULE_MS/,
+    );
   });
 });
