@@ -42,10 +42,17 @@ describe('guarded webhook HTTP client (SSRF)', () => {
   const post = (client: WebhookHttpClient, url: string) =>
     client.post({ url, headers: { 'x-a': ['1'] }, body: '{}', timeoutMs: 2000 });
 
-  it('is off by default: WEBHOOK_ALLOW_PRIVATE_NETWORKS defaults to false', () => {
-    expect(loadConfig({}).WEBHOOK_ALLOW_PRIVATE_NETWORKS).toBe(false);
-    expect(loadConfig({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }).WEBHOOK_ALLOW_PRIVATE_NETWORKS).toBe(true);
-    expect(() => loadConfig({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'yes' })).toThrow(
+  it('is off by default: WEBHOOK_ALLOW_PRIVATE_NETWORKS defaults to false, production included', () => {
+    const production = { TOKEN_SIGNING_SECRET: 'a-production-secret-of-at-least-32-bytes!' };
+    expect(loadConfig(production)).toMatchObject({
+      NODE_ENV: 'production',
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: false,
+    });
+    expect(loadConfig({ NODE_ENV: 'development' }).WEBHOOK_ALLOW_PRIVATE_NETWORKS).toBe(false);
+    expect(
+      loadConfig({ NODE_ENV: 'test', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }).WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+    ).toBe(true);
+    expect(() => loadConfig({ NODE_ENV: 'test', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'yes' })).toThrow(
       /WEBHOOK_ALLOW_PRIVATE_NETWORKS/,
     );
   });
