@@ -9,6 +9,7 @@
  * Uses the test database (TEST_DATABASE_URL) and Redis, with the production reconcile schedule and
  * in-flight margin unless PARTNER_IN_FLIGHT_MARGIN_MS / RECONCILE_SCHEDULE_MS are set.
  */
+import { oneTender } from '../test/support/payloads';
 import { eventually, TestStack } from '../test/support/stack';
 
 const CARD = '6000000000000500';
@@ -55,23 +56,11 @@ async function main(): Promise<void> {
     const amount = 1000 + i * 13;
     const created = await stack.request('POST', '/v2/payments', {
       token: stack.frontOffice,
-      body: {
-        amount,
-        currency: 'EUR',
-        capture_mode: 'MANUAL',
-        split: [{ partner: 'paytronix', method: 'giftcard', amount, payment_method: { card_number: CARD } }],
-      },
+      body: oneTender('paytronix', 'giftcard', amount, { card_number: CARD }),
     });
     const id = created.body.id as string;
     ids.push(id);
-    await eventually(
-      async () => {
-        const t = await stack.prisma.partnerTransaction.findFirstOrThrow({ where: { paymentId: id } });
-        return t.status === 'AUTHORIZED' ? t : undefined;
-      },
-      600_000,
-      `authorization ${i}`,
-    );
+    await stack.waitForTender(id, 'AUTHORIZED', 600_000);
     await stack.request('POST', `/v2/payments/${id}/captures`, { token: stack.backOffice, body: {} });
     await settled(id, 'CAPTURE');
     await stack.request('POST', `/v2/payments/${id}/refunds`, { token: stack.backOffice, body: { amount } });

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { oneTender } from '../support/payloads';
 import { eventually, TestStack } from '../support/stack';
 
 /**
@@ -189,27 +190,16 @@ describe('chaos: money moves exactly once against partners as they really behave
   /** Drives one scenario to its end; returns the payment id. */
   async function play(s: Scenario): Promise<string> {
     if (s.operation === 'authorize') await arm(s.partner, { ...ruleFor(s), fault: s.fault });
+    const { method, payment_method } = INSTRUMENT[s.partner];
     const created = await stack.request('POST', '/v2/payments', {
       token: stack.frontOffice,
-      body: {
-        amount: s.amount,
-        currency: 'EUR',
-        capture_mode: 'MANUAL',
-        split: [{ partner: s.partner, amount: s.amount, ...INSTRUMENT[s.partner] }],
-      },
+      body: oneTender(s.partner, method, s.amount, payment_method),
     });
     if (created.status !== 201 && created.status !== 200)
       throw new Error(`create: ${created.status} ${created.text}`);
     const paymentId = created.body.id as string;
     paymentIds.push(paymentId);
-    const tender = await eventually(
-      async () => {
-        const t = await tenderOf(paymentId);
-        return t.status === 'AUTHORIZED' ? t : undefined;
-      },
-      SETTLE_BOUND_MS,
-      `${s.partner} authorization of ${s.amount}`,
-    );
+    const tender = await stack.waitForTender(paymentId, 'AUTHORIZED', SETTLE_BOUND_MS);
     if (s.operation === 'authorize') return paymentId;
     const armHere = () => arm(s.partner, { ...ruleFor(s, tender.partnerReference ?? ''), fault: s.fault });
     if (s.operation === 'void') {
@@ -410,19 +400,7 @@ describe('chaos: a slow Paytronix, gift cards authorized, captured and refunded 
       const amount = 1000 + i * 37;
       const created = await stack.request('POST', '/v2/payments', {
         token: stack.frontOffice,
-        body: {
-          amount,
-          currency: 'EUR',
-          capture_mode: 'MANUAL',
-          split: [
-            {
-              partner: 'paytronix',
-              method: 'giftcard',
-              amount,
-              payment_method: { card_number: cards[i % 2] },
-            },
-          ],
-        },
+        body: oneTender('paytronix', 'giftcard', amount, { card_number: cards[i % 2] }),
       });
       const id = answered(created).body.id as string;
       ids.push(id);
@@ -435,15 +413,7 @@ describe('chaos: a slow Paytronix, gift cards authorized, captured and refunded 
           SETTLE_BOUND_MS,
           `${type} of payment ${i}`,
         );
-      await eventually(
-        async () =>
-          (await stack.prisma.partnerTransaction.findFirstOrThrow({ where: { paymentId: id } })).status ===
-          'AUTHORIZED'
-            ? true
-            : undefined,
-        SETTLE_BOUND_MS,
-        `authorization of payment ${i}`,
-      );
+      await stack.waitForTender(id, 'AUTHORIZED', SETTLE_BOUND_MS);
       answered(
         await stack.request('POST', `/v2/payments/${id}/captures`, { token: stack.backOffice, body: {} }),
       );

@@ -1,3 +1,4 @@
+import { oneTender } from '../support/payloads';
 import { eventually, TestStack } from '../support/stack';
 
 /**
@@ -21,20 +22,10 @@ describe('operations pending at the partner', () => {
   async function authorizedCard(token: string, amount = 2500): Promise<{ id: string; connectId: string }> {
     const created = await stack.request('POST', '/v2/payments', {
       token: stack.frontOffice,
-      body: {
-        amount,
-        currency: 'EUR',
-        capture_mode: 'MANUAL',
-        split: [{ partner: 'connect', method: 'card', amount, payment_method: { token } }],
-      },
+      body: oneTender('connect', 'card', amount, { token }),
     });
     expect(created.status).toBe(201);
-    const tender = await eventually(async () => {
-      const t = await stack.prisma.partnerTransaction.findFirstOrThrow({
-        where: { paymentId: created.body.id },
-      });
-      return t.status === 'AUTHORIZED' ? t : undefined;
-    });
+    const tender = await stack.waitForTender(created.body.id);
     return { id: created.body.id, connectId: tender.partnerReference! };
   }
 

@@ -12,3 +12,18 @@ export function giftCardAndCard(
     ],
   };
 }
+
+/** A payment of one tender (MANUAL capture, EUR). */
+export function oneTender(
+  partner: string,
+  method: string,
+  amount: number,
+  payment_method: Record<string, string>,
+): { amount: number; currency: string; capture_mode: string; split: unknown[] } {
+  return {
+    amount,
+    currency: 'EUR',
+    capture_mode: 'MANUAL',
+    split: [{ partner, method, amount, payment_method }],
+  };
+}

@@ -177,6 +177,21 @@ export class TestStack {
     return { status: response.status, headers: response.headers, text, body: parsed as T };
   }
 
+  /** The payment's first tender once it reached `status` (bounded wait). */
+  waitForTender(paymentId: string, status = 'AUTHORIZED', timeoutMs = 15000) {
+    return eventually(
+      async () => {
+        const tender = await this.prisma.partnerTransaction.findFirstOrThrow({
+          where: { paymentId },
+          orderBy: { position: 'asc' },
+        });
+        return tender.status === status ? tender : undefined;
+      },
+      timeoutMs,
+      `tender of ${paymentId} ${status}`,
+    );
+  }
+
   /** JSON of a simulator's inspection API. */
   async sim<T = any>(
     partner: keyof TestStack['simulators'],
