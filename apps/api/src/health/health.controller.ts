@@ -2,6 +2,7 @@ import { Controller, Get, HttpCode, Inject, ServiceUnavailableException } from '
 import Redis from 'ioredis';
 import { PrismaClient } from '@tender/persistence';
 import { REDIS } from '@tender/infra';
+import { Public } from '../auth/decorators';
 
 const CHECK_TIMEOUT_MS = 2000;
 
@@ -14,6 +15,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   ]);
 }
 
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(
