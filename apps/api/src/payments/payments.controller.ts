@@ -13,6 +13,7 @@ import { CreatePaymentUseCase } from './create-payment.usecase';
 import { GetPaymentUseCase, maxAgeSeconds } from './get-payment.usecase';
 import type { OperationType } from '@tender/payments';
 import { PaymentOperationUseCase } from './payment-operation.usecase';
+import { assertMayChargeMerchantInitiated } from './merchant-initiated';
 import { createPaymentBody, operationBody } from './payment.schemas';
 
 @Controller('v2/payments')
@@ -28,13 +29,14 @@ export class PaymentsController {
   @Post()
   @RateLimit('payment-write')
   @HttpCode(201)
-  @Scopes('front_office')
+  @Scopes('front_office', 'back_office')
   create(
     @CurrentClient() client: AuthenticatedClient,
     @Body() body: unknown,
     @Idempotency() idempotency?: IdempotencyContext,
   ) {
     const request = parseRequest(createPaymentBody, body);
+    assertMayChargeMerchantInitiated(client, request.split);
     assertWebhookUrlAllowed(request.webhook, webhookUrlPolicy(this.config));
     return this.createPayment.execute(client.entityId, request, idempotency);
   }
