@@ -37,4 +37,51 @@ describe('smaller holes (issue #12 item 7)', () => {
       expect(JSON.stringify(answer.body)).toContain('split[0].parent_payment_id');
     });
   });
+
+  describe('partner webhook bodies are limited to 64 KB', () => {
+    const padded = (bytes: number) => JSON.stringify({ pad: 'x'.repeat(bytes - 10) });
+
+    it.each(['connect', 'purse', 'CONNECT', 'purse/'])(
+      'answers 413 problem+json to a body over 64 KB at /v2/webhooks/%s',
+      async (partner) => {
+        const answer = await stack.request('POST', `/v2/webhooks/${partner}`, {
+          rawBody: padded(65 * 1024),
+          headers: { 'content-type': 'application/json' },
+        });
+        expect(answer.status).toBe(413);
+        expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+        expect(answer.body).toMatchObject({
+          code: 'payload_too_large',
+          detail: expect.stringContaining('64 KB'),
+        });
+      },
+    );
+
+    it('reads a body under 64 KB (then refuses its missing signature: 4xx, not 413)', async () => {
+      const answer = await stack.request('POST', '/v2/webhooks/connect', {
+        rawBody: padded(60 * 1024),
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(answer.status).toBeGreaterThanOrEqual(400);
+      expect(answer.status).toBeLessThan(500);
+      expect(answer.status).not.toBe(413);
+    });
+
+    it('keeps the 1 MB limit of merchant-facing bodies', async () => {
+      const body = padded(200 * 1024);
+      const under = await stack.request('POST', '/v2/client-sessions', {
+        token: stack.frontOffice,
+        rawBody: body,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(under.status).toBe(400); // read, then refused by validation (unknown field pad)
+      const over = await stack.request('POST', '/v2/client-sessions', {
+        token: stack.frontOffice,
+        rawBody: padded(1100 * 1024),
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(over.status).toBe(413);
+      expect(over.body.detail).toContain('1 MB');
+    });
+  });
 });
