@@ -1,3 +1,4 @@
+import { PrismaClient } from '@tender/persistence';
 import { TestStack } from '../support/stack';
 
 /** Issue #12 item 7: the smaller holes, each checked against the real API. */
@@ -82,6 +83,26 @@ describe('smaller holes (issue #12 item 7)', () => {
       });
       expect(over.status).toBe(413);
       expect(over.body.detail).toContain('1 MB');
+    });
+  });
+
+  describe('/health/ready says ok or down, never the driver error', () => {
+    afterEach(() => jest.restoreAllMocks());
+
+    it('is ok with both dependencies up', async () => {
+      const answer = await stack.request('GET', '/health/ready');
+      expect(answer.status).toBe(200);
+      expect(answer.body).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok' } });
+    });
+
+    it('answers 503 with postgres: down and no host, port or message when Postgres fails', async () => {
+      jest
+        .spyOn(stack.api.get(PrismaClient), '$queryRaw')
+        .mockRejectedValue(new Error('connect ECONNREFUSED 10.9.8.7:5432 for user "tender_admin"'));
+      const answer = await stack.request('GET', '/health/ready');
+      expect(answer.status).toBe(503);
+      expect(answer.body).toMatchObject({ status: 503, checks: { postgres: 'down', redis: 'ok' } });
+      expect(answer.text).not.toMatch(/ECONNREFUSED|10\.9\.8\.7|5432|tender_admin/);
     });
   });
 });

@@ -479,7 +479,9 @@ export const ROUTES: readonly RouteSpec[] = [
     tag: 'Health',
     scopes: null,
     responses: [{ status: 200, description: 'Ready.', schema: 'Readiness' }],
-    errors: { 503: '`unavailable`: a dependency is unreachable; `checks` says which.' },
+    errors: {
+      503: '`unavailable`: a dependency is unreachable; `checks` says which (`ok` or `down`, never why).',
+    },
   },
   {
     operationId: 'getMetrics',
