@@ -491,7 +491,8 @@ export const ROUTES: readonly RouteSpec[] = [
     description:
       'The process metrics in the Prometheus text format, with backlog gauges (payments by status, ' +
       'webhook events, unknown outcomes, outbox, queues) read at scrape time. Public unless the ' +
-      '`METRICS_TOKEN` setting is set: then `Authorization: Bearer <METRICS_TOKEN>`.',
+      '`METRICS_TOKEN` setting is set: then `Authorization: Bearer <METRICS_TOKEN>`. In production ' +
+      'without `METRICS_TOKEN` it is not served (404).',
     tag: 'Operations',
     scopes: null,
     security: [{}, { metricsToken: [] }],

@@ -1,0 +1,60 @@
+import { startMetricsServer } from '@tender/observability';
+import { TestStack } from '../support/stack';
+
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  TOKEN_SIGNING_SECRET: 'production-mode-suite-signing-secret-of-32-chars-or-more',
+};
+
+/** What the API and the worker refuse in production (NODE_ENV=production, the default). */
+describe('production mode', () => {
+  describe('/metrics needs METRICS_TOKEN', () => {
+    let open: TestStack;
+    let guarded: TestStack;
+
+    beforeAll(async () => {
+      open = await TestStack.start({ simulators: false, env: PRODUCTION });
+      guarded = await TestStack.start({
+        simulators: false,
+        env: { ...PRODUCTION, METRICS_TOKEN: 'production-metrics-token' },
+      });
+    });
+    afterAll(async () => {
+      await open?.close();
+      await guarded?.close();
+    });
+
+    it('API: not served at all (404) when METRICS_TOKEN is unset', async () => {
+      const answer = await open.request('GET', '/metrics');
+      expect(answer.status).toBe(404);
+      expect(answer.text).not.toContain('tender_');
+    });
+
+    it('API: served to the holder of METRICS_TOKEN only', async () => {
+      expect((await guarded.request('GET', '/metrics')).status).toBe(401);
+      const scraped = await guarded.request('GET', '/metrics', { token: 'production-metrics-token' });
+      expect(scraped.status).toBe(200);
+      expect(scraped.text).toContain('tender_');
+    });
+
+    it('worker: 404 without METRICS_TOKEN in production, 401/200 with it, open outside production', async () => {
+      const get = async (port: number, token?: string) =>
+        (
+          await fetch(`http://127.0.0.1:${port}/metrics`, {
+            headers: token ? { authorization: `Bearer ${token}` } : {},
+          })
+        ).status;
+      const refused = await startMetricsServer(0, '127.0.0.1', undefined, 'production');
+      const withToken = await startMetricsServer(0, '127.0.0.1', 'worker-token', 'production');
+      const development = await startMetricsServer(0, '127.0.0.1', undefined, 'development');
+      try {
+        expect(await get(refused.port)).toBe(404);
+        expect(await get(withToken.port)).toBe(401);
+        expect(await get(withToken.port, 'worker-token')).toBe(200);
+        expect(await get(development.port)).toBe(200);
+      } finally {
+        await Promise.all([refused.close(), withToken.close(), development.close()]);
+      }
+    });
+  });
+});
