@@ -105,4 +105,44 @@ describe('smaller holes (issue #12 item 7)', () => {
       expect(answer.text).not.toMatch(/ECONNREFUSED|10\.9\.8\.7|5432|tender_admin/);
     });
   });
+
+  describe('an expired idempotency key never replays', () => {
+    const post = (key: string, body: unknown) =>
+      stack.request('POST', '/v2/payments', {
+        token: stack.frontOffice,
+        body,
+        headers: { 'idempotency-key': key },
+      });
+
+    it('runs the request afresh once expires_at has passed, though housekeeping has not purged the key', async () => {
+      const key = `expired-${Date.now()}`;
+      const first = await post(key, { amount: 'one' });
+      expect(first.status).toBe(400);
+      const replay = await post(key, { amount: 'one' });
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+      expect(await post(key, { amount: 'two' })).toMatchObject({ status: 409 });
+
+      await stack.prisma.idempotencyKey.updateMany({
+        where: { key },
+        data: { expiresAt: new Date(Date.now() - 1000) },
+      });
+      const afresh = await post(key, { amount: 'one' });
+      expect(afresh.status).toBe(400);
+      expect(afresh.headers.get('idempotent-replayed')).toBeNull();
+      expect(afresh.body.request_id).not.toBe(first.body.request_id);
+      const row = await stack.prisma.idempotencyKey.findFirstOrThrow({ where: { key } });
+      expect(row.expiresAt.getTime()).toBeGreaterThan(Date.now());
+      expect(row.state).toBe('COMPLETED');
+
+      // Expired with another request: no idempotency_violation either, the new request runs.
+      await stack.prisma.idempotencyKey.updateMany({
+        where: { key },
+        data: { expiresAt: new Date(Date.now() - 1000) },
+      });
+      const other = await post(key, { amount: 'two' });
+      expect(other.status).toBe(400);
+      expect(other.headers.get('idempotent-replayed')).toBeNull();
+      expect(other.body.code).toBe('validation_error');
+    });
+  });
 });
