@@ -57,4 +57,49 @@ describe('production mode', () => {
       }
     });
   });
+
+  describe('shopper_redirection_url must be https', () => {
+    let stack: TestStack;
+
+    beforeAll(async () => {
+      stack = await TestStack.start({ simulators: false, env: PRODUCTION });
+    });
+    afterAll(() => stack?.close());
+
+    const httpUrl = 'http://shop.example.org/done';
+
+    it('refuses an http URL on client sessions and payments: 400 naming the field, nothing written', async () => {
+      const before = await Promise.all([stack.prisma.clientSession.count(), stack.prisma.payment.count()]);
+      const session = await stack.request('POST', '/v2/client-sessions', {
+        token: stack.frontOffice,
+        body: { amount: 1000, currency: 'EUR', shopper_redirection_url: httpUrl },
+      });
+      const payment = await stack.request('POST', '/v2/payments', {
+        token: stack.frontOffice,
+        body: {
+          amount: 1000,
+          currency: 'EUR',
+          shopper_redirection_url: httpUrl,
+          split: [{ partner: 'connect', method: 'card', amount: 1000, payment_method: { token: 't' } }],
+        },
+      });
+      for (const answer of [session, payment]) {
+        expect(answer.status).toBe(400);
+        expect(answer.body.errors).toEqual([
+          { field: 'shopper_redirection_url', code: 'https_required', message: 'must be an https URL' },
+        ]);
+      }
+      expect(await Promise.all([stack.prisma.clientSession.count(), stack.prisma.payment.count()])).toEqual(
+        before,
+      );
+    });
+
+    it('accepts an https URL', async () => {
+      const session = await stack.request('POST', '/v2/client-sessions', {
+        token: stack.frontOffice,
+        body: { amount: 1000, currency: 'EUR', shopper_redirection_url: 'https://shop.example.org/done' },
+      });
+      expect(session.status).toBe(201);
+    });
+  });
 });

@@ -7,6 +7,7 @@ import { RateLimit } from '../rate-limits';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
 import { parseRequest } from '../validation/parse';
 import { uuidParam } from '../validation/params';
+import { assertShopperRedirectionUrlAllowed } from '../validation/redirection-url';
 import { assertWebhookUrlAllowed, webhookUrlPolicy } from '../validation/webhook-url';
 import { ApprovePaymentUseCase } from './approve-payment.usecase';
 import { CreatePaymentUseCase } from './create-payment.usecase';
@@ -37,7 +38,9 @@ export class PaymentsController {
   ) {
     const request = parseRequest(createPaymentBody, body);
     assertMayChargeMerchantInitiated(client, request.split);
-    assertWebhookUrlAllowed(request.webhook, webhookUrlPolicy(this.config));
+    const policy = webhookUrlPolicy(this.config);
+    assertShopperRedirectionUrlAllowed(request.shopper_redirection_url, policy);
+    assertWebhookUrlAllowed(request.webhook, policy);
     return this.createPayment.execute(client.entityId, request, idempotency);
   }
 
