@@ -5,7 +5,9 @@ import { loadConfig, type TenderConfig } from '@tender/config';
 import { createPrismaClient, type PrismaClient } from '@tender/persistence';
 import { createApiApp } from '../apps/api/src/app';
 import { ApiModule } from '../apps/api/src/app.module';
-import { CurrentClient, Scopes, type AuthenticatedClient } from '../apps/api/src/auth';
+import { CurrentClient, Public, Scopes, type AuthenticatedClient } from '../apps/api/src/auth';
+import { undeclaredRoutes } from '../apps/api/src/auth/access-declarations';
+import { controllerRoutes } from '../apps/api/src/openapi/route-discovery';
 import { signClaims } from '../apps/api/src/auth/access-token';
 import { ProblemFilter } from '../apps/api/src/http/problem.filter';
 import { createClient, createEntity, revokeClient, type CreatedClient } from '../apps/cli/src/provisioning';
@@ -32,8 +34,18 @@ class ProbeController {
   }
 }
 
+@Public()
 @Controller('auth-probe-public')
 class PublicProbeController {
+  @Get()
+  open(): { ok: true } {
+    return { ok: true };
+  }
+}
+
+/** A route that forgot to say who may call it: denied by default. */
+@Controller('auth-probe-undeclared')
+class UndeclaredProbeController {
   @Get()
   open(): { ok: true } {
     return { ok: true };
@@ -73,7 +85,7 @@ describe('OAuth2 client credentials and the scopes guard', () => {
     // The guard on test-only routes, inside the real ApiModule (its APP_GUARD registration).
     const moduleRef = await Test.createTestingModule({
       imports: [ApiModule.forRoot(config)],
-      controllers: [ProbeController, PublicProbeController],
+      controllers: [ProbeController, PublicProbeController, UndeclaredProbeController],
     }).compile();
     probes = moduleRef.createNestApplication({ logger: false });
     probes.useGlobalFilters(new ProblemFilter());
@@ -351,6 +363,38 @@ describe('OAuth2 client credentials and the scopes guard', () => {
         .set('Authorization', `Bearer ${await accessToken(backOnly)}`)
         .expect(403);
       await request(probes.getHttpServer()).get('/auth-probe-public').expect(200, { ok: true });
+    });
+  });
+
+  describe('deny by default', () => {
+    it('refuses a route declaring neither @Scopes nor @Public, even with a valid token (403)', async () => {
+      for (const authorization of [undefined, `Bearer ${await accessToken(both)}`]) {
+        const call = request(probes.getHttpServer()).get('/auth-probe-undeclared');
+        if (authorization) void call.set('Authorization', authorization);
+        const res = await call.expect(403);
+        expect(res.body).toMatchObject({ status: 403, code: 'access_not_declared' });
+      }
+    });
+
+    it('lists such routes, which the API refuses to start with', () => {
+      expect(undeclaredRoutes(controllerRoutes(probes))).toEqual([
+        'GET /auth-probe-undeclared (UndeclaredProbeController.open)',
+      ]);
+      expect(undeclaredRoutes(controllerRoutes(api))).toEqual([]);
+    });
+
+    it('every route of the API is either public or scoped: spot checks', async () => {
+      const server = api.getHttpServer();
+      await request(server).post('/v2/payments').send({}).expect(401);
+      await request(server).get('/v2/client-sessions/00000000-0000-4000-8000-000000000000').expect(401);
+      await request(server)
+        .post('/v2/payments/00000000-0000-4000-8000-000000000000/captures')
+        .set('Authorization', `Bearer ${await accessToken(frontOnly)}`)
+        .send({})
+        .expect(403);
+      await request(server).get('/health').expect(200);
+      await request(server).get('/.well-known/jwks.json').expect(200);
+      await request(server).get('/openapi.json').expect(200);
     });
   });
 });

@@ -21,6 +21,7 @@ interface JoseCase {
   jwks?: unknown;
   jwksUrl?: string;
   currentDate?: string;
+  audience?: string;
 }
 type JoseResult =
   { ok: true; payload: Record<string, any>; header: Record<string, any> } | { ok: false; code: string };
@@ -35,6 +36,7 @@ for (const c of JSON.parse(input)) {
     const keys = c.jwksUrl ? createRemoteJWKSet(new URL(c.jwksUrl)) : createLocalJWKSet(c.jwks);
     const options = { issuer: 'tender', algorithms: ['RS256'] };
     if (c.currentDate) options.currentDate = new Date(c.currentDate);
+    if (c.audience) options.audience = c.audience;
     const { payload, protectedHeader } = await jwtVerify(c.token, keys, options);
     results.push({ ok: true, payload, header: protectedHeader });
   } catch (error) {
@@ -166,13 +168,20 @@ describe('redirection token and JWKS (/v2/payments/{id}/return, /.well-known/jwk
     );
     const token = new URL(location).searchParams.get('purse-redirection-data')!;
 
-    const [verified] = await joseVerify([{ token, jwksUrl: `${stack.apiUrl}/.well-known/jwks.json` }]);
+    const jwksUrl = `${stack.apiUrl}/.well-known/jwks.json`;
+    const [verified, otherMerchant] = await joseVerify([
+      { token, jwksUrl, audience: stack.entityId },
+      { token, jwksUrl, audience: '00000000-0000-4000-8000-000000000000' },
+    ]);
     if (!verified.ok) throw new Error(`jose refused the token: ${verified.code}`);
+    // The audience is the payment's entity: another merchant's return page refuses the token.
+    expect(otherMerchant).toEqual({ ok: false, code: 'ERR_JWT_CLAIM_VALIDATION_FAILED' });
     expect(verified.header).toMatchObject({ alg: 'RS256', kid: expect.any(String) });
     const claims = redirectionClaimsSchema.parse(verified.payload);
     expect(claims).toMatchObject({
       iss: 'tender',
       sub: payment.id,
+      aud: stack.entityId,
       payment_id: payment.id,
       client_session_id: session.body.id,
       entity_id: stack.entityId,

@@ -67,6 +67,8 @@ describe('OpenAPI document (/openapi.json, /docs)', () => {
         const where = `${handler.controller}.${handler.handler} (${handler.method.toUpperCase()} ${handler.path})`;
         expect({ where, documented: !!route }).toEqual({ where, documented: true });
         expect({ where, scopes: route!.scopes }).toEqual({ where, scopes: handler.scopes });
+        // Deny by default: a handler is @Public() exactly when the table says no token is needed.
+        expect({ where, isPublic: handler.isPublic }).toEqual({ where, isPublic: route!.scopes === null });
         if (handler.status !== undefined) {
           expect({ where, status: route!.responses[0].status }).toEqual({ where, status: handler.status });
         }

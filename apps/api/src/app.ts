@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { TenderConfig } from '@tender/config';
 import { ApiModule } from './app.module';
+import { assertEveryRouteDeclaresAccess } from './auth/access-declarations';
 import { bodyParsingErrorHandler, installBodyParsing } from './http/body-parsing';
 import { ProblemFilter, sendProblem, toApiError } from './http/problem.filter';
 import { requestIdMiddleware } from './http/request-id';
@@ -17,6 +18,7 @@ export async function createApiApp(config: TenderConfig): Promise<NestExpressApp
     bodyParser: false,
     logger: new PinoNestLogger(),
   });
+  assertEveryRouteDeclaresAccess(app);
   const express = app.getHttpAdapter().getInstance();
   express.disable('x-powered-by');
   express.set('etag', false);

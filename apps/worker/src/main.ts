@@ -20,9 +20,12 @@ async function main(): Promise<void> {
   });
   // A taken port costs the metrics, not the payments: logged, and the worker runs on.
   const metrics = config.WORKER_METRICS_PORT
-    ? await startMetricsServer(config.WORKER_METRICS_PORT, config.HOST, config.METRICS_TOKEN).catch(
-        (error: Error) => void getLogger().error({ err: error }, 'worker metrics server not started'),
-      )
+    ? await startMetricsServer(
+        config.WORKER_METRICS_PORT,
+        config.HOST,
+        config.METRICS_TOKEN,
+        config.NODE_ENV,
+      ).catch((error: Error) => void getLogger().error({ err: error }, 'worker metrics server not started'))
     : undefined;
   // SIGTERM: take no new job, let running ones finish (bounded; the rest BullMQ re-runs later),
   // then close Postgres and Redis. Not Nest's shutdown hooks: they close connections first.

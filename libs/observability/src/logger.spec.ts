@@ -42,6 +42,34 @@ describe('logger', () => {
     expect(lines()[0].account.config).toEqual({ mode: 'test' });
   });
 
+  it('censors partner card codes and tokens', () => {
+    getLogger().info({
+      tender: { instrument_summary: { cardRegCode: '4242-reg', printedCardNumber: '600000123456' } },
+      stored: { partner_token: 'ptok-1', partnerToken: 'ptok-2', last4: '0500' },
+    });
+    const text = chunks.join('');
+    for (const secret of ['4242-reg', '600000123456', 'ptok-1', 'ptok-2']) expect(text).not.toContain(secret);
+    expect(lines()[0].stored.last4).toBe('0500');
+  });
+
+  it('censors the private members of JWKs, and only inside JWKs', () => {
+    const rsa = { kty: 'RSA', kid: 'k1', n: 'modulus', e: 'AQAB', d: 'priv-d', p: 'priv-p', q: 'priv-q' };
+    const crt = { dp: 'priv-dp', dq: 'priv-dq', qi: 'priv-qi' };
+    const logged = {
+      key: { ...rsa, ...crt },
+      jwks: { keys: [{ kty: 'oct', k: 'priv-k' }] },
+      page: { p: 2, q: 'search', d: '2026-01-01', k: 7 },
+    };
+    getLogger().info(logged, 'keys');
+    const text = chunks.join('');
+    for (const secret of ['priv-d', 'priv-p', 'priv-q', 'priv-dp', 'priv-dq', 'priv-qi', 'priv-k'])
+      expect(text).not.toContain(secret);
+    const [line] = lines();
+    expect(line.key).toMatchObject({ kty: 'RSA', kid: 'k1', n: 'modulus', e: 'AQAB', d: '[redacted]' });
+    expect(line.page).toEqual({ p: 2, q: 'search', d: '2026-01-01', k: 7 });
+    expect(logged.key.d).toBe('priv-d'); // the caller's object is left alone
+  });
+
   it('logs an HTTP client error without its request config, headers or credentials', () => {
     const config = {
       url: 'https://partner.example/pay',

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { redactPrivateJwkFields } from './jwk-redaction';
 
 /**
  * The process's structured logger (pino, one JSON object per line). Every line carries the fields
@@ -15,7 +16,10 @@ export interface LoggingOptions {
   pretty?: boolean;
 }
 
-/** Fields never written to a log, at any of the first five levels of a logged object. */
+/**
+ * Fields never written to a log, at any of the first five levels of a logged object. The private
+ * members of JWKs (`d`, `p`, `q`…) are censored too, inside JWKs only (jwk-redaction.ts).
+ */
 export const REDACTED_KEYS = [
   'authorization',
   'cookie',
@@ -37,6 +41,10 @@ export const REDACTED_KEYS = [
   'webhook_secret',
   'access_token',
   'credentials',
+  'cardRegCode',
+  'printedCardNumber',
+  'partner_token',
+  'partnerToken',
 ];
 
 function redactPaths(): string[] {
@@ -123,7 +131,10 @@ function build(): Logger {
       level: options.level,
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
+      formatters: {
+        level: (label) => ({ level: label }),
+        log: (object) => redactPrivateJwkFields(object),
+      },
       redact: { paths: redactPaths(), censor: '[redacted]' },
       serializers: { err: serializeError, error: serializeError, cause: serializeError },
       // Context fields a child logger already binds are left out, so no line has a key twice.

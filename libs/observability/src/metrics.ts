@@ -88,6 +88,14 @@ export const outboxPending = new Gauge({
   registers: [registry],
 });
 
+/**
+ * Whether `/metrics` is served at all: always outside production; in production only with a
+ * METRICS_TOKEN to ask for (unset: 404, the backlog gauges are nobody's business).
+ */
+export function metricsServed(nodeEnv: string, token: string | undefined): boolean {
+  return nodeEnv !== 'production' || !!token;
+}
+
 /** True when the request may read metrics: no token configured, or `Authorization: Bearer <token>`. */
 export function metricsAuthorized(authorization: string | undefined, token: string | undefined): boolean {
   if (!token) return true;
@@ -97,14 +105,19 @@ export function metricsAuthorized(authorization: string | undefined, token: stri
   return timingSafeEqual(digest(given), digest(token));
 }
 
-/** The worker's `GET /metrics` server. Resolves once listening; `close()` stops it. */
+/**
+ * The worker's `GET /metrics` server. Resolves once listening; `close()` stops it. In production
+ * without a token it answers 404 to everything ({@link metricsServed}).
+ */
 export async function startMetricsServer(
   port: number,
   host: string,
-  token?: string,
+  token: string | undefined,
+  nodeEnv: string,
 ): Promise<{ port: number; close: () => Promise<void> }> {
+  const served = metricsServed(nodeEnv, token);
   const server = http.createServer((req, res) => {
-    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
+    if (!served || req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
       res.writeHead(404).end();
       return;
     }

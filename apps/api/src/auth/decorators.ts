@@ -3,13 +3,21 @@ import type { Request } from 'express';
 import type { AuthenticatedClient, Scope } from './scopes';
 
 export const SCOPES_METADATA = 'tender:auth:scopes';
+export const PUBLIC_METADATA = 'tender:auth:public';
 
 /**
  * Protects a handler (or every handler of a controller) with an access token carrying ANY of the
  * given scopes: `@Scopes('back_office')`, `@Scopes('front_office', 'back_office')`. A handler's
- * decorator overrides its controller's. Handlers without it are public.
+ * decorator overrides its controller's. A handler with neither `@Scopes` nor {@link Public} is
+ * refused (403), and the API refuses to start with one (access-declarations.ts).
  */
 export const Scopes = (...scopes: [Scope, ...Scope[]]) => SetMetadata(SCOPES_METADATA, scopes);
+
+/**
+ * Marks a handler (or every handler of a controller) as reachable without an access token: the
+ * token endpoint, JWKS, health, docs, partner webhooks (signed), hosted-page returns.
+ */
+export const Public = () => SetMetadata(PUBLIC_METADATA, true);
 
 /** Where the guard leaves the authenticated client on the Express request. */
 export type AuthenticatedRequest = Request & { auth?: AuthenticatedClient };

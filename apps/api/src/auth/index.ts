@@ -2,9 +2,11 @@ export { AuthModule } from './auth.module';
 export { ScopesGuard } from './scopes.guard';
 export {
   Scopes,
+  Public,
   CurrentClient,
   getAuthenticatedClient,
   SCOPES_METADATA,
+  PUBLIC_METADATA,
   type AuthenticatedRequest,
 } from './decorators';
 export { SCOPES, isScope, normalizeScopes, type Scope, type AuthenticatedClient } from './scopes';

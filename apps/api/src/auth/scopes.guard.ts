@@ -6,7 +6,7 @@ import { CONFIG } from '@tender/infra';
 import { ApiError } from '../http/api-error';
 import { InvalidAccessTokenError, toAuthenticatedClient, verifyAccessToken } from './access-token';
 import { ClientRevocations } from './client-revocation';
-import { SCOPES_METADATA, type AuthenticatedRequest } from './decorators';
+import { PUBLIC_METADATA, SCOPES_METADATA, type AuthenticatedRequest } from './decorators';
 import type { Scope } from './scopes';
 import { accessTokenKeys, type AccessTokenKeys } from './token-keys';
 
@@ -15,7 +15,8 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
 /**
  * Checks `Authorization: Bearer <access token>` on handlers marked with `@Scopes(...)` and leaves
- * the client on the request (`@CurrentClient()`); it lets every other handler through.
+ * the client on the request (`@CurrentClient()`). It denies by default: handlers marked `@Public()`
+ * pass, any other handler without `@Scopes` gets 403 `access_not_declared`.
  *
  * AuthModule registers it as a global guard (APP_GUARD), so controllers only need `@Scopes`.
  * Tokens are verified with the signing secret(s) (access-token.ts), then their client is checked
@@ -37,11 +38,18 @@ export class ScopesGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const required = this.reflector.getAllAndOverride<Scope[] | undefined>(SCOPES_METADATA, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    if (!required || context.getType() !== 'http') return true;
+    if (context.getType() !== 'http') return true;
+    const targets = [context.getHandler(), context.getClass()];
+    const required = this.reflector.getAllAndOverride<Scope[] | undefined>(SCOPES_METADATA, targets);
+    if (!required) {
+      if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_METADATA, targets)) return true;
+      throw new ApiError(
+        403,
+        'access_not_declared',
+        'Forbidden',
+        'This route declares neither the scopes it requires nor that it is public.',
+      );
+    }
     const http = context.switchToHttp();
     const request = http.getRequest<AuthenticatedRequest>();
     const response = http.getResponse<Response>();

@@ -5,6 +5,7 @@ import { OAuthError } from './oauth-error';
 import { parseTokenRequest } from './token-request';
 import { RateLimit } from '../rate-limits/rate-limit.decorator';
 import { TokenFailureLimiter } from '../rate-limits/token-failures';
+import { Public } from './decorators';
 
 /**
  * `POST /oauth2/token`: the OAuth2 client credentials grant (RFC 6749 §4.4), with client
@@ -16,6 +17,7 @@ import { TokenFailureLimiter } from '../rate-limits/token-failures';
  * are rate limits (429 `rate_limited` with Retry-After): requests per IP, refused requests per IP
  * and per client id (brute force; see TokenFailureLimiter).
  */
+@Public()
 @Controller('oauth2')
 export class TokenController {
   constructor(

@@ -5,6 +5,7 @@ import { CurrentClient, Scopes, type AuthenticatedClient } from '../auth';
 import { RateLimit } from '../rate-limits';
 import { parseRequest } from '../validation/parse';
 import { uuidParam } from '../validation/params';
+import { assertShopperRedirectionUrlAllowed } from '../validation/redirection-url';
 import { assertWebhookUrlAllowed, webhookUrlPolicy } from '../validation/webhook-url';
 import { abortClientSessionBody, createClientSessionBody } from './client-session.schemas';
 import { ClientSessionsService } from './client-sessions.service';
@@ -22,7 +23,9 @@ export class ClientSessionsController {
   @Scopes('front_office')
   create(@CurrentClient() client: AuthenticatedClient, @Body() body: unknown) {
     const request = parseRequest(createClientSessionBody, body);
-    assertWebhookUrlAllowed(request.webhook, webhookUrlPolicy(this.config));
+    const policy = webhookUrlPolicy(this.config);
+    assertShopperRedirectionUrlAllowed(request.shopper_redirection_url, policy);
+    assertWebhookUrlAllowed(request.webhook, policy);
     return this.sessions.create(client.entityId, request);
   }
 

@@ -1,7 +1,11 @@
-import { Controller, Get, HttpCode, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject } from '@nestjs/common';
 import Redis from 'ioredis';
 import { PrismaClient } from '@tender/persistence';
 import { REDIS } from '@tender/infra';
+import { getLogger } from '@tender/observability';
+import { ApiError } from '../http/api-error';
+import { readiness, type Readiness } from './readiness';
+import { Public } from '../auth/decorators';
 
 const CHECK_TIMEOUT_MS = 2000;
 
@@ -14,6 +18,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   ]);
 }
 
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(
@@ -27,25 +32,24 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: Postgres and Redis are reachable. */
+  /**
+   * Readiness: Postgres and Redis are reachable. Says `ok` or `down` for each, never why: the
+   * driver's error (hosts, ports, user names) goes to the log only.
+   */
   @Get('ready')
   @HttpCode(200)
-  async ready(): Promise<{ status: 'ok'; checks: Record<string, 'ok'> }> {
+  async ready(): Promise<Readiness> {
     const [postgres, redis] = await Promise.allSettled([
       withTimeout(this.prisma.$queryRaw`SELECT 1`, CHECK_TIMEOUT_MS),
       withTimeout(this.redis.ping(), CHECK_TIMEOUT_MS),
     ]);
-    const checks = {
-      postgres: postgres.status === 'fulfilled' ? 'ok' : `failed: ${(postgres.reason as Error).message}`,
-      redis: redis.status === 'fulfilled' ? 'ok' : `failed: ${(redis.reason as Error).message}`,
-    };
-    if (checks.postgres !== 'ok' || checks.redis !== 'ok') {
-      throw new ServiceUnavailableException({
-        title: 'Not ready',
-        detail: 'a dependency is unreachable',
-        checks,
-      });
-    }
-    return { status: 'ok', checks: checks as Record<string, 'ok'> };
+    const result = readiness({ postgres, redis });
+    if (result.status === 'ok') return result;
+    for (const [name, check] of Object.entries({ postgres, redis }))
+      if (check.status === 'rejected')
+        getLogger('health').warn({ err: check.reason, dependency: name }, 'not ready');
+    throw new ApiError(503, 'unavailable', 'Not ready', 'A dependency is unreachable.', undefined, {
+      checks: result.checks,
+    });
   }
 }

@@ -21,6 +21,7 @@ const CODE_BY_STATUS: Record<number, [string, string]> = {
 interface BodyParserError extends Error {
   type?: string;
   status?: number;
+  limit?: number;
 }
 
 export function toApiError(exception: unknown): ApiError {
@@ -46,7 +47,12 @@ export function toApiError(exception: unknown): ApiError {
         { field: 'body', code: 'invalid_json', message: 'the body is not valid JSON' },
       ]);
     case 'entity.too.large':
-      return new ApiError(413, 'payload_too_large', 'Payload too large', 'The request body exceeds 1 MB.');
+      return new ApiError(
+        413,
+        'payload_too_large',
+        'Payload too large',
+        `The request body exceeds ${describeLimit(parserError.limit)}.`,
+      );
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new ApiError(415, 'unsupported_media_type', 'Unsupported media type', parserError.message);
@@ -87,4 +93,12 @@ export function sendProblem(response: Response, error: ApiError): void {
     .status(error.status)
     .type('application/problem+json')
     .send(JSON.stringify(problemBody(error, requestId)));
+}
+
+/** body-parser's limit in bytes, as README says it: `1 MB`, `64 KB`. */
+function describeLimit(bytes: number | undefined): string {
+  if (!bytes) return 'the limit';
+  if (bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MB`;
+  if (bytes % 1024 === 0) return `${bytes / 1024} KB`;
+  return `${bytes} bytes`;
 }

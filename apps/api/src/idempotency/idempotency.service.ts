@@ -19,6 +19,8 @@ export type Acquired =
  * Stripe-style idempotency keys, scoped to the API client:
  * same key + same request → the stored response, replayed byte for byte;
  * same key + another request → 409 idempotency_violation; while the first runs → 409 request_in_progress.
+ * A key past its `expires_at` is forgotten at once, whether housekeeping purged it yet or not: the
+ * request runs afresh (the expired row is replaced in the same statement), never a replay.
  */
 @Injectable()
 export class IdempotencyService {
@@ -39,7 +41,12 @@ export class IdempotencyService {
     const inserted = await this.db.query<{ id: string }>(
       `INSERT INTO idempotency_key (id, client_id, key, method, path, request_hash, state, locked_at, created_at, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, 'IN_PROGRESS', $7, $7, $8)
-       ON CONFLICT (client_id, key) DO NOTHING
+       ON CONFLICT (client_id, key) DO UPDATE
+         SET id = EXCLUDED.id, method = EXCLUDED.method, path = EXCLUDED.path,
+             request_hash = EXCLUDED.request_hash, state = 'IN_PROGRESS', response_status = NULL,
+             response_body = NULL, recovery_point = NULL, resource_id = NULL,
+             locked_at = EXCLUDED.locked_at, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+         WHERE idempotency_key.expires_at <= EXCLUDED.created_at
        RETURNING id`,
       [
         newId(),

@@ -214,7 +214,8 @@ export function problemResponses(route: RouteSpec): Map<ProblemStatus, string> {
   if (route.path.includes('{id}')) add(404, '`not_found`: unknown id, or an object of another entity.');
   if (isIdempotent(route)) add(409, '`idempotency_violation` or `request_in_progress` (Idempotency-Key).');
   if (route.requestBody) {
-    add(413, '`payload_too_large`: the body exceeds 1 MB.');
+    const limit = route.path.startsWith('/v2/webhooks/') ? '64 KB' : '1 MB';
+    add(413, `\`payload_too_large\`: the body exceeds ${limit}.`);
     add(415, '`unsupported_media_type`: send application/json.');
   }
   for (const [status, text] of Object.entries(route.errors ?? {})) add(Number(status) as ProblemStatus, text);

@@ -3,11 +3,13 @@ import type { TenderConfig } from '@tender/config';
 import { CONFIG } from '@tender/infra';
 import { buildOpenApiDocument, type OpenApiDocument } from './document';
 import { renderDocsPage } from './docs-page';
+import { Public } from '../auth/decorators';
 
 /**
  * `GET /openapi.json` (the OpenAPI 3.1 document) and `GET /docs` (its HTML rendering): public.
  * Both are built once, at start-up: a schema the document cannot express fails the boot, not a request.
  */
+@Public()
 @Controller()
 export class OpenApiController {
   private readonly document: OpenApiDocument;

@@ -295,6 +295,10 @@ export const redirectionClaimsSchema = z
   .strictObject({
     iss: z.literal('tender'),
     sub: id.meta({ description: 'The payment id.' }),
+    aud: id.meta({
+      description:
+        'The entity id: verify that it is yours (a token for another entity is no answer for you).',
+    }),
     payment_id: id,
     client_session_id: id.optional(),
     entity_id: id,

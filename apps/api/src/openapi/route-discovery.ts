@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { ModulesContainer } from '@nestjs/core';
-import { SCOPES_METADATA } from '../auth/decorators';
+import { PUBLIC_METADATA, SCOPES_METADATA } from '../auth/decorators';
 
 /**
  * What the running application really serves, to compare with the route table (routes.ts):
@@ -28,6 +28,8 @@ export interface ControllerRoute extends ServedRoute {
   controller: string;
   handler: string;
   scopes: string[] | null;
+  /** Marked `@Public()` (on the handler or its controller). */
+  isPublic: boolean;
   /** `@HttpCode`, or Nest's default (201 for POST, 200 otherwise); undefined when the handler writes the response itself (`@Res`). */
   status: number | undefined;
 }
@@ -96,6 +98,7 @@ export function controllerRoutes(app: INestApplication): ControllerRoute[] {
       if (!controller) continue;
       const base = [Reflect.getMetadata(PATH_METADATA, controller) ?? '/'].flat() as string[];
       const classScopes = Reflect.getMetadata(SCOPES_METADATA, controller) as string[] | undefined;
+      const classPublic = Reflect.getMetadata(PUBLIC_METADATA, controller) === true;
       const prototype = controller.prototype as Record<string, unknown>;
       for (const name of Object.getOwnPropertyNames(prototype)) {
         const handler = prototype[name];
@@ -123,6 +126,7 @@ export function controllerRoutes(app: INestApplication): ControllerRoute[] {
               controller: controller.name,
               handler: name,
               scopes: scopes ? [...scopes] : null,
+              isPublic: Reflect.getMetadata(PUBLIC_METADATA, handler) === true || classPublic,
               status,
             });
           }

@@ -213,9 +213,10 @@ export const ROUTES: readonly RouteSpec[] = [
       'comes once the partners answered or after a short wait, so the authorization may still be PENDING: ' +
       'follow it with GET /v2/payments/{id} or webhooks. A split entry is either a new tender ' +
       '(`partner`, `method`, `amount`, `payment_method`) or a merchant-initiated reuse of a stored ' +
-      'credential (`parent_payment_id`, `amount`). The amounts of `split` must add up to `amount`.',
+      'credential (`parent_payment_id`, `amount`), which requires the scope `back_office` (403 ' +
+      '`insufficient_scope` otherwise). The amounts of `split` must add up to `amount`.',
     tag: 'Payments',
-    scopes: ['front_office'],
+    scopes: ['front_office', 'back_office'],
     requestBody: {
       schema: createPaymentBody,
       name: 'CreatePaymentRequest',
@@ -231,7 +232,9 @@ export const ROUTES: readonly RouteSpec[] = [
       },
     ],
     errors: {
-      403: '`entity_mismatch`: `entity_id` is not the entity of the client.',
+      403:
+        '`entity_mismatch`: `entity_id` is not the entity of the client; `insufficient_scope`: a ' +
+        'merchant-initiated charge (`parent_payment_id`) without the scope `back_office`.',
       404: '`not_found`: no such client session (`client_session_id`).',
       409: '`client_session_not_open`, `client_session_expired`.',
       422:
@@ -476,7 +479,9 @@ export const ROUTES: readonly RouteSpec[] = [
     tag: 'Health',
     scopes: null,
     responses: [{ status: 200, description: 'Ready.', schema: 'Readiness' }],
-    errors: { 503: '`unavailable`: a dependency is unreachable; `checks` says which.' },
+    errors: {
+      503: '`unavailable`: a dependency is unreachable; `checks` says which (`ok` or `down`, never why).',
+    },
   },
   {
     operationId: 'getMetrics',
@@ -486,7 +491,8 @@ export const ROUTES: readonly RouteSpec[] = [
     description:
       'The process metrics in the Prometheus text format, with backlog gauges (payments by status, ' +
       'webhook events, unknown outcomes, outbox, queues) read at scrape time. Public unless the ' +
-      '`METRICS_TOKEN` setting is set: then `Authorization: Bearer <METRICS_TOKEN>`.',
+      '`METRICS_TOKEN` setting is set: then `Authorization: Bearer <METRICS_TOKEN>`. In production ' +
+      'without `METRICS_TOKEN` it is not served (404).',
     tag: 'Operations',
     scopes: null,
     security: [{}, { metricsToken: [] }],

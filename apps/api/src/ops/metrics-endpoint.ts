@@ -5,6 +5,7 @@ import type { PrismaClient } from '@tender/persistence';
 import {
   getLogger,
   metricsAuthorized,
+  metricsServed,
   outboxPending,
   paymentsByStatus,
   queueJobs,
@@ -28,7 +29,8 @@ const SCRAPE_QUERY_TIMEOUT_MS = 3000;
 
 /**
  * `GET /metrics`: the process's metrics in Prometheus text format, with the backlog gauges read
- * from Postgres and Redis at scrape time. Public, unless METRICS_TOKEN is set (then Bearer).
+ * from Postgres and Redis at scrape time. Public, unless METRICS_TOKEN is set (then Bearer); in
+ * production without METRICS_TOKEN, not served (404).
  */
 export function metricsEndpoint(
   prisma: PrismaClient,
@@ -87,7 +89,12 @@ export function metricsEndpoint(
     ],
   ];
 
+  const served = metricsServed(config.NODE_ENV, config.METRICS_TOKEN);
   return async (req, res) => {
+    if (!served) {
+      res.status(404).end();
+      return;
+    }
     if (!metricsAuthorized(req.headers.authorization, config.METRICS_TOKEN)) {
       res.status(401).setHeader('WWW-Authenticate', 'Bearer realm="tender-metrics"').end();
       return;

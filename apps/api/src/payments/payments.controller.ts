@@ -7,12 +7,14 @@ import { RateLimit } from '../rate-limits';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
 import { parseRequest } from '../validation/parse';
 import { uuidParam } from '../validation/params';
+import { assertShopperRedirectionUrlAllowed } from '../validation/redirection-url';
 import { assertWebhookUrlAllowed, webhookUrlPolicy } from '../validation/webhook-url';
 import { ApprovePaymentUseCase } from './approve-payment.usecase';
 import { CreatePaymentUseCase } from './create-payment.usecase';
 import { GetPaymentUseCase, maxAgeSeconds } from './get-payment.usecase';
 import type { OperationType } from '@tender/payments';
 import { PaymentOperationUseCase } from './payment-operation.usecase';
+import { assertMayChargeMerchantInitiated } from './merchant-initiated';
 import { createPaymentBody, operationBody } from './payment.schemas';
 
 @Controller('v2/payments')
@@ -28,14 +30,17 @@ export class PaymentsController {
   @Post()
   @RateLimit('payment-write')
   @HttpCode(201)
-  @Scopes('front_office')
+  @Scopes('front_office', 'back_office')
   create(
     @CurrentClient() client: AuthenticatedClient,
     @Body() body: unknown,
     @Idempotency() idempotency?: IdempotencyContext,
   ) {
     const request = parseRequest(createPaymentBody, body);
-    assertWebhookUrlAllowed(request.webhook, webhookUrlPolicy(this.config));
+    assertMayChargeMerchantInitiated(client, request.split);
+    const policy = webhookUrlPolicy(this.config);
+    assertShopperRedirectionUrlAllowed(request.shopper_redirection_url, policy);
+    assertWebhookUrlAllowed(request.webhook, policy);
     return this.createPayment.execute(client.entityId, request, idempotency);
   }
 

@@ -53,6 +53,7 @@ describe('redirection claims', () => {
     expect(claims).toEqual({
       iss: 'tender',
       sub: 'p-1',
+      aud: 'e-1',
       payment_id: 'p-1',
       entity_id: 'e-1',
       status: 'AUTHORIZED',

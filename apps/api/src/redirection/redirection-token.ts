@@ -9,6 +9,8 @@ import { signJws } from '../jwks/jws';
  * merchant's page where the shopper lands how the payment went. Anyone holding it can read it (it
  * is signed, not encrypted) and it only says what the merchant may know; merchants verify it with
  * `/.well-known/jwks.json` and should confirm with `GET /v2/payments/{id}` before shipping goods.
+ * Its audience (`aud`) is the payment's entity: a merchant's return page checks it is its own entity
+ * id, so a token issued for another merchant's payment is refused there.
  */
 
 export const REDIRECTION_PARAMETER = 'purse-redirection-data';
@@ -19,6 +21,8 @@ export const REDIRECTION_TOKEN_TTL_SECONDS = MAX_TOKEN_TTL_SECONDS;
 export interface RedirectionClaims {
   iss: string;
   sub: string;
+  /** The entity id: the merchant the token is meant for. */
+  aud: string;
   payment_id: string;
   client_session_id?: string;
   entity_id: string;
@@ -45,6 +49,7 @@ export function redirectionClaims(payment: RedirectedPayment, now = Date.now()):
   return {
     iss: REDIRECTION_TOKEN_ISSUER,
     sub: payment.id,
+    aud: payment.entityId,
     payment_id: payment.id,
     ...(payment.clientSessionId ? { client_session_id: payment.clientSessionId } : {}),
     entity_id: payment.entityId,

@@ -5,6 +5,7 @@ import { PrismaClient } from '@tender/persistence';
 import { ApiError } from '../http/api-error';
 import { uuidParam } from '../validation/params';
 import { RedirectionTokens, redirectionUrl } from './redirection-token';
+import { Public } from '../auth/decorators';
 
 const RETURN_WAIT_MS = 3000;
 
@@ -38,6 +39,7 @@ export function statusPage(status: string): string {
  * `shopper_redirection_url` with a fresh `purse-redirection-data` token, or (no URL) a tiny page
  * with the status. Never cached, and no Referer leaks the token to third parties.
  */
+@Public()
 @Controller('v2/payments')
 export class RedirectionController {
   constructor(

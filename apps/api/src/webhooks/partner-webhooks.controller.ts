@@ -4,6 +4,7 @@ import { ApiError } from '../http/api-error';
 import type { RawBodyRequest } from '../http/body-parsing';
 import { RateLimit } from '../rate-limits';
 import { PartnerWebhooksService } from './partner-webhooks.service';
+import { Public } from '../auth/decorators';
 
 /**
  * Public endpoints the partners call (no bearer token: each request is authenticated by its
@@ -17,6 +18,7 @@ import { PartnerWebhooksService } from './partner-webhooks.service';
  * - `GET /v2/webhooks/connect`: Connect's endpoint verification, the
  *   `X-GCS-Webhooks-Endpoint-Verification` value echoed as text/plain.
  */
+@Public()
 @Controller('v2/webhooks')
 export class PartnerWebhooksController {
   constructor(private readonly webhooks: PartnerWebhooksService) {}
