@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { loadConfig, redactUrl } from '@tender/config';
-import { createPrismaClient } from '@tender/persistence';
+import { createPrismaClient, DataCipher } from '@tender/persistence';
 import { ensureDatabase, migrate } from '../libs/persistence/src/migrations/runner';
 import { seedDemo } from '../apps/cli/src/demo';
 
@@ -43,7 +43,9 @@ async function main(): Promise<void> {
     `[start] migrations: ${result.applied.length} applied, ${result.alreadyApplied} already applied`,
   );
   const prisma = createPrismaClient(config.DATABASE_URL, 1);
-  const demo = await seedDemo(prisma).finally(() => prisma.$disconnect());
+  const demo = await seedDemo(prisma, new DataCipher(config.DATA_ENCRYPTION_KEYS)).finally(() =>
+    prisma.$disconnect(),
+  );
   const api = `http://127.0.0.1:${config.PORT}`;
   console.log(
     [

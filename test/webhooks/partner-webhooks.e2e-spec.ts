@@ -428,7 +428,7 @@ describe('partner webhooks (partners → Tender)', () => {
       where: { entityId_partner: { entityId: stack.entityId, partner: 'purse' } },
     });
     const secret = `purse-whsec-${randomUUID()}`;
-    await setPartnerAccount(stack.prisma, stack.entityId, 'purse', {
+    await setPartnerAccount(stack.prisma, stack.cipher, stack.entityId, 'purse', {
       methods: account.methods,
       credentials: { ...(account.credentials as Record<string, unknown>), webhookSecret: secret },
     });

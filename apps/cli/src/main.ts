@@ -148,6 +148,10 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promi
         return db;
       },
       config: loadedConfig,
+      cipher: () => {
+        const { DataCipher } = require('@tender/persistence') as typeof import('@tender/persistence');
+        return new DataCipher(loadedConfig().DATA_ENCRYPTION_KEYS);
+      },
     });
     io.stdout(`${JSON.stringify(result, null, 2)}\n`);
     return 0;

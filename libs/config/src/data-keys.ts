@@ -13,6 +13,10 @@ export interface DataKey {
 /** The key used when none is set in development and test. Public: refused in production. */
 export const DEVELOPMENT_DATA_ENCRYPTION_KEYS = 'dev:TFgtzFJo7KQ24XzMnDW4++1HVxEam2EZx0qBxrCZS9Q=';
 
+/** Logged by the API and the worker when they run with the development key. */
+export const DEVELOPMENT_DATA_KEY_WARNING =
+  'DATA_ENCRYPTION_KEYS is not set: secrets at rest are encrypted with the public development key (development and test only)';
+
 const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 

@@ -5,10 +5,12 @@ import { CONFIG, Outbox, partnerJob, PaymentNotifications, type QueuedJob } from
 import { methodDefinition } from '@tender/partners';
 import {
   combine,
+  DataCipher,
   Database,
   json,
   newId,
   PrismaClient,
+  sealInstrument,
   valuesList,
   type Prisma,
   type Sql,
@@ -45,6 +47,7 @@ export class CreatePaymentUseCase {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly db: Database,
+    private readonly cipher: DataCipher,
     private readonly payments: PaymentRepository,
     private readonly outbox: Outbox,
     private readonly notifications: PaymentNotifications,
@@ -88,7 +91,7 @@ export class CreatePaymentUseCase {
         tender.method,
         tender.amount,
         body.currency,
-        json(tender.instrument),
+        json(sealInstrument(this.cipher, tender.instrument)),
         tenderIds[position].replace(/-/g, ''),
         tender.parentPaymentId ?? null,
         tender.parentPartnerTransactionId ?? null,

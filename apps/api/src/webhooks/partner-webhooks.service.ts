@@ -6,7 +6,15 @@ import {
   type PartnerAdapter,
   type PartnerWebhookEvent,
 } from '@tender/partners';
-import { isUuid, newId, PrismaClient, prismaSql, type Prisma } from '@tender/persistence';
+import {
+  DataCipher,
+  isUuid,
+  newId,
+  openCredentials,
+  PrismaClient,
+  prismaSql,
+  type Prisma,
+} from '@tender/persistence';
 import { createPartnerAdapters } from '@tender/partners/all-partners';
 import { partnerEventJob } from '@tender/infra';
 import { ApiError } from '../http/api-error';
@@ -49,6 +57,7 @@ export class PartnerWebhooksService {
 
   constructor(
     private readonly prisma: PrismaClient,
+    private readonly cipher: DataCipher,
     private readonly outbox: Outbox,
     @Inject(WEBHOOK_PARTNER_ADAPTERS) adapters: PartnerAdapter[],
   ) {
@@ -80,7 +89,7 @@ export class PartnerWebhooksService {
       try {
         const event = adapter.verifyWebhook(rawBody, headers, {
           partner,
-          credentials: (account.credentials ?? {}) as Record<string, unknown>,
+          credentials: account.credentials,
           config: (account.config ?? {}) as Record<string, unknown>,
         });
         verified.push({ accountId: account.id, event });
@@ -134,18 +143,20 @@ export class PartnerWebhooksService {
       if (!keyId) throw invalid(401, "missing header 'X-GCS-KeyId'");
       where.credentials = { path: ['webhookKeyId'], equals: keyId };
     }
-    const accounts = await this.prisma.partnerAccount.findMany({
-      where,
-      select: { id: true, credentials: true, config: true },
-      orderBy: { createdAt: 'asc' },
-      take: MAX_CANDIDATE_ACCOUNTS,
-    });
+    const accounts = (
+      await this.prisma.partnerAccount.findMany({
+        where,
+        select: { id: true, credentials: true, config: true },
+        orderBy: { createdAt: 'asc' },
+        take: MAX_CANDIDATE_ACCOUNTS,
+      })
+    ).map((account) => ({ ...account, credentials: openCredentials(this.cipher, account.credentials) }));
     // Purse accounts without a webhook secret cannot have sent anything: not worth an HMAC.
     const usable =
       partner === 'purse'
         ? accounts.filter((account) => {
-            const credentials = account.credentials as Record<string, unknown> | null;
-            return typeof credentials?.webhookSecret === 'string' && credentials.webhookSecret !== '';
+            const { webhookSecret } = account.credentials;
+            return typeof webhookSecret === 'string' && webhookSecret !== '';
           })
         : accounts;
     if (usable.length === 0) {

@@ -19,7 +19,7 @@ import {
   type OperationResult,
   type PartnerAdapter,
 } from '@tender/partners';
-import { Database, json, toMinor } from '@tender/persistence';
+import { DataCipher, Database, json, openInstrument, toMinor } from '@tender/persistence';
 import {
   claimFirstAttempt,
   findPaymentAggregateOf,
@@ -60,6 +60,7 @@ export class DispatchService {
 
   constructor(
     private readonly db: Database,
+    private readonly cipher: DataCipher,
     private readonly adapters: AdapterRegistry,
     private readonly accounts: PartnerAccounts,
     private readonly settler: PaymentSettler,
@@ -533,7 +534,7 @@ export class DispatchService {
     payment: PaymentAggregate | Omit<PaymentAggregate, 'partnerTransactions' | 'operations'>,
     attempt: number,
   ): Promise<AuthorizeRequest> {
-    const instrument = (tender.instrument ?? {}) as Record<string, unknown>;
+    const instrument = openInstrument(this.cipher, tender.instrument) ?? {};
     return {
       account: await this.accounts.get(payment.entityId, tender.partner),
       idempotencyKey: `tender-${tender.id}-authorize`,
@@ -638,7 +639,7 @@ export class DispatchService {
         capturedBefore: sum('CAPTURE'),
         refundedBefore: sum('REFUND'),
         partnerAdditionalData: (tender.partnerAdditionalData as Record<string, unknown>) ?? undefined,
-        instrument: (tender.instrument as Record<string, unknown>) ?? undefined,
+        instrument: openInstrument(this.cipher, tender.instrument),
       },
     };
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { TenderConfig } from '@tender/config';
 import { CONFIG, Outbox, WEBHOOK_QUEUE, type QueuedJob } from '@tender/infra';
-import { newId, PrismaClient, prismaSql } from '@tender/persistence';
+import { DataCipher, newId, openWebhookSecret, PrismaClient, prismaSql } from '@tender/persistence';
 import type { MerchantEvent, WebhookEndpoint } from '@tender/persistence/generated/prisma/client';
 import { deliveryJob, type DeliveryJobData } from '@tender/infra';
 import { isForbiddenWebhookHeader } from '@tender/infra/webhook-headers';
@@ -58,6 +58,7 @@ export class MerchantWebhookDelivery {
 
   constructor(
     private readonly prisma: PrismaClient,
+    private readonly cipher: DataCipher,
     private readonly outbox: Outbox,
     @Inject(CONFIG) private readonly config: TenderConfig,
   ) {
@@ -284,7 +285,7 @@ export class MerchantWebhookDelivery {
       orderBy: [{ expiresAt: { sort: 'desc', nulls: 'first' } }, { id: 'desc' }],
       select: { secret: true },
     });
-    return secrets.map((s) => s.secret);
+    return secrets.map((s) => openWebhookSecret(this.cipher, s.secret));
   }
 }
 

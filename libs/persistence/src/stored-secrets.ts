@@ -1,0 +1,107 @@
+import { isEncrypted, type DataCipher } from './encryption';
+
+/**
+ * What is encrypted at rest, column by column (the name is the associated data of each value):
+ *
+ * - `partner_account.credentials`: every secret leaf (deny by default: a leaf stays in clear only
+ *   when its key names something public, an endpoint, an id, a user name; so `webhookKeyId`,
+ *   `merchantId`, `apiKeyId` stay queryable) is replaced by the encryption of its JSON;
+ * - `webhook_secret.secret`: the merchant's `whsec_` signing secret, as text;
+ * - `partner_transaction.instrument`: the whole instrument (gift card number, PIN, card or partner
+ *   token), as the JSON string of its encrypted JSON.
+ *
+ * Values stored in clear before encryption are read as they are; `tender keys reencrypt` encrypts
+ * them, and moves every value to the first key of DATA_ENCRYPTION_KEYS.
+ */
+export const PARTNER_CREDENTIALS_COLUMN = 'partner_account.credentials';
+export const WEBHOOK_SECRET_COLUMN = 'webhook_secret.secret';
+export const INSTRUMENT_COLUMN = 'partner_transaction.instrument';
+
+const SECRET_KEY = /secret|passw|pwd|token|private|signing|credential|cert|salt|key$/i;
+const PUBLIC_KEY =
+  /^(endpoint|url|host|port|environment|env|region|mode|currency|name|username|user|login|store_?code|.*(Url|_url|Id|_id|Ids|_ids|Code|_code))$|^id$/;
+
+/** Whether a credentials key names something public (shown by the CLI, stored in clear). */
+export function isPublicCredentialKey(key: string): boolean {
+  return PUBLIC_KEY.test(key) && !SECRET_KEY.test(key);
+}
+
+/**
+ * `value` with every secret leaf replaced by `leaf(value)`: the leaves not under a public key
+ * (objects and arrays are walked, `null` is kept).
+ */
+export function mapSecretLeaves(
+  value: unknown,
+  leaf: (value: unknown) => unknown,
+  isPublic = false,
+): unknown {
+  if (Array.isArray(value)) return value.map((item) => mapSecretLeaves(item, leaf, isPublic));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [
+        key,
+        mapSecretLeaves(item, leaf, isPublicCredentialKey(key)),
+      ]),
+    );
+  }
+  if (value === null || isPublic) return value;
+  return leaf(value);
+}
+
+/** Credentials as stored: each secret leaf encrypted (values already encrypted are re-encrypted). */
+export function sealCredentials(
+  cipher: DataCipher,
+  credentials: Record<string, unknown>,
+): Record<string, unknown> {
+  const clear = openCredentials(cipher, credentials);
+  return mapSecretLeaves(clear, (leaf) => cipher.sealJson(leaf, PARTNER_CREDENTIALS_COLUMN)) as Record<
+    string,
+    unknown
+  >;
+}
+
+/** Stored credentials in clear (leaves stored in clear before encryption are read as they are). */
+export function openCredentials(cipher: DataCipher, stored: unknown): Record<string, unknown> {
+  const open = (value: unknown): unknown => {
+    if (isEncrypted(value)) return cipher.openJson(value, PARTNER_CREDENTIALS_COLUMN);
+    if (Array.isArray(value)) return value.map(open);
+    if (typeof value === 'object' && value !== null) {
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, open(item)]));
+    }
+    return value;
+  };
+  const value = open(stored ?? {});
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}
+
+/** Whether every secret leaf of stored credentials is encrypted with the current key. */
+export function credentialsAreSealed(cipher: DataCipher, stored: unknown): boolean {
+  let sealed = true;
+  mapSecretLeaves(stored ?? {}, (leaf) => {
+    if (!cipher.isCurrent(leaf)) sealed = false;
+    return leaf;
+  });
+  return sealed;
+}
+
+/** An instrument as stored (the JSON string of its encrypted JSON); null stays null. */
+export function sealInstrument(cipher: DataCipher, instrument: unknown): string | null {
+  if (instrument === null || instrument === undefined) return null;
+  return cipher.sealJson(cipher.openJson(instrument, INSTRUMENT_COLUMN), INSTRUMENT_COLUMN);
+}
+
+/** A stored instrument in clear (one stored in clear before encryption as it is). */
+export function openInstrument(cipher: DataCipher, stored: unknown): Record<string, unknown> | undefined {
+  const value = cipher.openJson(stored, INSTRUMENT_COLUMN);
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+}
+
+export function sealWebhookSecret(cipher: DataCipher, secret: string): string {
+  return cipher.encrypt(cipher.openText(secret, WEBHOOK_SECRET_COLUMN), WEBHOOK_SECRET_COLUMN);
+}
+
+export function openWebhookSecret(cipher: DataCipher, stored: string): string {
+  return cipher.openText(stored, WEBHOOK_SECRET_COLUMN);
+}
