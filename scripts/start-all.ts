@@ -9,6 +9,10 @@ import * as path from 'node:path';
 import { loadConfig, redactUrl } from '@tender/config';
 import { createPrismaClient, DataCipher } from '@tender/persistence';
 import { ensureDatabase, migrate } from '../libs/persistence/src/migrations/runner';
+import {
+  describeSecretsAtRest,
+  encryptSecretsAtRest,
+} from '../libs/persistence/src/migrations/secrets-at-rest';
 import { seedDemo } from '../apps/cli/src/demo';
 
 const root = path.resolve(__dirname, '..');
@@ -42,6 +46,7 @@ async function main(): Promise<void> {
   console.log(
     `[start] migrations: ${result.applied.length} applied, ${result.alreadyApplied} already applied`,
   );
+  console.log(`[start] ${describeSecretsAtRest(await encryptSecretsAtRest(config.DATABASE_URL))}`);
   const prisma = createPrismaClient(config.DATABASE_URL, 1);
   const demo = await seedDemo(prisma, new DataCipher(config.DATA_ENCRYPTION_KEYS)).finally(() =>
     prisma.$disconnect(),

@@ -3,3 +3,4 @@ export * from './ids';
 export * from './sql';
 export * from './encryption';
 export * from './stored-secrets';
+export * from './reencrypt';
