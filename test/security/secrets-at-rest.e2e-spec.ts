@@ -193,6 +193,9 @@ describe('tender keys reencrypt', () => {
         'partner_account.credentials': { checked: 2, reencrypted: 2, failed: 0 },
         'webhook_secret.secret': { checked: 2, reencrypted: 2, failed: 0 },
         'partner_transaction.instrument': { checked: 0, reencrypted: 0, failed: 0 },
+        'client_session.webhook': { checked: 0, reencrypted: 0, failed: 0 },
+        'payment.webhook': { checked: 0, reencrypted: 0, failed: 0 },
+        'merchant_event.headers': { checked: 0, reencrypted: 0, failed: 0 },
       });
       const after = await dump(url, ['partner_account', 'webhook_secret']);
       for (const secret of [...PARTNER_SECRETS, legacy.webhook_secret, recent.webhook_secret]) {

@@ -5,7 +5,9 @@ import {
   openWebhookSecret,
   sealCredentials,
   sealInstrument,
+  sealWebhookHeaders,
   sealWebhookSecret,
+  webhookHeadersAreSealed,
 } from './stored-secrets';
 
 /**
@@ -23,7 +25,12 @@ export interface ColumnCount {
 }
 
 export type ReencryptResult = Record<
-  'partner_account.credentials' | 'webhook_secret.secret' | 'partner_transaction.instrument',
+  | 'partner_account.credentials'
+  | 'webhook_secret.secret'
+  | 'partner_transaction.instrument'
+  | 'client_session.webhook'
+  | 'payment.webhook'
+  | 'merchant_event.headers',
   ColumnCount
 > & { key_id: string };
 
@@ -97,14 +104,31 @@ export async function reencryptStoredSecrets(db: Sql, cipher: DataCipher): Promi
       cast: 'jsonb',
       reseal: (value) => (cipher.isCurrent(value) ? undefined : sealInstrument(cipher, value)),
     }),
-  };
+    ...Object.fromEntries(
+      await Promise.all(
+        [
+          ['client_session', 'webhook'],
+          ['payment', 'webhook'],
+          ['merchant_event', 'headers'],
+        ].map(async ([table, column]) => [
+          `${table}.${column}`,
+          await reencryptColumn(db, {
+            table,
+            column,
+            cast: 'jsonb',
+            reseal: (value) =>
+              webhookHeadersAreSealed(cipher, value) ? undefined : sealWebhookHeaders(cipher, value),
+          }),
+        ]),
+      ),
+    ),
+  } as ReencryptResult;
 }
 
 /** The values no key could decrypt, all columns together. */
 export function failedCount(result: ReencryptResult): number {
-  return (
-    result['partner_account.credentials'].failed +
-    result['webhook_secret.secret'].failed +
-    result['partner_transaction.instrument'].failed
+  return Object.values(result).reduce(
+    (sum: number, count) => sum + (typeof count === 'object' ? count.failed : 0),
+    0,
   );
 }

@@ -4,10 +4,13 @@ import {
   credentialsAreSealed,
   openCredentials,
   openInstrument,
+  openWebhookHeaders,
   openWebhookSecret,
   sealCredentials,
   sealInstrument,
+  sealWebhookHeaders,
   sealWebhookSecret,
+  webhookHeadersAreSealed,
 } from './stored-secrets';
 
 const OLD_KEY = { id: 'old', key: randomBytes(32) };
@@ -81,5 +84,39 @@ describe('instruments and webhook secrets at rest', () => {
     expect(() => openInstrument(cipher, sealed)).toThrow(
       /partner_transaction\.instrument: decryption failed/,
     );
+  });
+});
+
+describe('merchant webhook header values at rest', () => {
+  const webhook = {
+    url: 'https://merchant.example/hook',
+    headers: [
+      { name: 'authorization', values: ['Bearer sk_live_1'] },
+      { name: 'x-two', values: ['a', 'b'] },
+    ],
+  };
+
+  it('encrypts the values of a webhook config and of a headers list, names and URL in clear', () => {
+    const sealed = sealWebhookHeaders(cipher, webhook);
+    expect(JSON.stringify(sealed)).not.toContain('sk_live_1');
+    expect(sealed.url).toBe(webhook.url);
+    expect(sealed.headers.map((h) => h.name)).toEqual(['authorization', 'x-two']);
+    expect(webhookHeadersAreSealed(cipher, sealed)).toBe(true);
+    expect(openWebhookHeaders(cipher, sealed)).toEqual(webhook);
+    // Copied as they are into merchant_event.headers: the list opens with the same binding.
+    expect(openWebhookHeaders(cipher, sealed.headers)).toEqual(webhook.headers);
+    expect(sealWebhookHeaders(cipher, sealed)).toEqual(sealed); // already current: unchanged
+  });
+
+  it('reads values in clear, re-seals old keys, and leaves other shapes alone', () => {
+    expect(openWebhookHeaders(cipher, webhook)).toEqual(webhook);
+    expect(webhookHeadersAreSealed(cipher, webhook)).toBe(false);
+    const old = sealWebhookHeaders(OLD, webhook);
+    expect(webhookHeadersAreSealed(cipher, old)).toBe(false);
+    expect(openWebhookHeaders(cipher, sealWebhookHeaders(cipher, old))).toEqual(webhook);
+    for (const other of [null, undefined, { url: 'x' }, [{ name: 'n' }]]) {
+      expect(sealWebhookHeaders(cipher, other)).toEqual(other);
+      expect(webhookHeadersAreSealed(cipher, other)).toBe(true);
+    }
   });
 });

@@ -105,3 +105,55 @@ export function sealWebhookSecret(cipher: DataCipher, secret: string): string {
 export function openWebhookSecret(cipher: DataCipher, stored: string): string {
   return cipher.openText(stored, WEBHOOK_SECRET_COLUMN);
 }
+
+/**
+ * Merchant webhook header values (`payment.webhook`, `client_session.webhook`: `{ url, headers:
+ * [{ name, values }] }`; `merchant_event.headers`: the list). The values are copied as they are
+ * from a session to its payments and from a payment to its events, so they share one binding,
+ * this name, rather than one per column. Header names stay in clear.
+ */
+export const WEBHOOK_HEADER_VALUE = 'merchant_webhook.header_value';
+
+/** A webhook config or a headers list with `value` applied to each header value (other shapes as they are). */
+function mapHeaderValues(value: unknown, map: (headerValue: string) => string): unknown {
+  if (Array.isArray(value)) {
+    return value.map((header: unknown) => {
+      const values = (header as { values?: unknown } | null)?.values;
+      if (!Array.isArray(values)) return header;
+      return {
+        ...(header as object),
+        values: values.map((v: unknown) => (typeof v === 'string' ? map(v) : v)),
+      };
+    });
+  }
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    Array.isArray((value as { headers?: unknown }).headers)
+  ) {
+    return { ...value, headers: mapHeaderValues((value as { headers: unknown }).headers, map) };
+  }
+  return value;
+}
+
+/** A webhook config or headers list as stored: every header value encrypted with the current key. */
+export function sealWebhookHeaders<T>(cipher: DataCipher, webhook: T): T {
+  return mapHeaderValues(webhook, (v) =>
+    cipher.isCurrent(v) ? v : cipher.encrypt(cipher.openText(v, WEBHOOK_HEADER_VALUE), WEBHOOK_HEADER_VALUE),
+  ) as T;
+}
+
+/** A stored webhook config or headers list with its header values in clear. */
+export function openWebhookHeaders<T>(cipher: DataCipher, stored: T): T {
+  return mapHeaderValues(stored, (v) => cipher.openText(v, WEBHOOK_HEADER_VALUE)) as T;
+}
+
+/** Whether every header value of a stored webhook config or headers list is encrypted with the current key. */
+export function webhookHeadersAreSealed(cipher: DataCipher, stored: unknown): boolean {
+  let sealed = true;
+  mapHeaderValues(stored, (v) => {
+    if (!cipher.isCurrent(v)) sealed = false;
+    return v;
+  });
+  return sealed;
+}

@@ -11,6 +11,7 @@ import {
   newId,
   PrismaClient,
   sealInstrument,
+  sealWebhookHeaders,
   valuesList,
   type Prisma,
   type Sql,
@@ -121,7 +122,7 @@ export class CreatePaymentUseCase {
             json(body.browser),
             json(body.three_ds_authentication_options),
             body.shopper_redirection_url ?? null,
-            json(body.webhook ?? sessionWebhook),
+            json(sealWebhookHeaders(this.cipher, body.webhook ?? sessionWebhook)),
           ],
         },
         {
