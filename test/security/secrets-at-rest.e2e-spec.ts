@@ -16,6 +16,7 @@ import { runMigrations, withDatabase } from '@tender/persistence/migrations';
 import { createEntity, getWebhookSecret, setPartnerAccount } from '../../apps/cli/src/provisioning';
 import { DEMO_PARTNER_ACCOUNTS } from '../../apps/cli/src/demo';
 import { run } from '../../apps/cli/src/main';
+import { SigningKeys } from '../../apps/api/src/jwks';
 import { encryptSecretsAtRest } from '../../libs/persistence/src/migrations/secrets-at-rest';
 import { TEST_DATA_ENCRYPTION_KEYS, TEST_DATABASE_URL } from '../support/env';
 import { eventually, TestStack } from '../support/stack';
@@ -118,6 +119,17 @@ describe('nothing readable at rest (issue #12 item 3)', () => {
     expect(connect.credentials).toMatchObject({ merchantId: '1000', webhookKeyId: expect.any(String) });
     expect(isEncrypted((connect.credentials as Record<string, unknown>).secretApiKey)).toBe(true);
   });
+
+  it('stores the JWS private keys encrypted, and still publishes and signs', async () => {
+    const jwks = await stack.request('GET', '/.well-known/jwks.json');
+    expect(jwks.status).toBe(200);
+    const kid = jwks.body.keys[0].kid as string;
+    const [row] = await stack.prisma.$queryRaw<Array<{ private_jwk: string }>>`
+      SELECT private_jwk::text AS private_jwk FROM signing_key WHERE id = ${kid}`;
+    expect(row.private_jwk).toMatch(/^"enc:v1:test:[^"]+"$/);
+    const keys = new SigningKeys(stack.prisma, stack.cipher);
+    await expect(keys.signingKey()).resolves.toMatchObject({ kid: expect.any(String) });
+  });
 });
 
 describe('tender keys reencrypt', () => {
@@ -196,6 +208,7 @@ describe('tender keys reencrypt', () => {
         'client_session.webhook': { checked: 0, reencrypted: 0, failed: 0 },
         'payment.webhook': { checked: 0, reencrypted: 0, failed: 0 },
         'merchant_event.headers': { checked: 0, reencrypted: 0, failed: 0 },
+        'signing_key.private_jwk': { checked: 0, reencrypted: 0, failed: 0 },
       });
       const after = await dump(url, ['partner_account', 'webhook_secret']);
       for (const secret of [...PARTNER_SECRETS, legacy.webhook_secret, recent.webhook_secret]) {

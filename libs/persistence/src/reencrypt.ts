@@ -5,6 +5,7 @@ import {
   openWebhookSecret,
   sealCredentials,
   sealInstrument,
+  sealSigningKey,
   sealWebhookHeaders,
   sealWebhookSecret,
   webhookHeadersAreSealed,
@@ -30,7 +31,8 @@ export type ReencryptResult = Record<
   | 'partner_transaction.instrument'
   | 'client_session.webhook'
   | 'payment.webhook'
-  | 'merchant_event.headers',
+  | 'merchant_event.headers'
+  | 'signing_key.private_jwk',
   ColumnCount
 > & { key_id: string };
 
@@ -40,6 +42,8 @@ interface ColumnSpec {
   table: string;
   column: string;
   cast: 'jsonb' | 'text';
+  /** The type of the table's id (default uuid). */
+  idType?: 'uuid' | 'text';
   /** The value to store, or undefined when the stored one is already encrypted with the current key. */
   reseal(value: unknown): unknown;
 }
@@ -47,11 +51,12 @@ interface ColumnSpec {
 async function reencryptColumn(db: Sql, spec: ColumnSpec): Promise<ColumnCount> {
   const count: ColumnCount = { checked: 0, reencrypted: 0, failed: 0 };
   const toParameter = (value: unknown) => (spec.cast === 'jsonb' ? JSON.stringify(value) : value);
-  let after = '00000000-0000-0000-0000-000000000000';
+  const idType = spec.idType ?? 'uuid';
+  let after = idType === 'uuid' ? '00000000-0000-0000-0000-000000000000' : '';
   for (;;) {
     const rows = await db.query<{ id: string; value: unknown }>(
       `SELECT id, ${spec.column} AS value FROM ${spec.table}
-        WHERE id > $1::uuid AND ${spec.column} IS NOT NULL ORDER BY id LIMIT ${BATCH}`,
+        WHERE id > $1::${idType} AND ${spec.column} IS NOT NULL ORDER BY id LIMIT ${BATCH}`,
       [after],
     );
     for (const row of rows) {
@@ -67,7 +72,7 @@ async function reencryptColumn(db: Sql, spec: ColumnSpec): Promise<ColumnCount> 
       if (next === undefined) continue;
       const updated = await db.query(
         `UPDATE ${spec.table} SET ${spec.column} = $2::${spec.cast}
-          WHERE id = $1::uuid AND ${spec.column} = $3::${spec.cast} RETURNING id`,
+          WHERE id = $1::${idType} AND ${spec.column} = $3::${spec.cast} RETURNING id`,
         [row.id, toParameter(next), toParameter(row.value)],
       );
       count.reencrypted += updated.length;
@@ -122,6 +127,13 @@ export async function reencryptStoredSecrets(db: Sql, cipher: DataCipher): Promi
         ]),
       ),
     ),
+    'signing_key.private_jwk': await reencryptColumn(db, {
+      table: 'signing_key',
+      column: 'private_jwk',
+      cast: 'jsonb',
+      idType: 'text',
+      reseal: (value) => (cipher.isCurrent(value) ? undefined : sealSigningKey(cipher, value)),
+    }),
   } as ReencryptResult;
 }
 

@@ -8,7 +8,9 @@ import { isEncrypted, type DataCipher } from './encryption';
  *   `merchantId`, `apiKeyId` stay queryable) is replaced by the encryption of its JSON;
  * - `webhook_secret.secret`: the merchant's `whsec_` signing secret, as text;
  * - `partner_transaction.instrument`: the whole instrument (gift card number, PIN, card or partner
- *   token), as the JSON string of its encrypted JSON.
+ *   token), as the JSON string of its encrypted JSON;
+ * - `signing_key.private_jwk`: the API's JWS private keys, likewise;
+ * - merchant webhook header values (below).
  *
  * Values stored in clear before encryption are read as they are; `tender keys reencrypt` encrypts
  * them, and moves every value to the first key of DATA_ENCRYPTION_KEYS.
@@ -16,6 +18,7 @@ import { isEncrypted, type DataCipher } from './encryption';
 export const PARTNER_CREDENTIALS_COLUMN = 'partner_account.credentials';
 export const WEBHOOK_SECRET_COLUMN = 'webhook_secret.secret';
 export const INSTRUMENT_COLUMN = 'partner_transaction.instrument';
+export const SIGNING_KEY_COLUMN = 'signing_key.private_jwk';
 
 const SECRET_KEY = /secret|passw|pwd|token|private|signing|credential|cert|salt|key$/i;
 const PUBLIC_KEY =
@@ -156,4 +159,14 @@ export function webhookHeadersAreSealed(cipher: DataCipher, stored: unknown): bo
     return v;
   });
   return sealed;
+}
+
+/** The API's JWS private key (a JWK) as stored: the JSON string of its encrypted JSON. */
+export function sealSigningKey(cipher: DataCipher, privateJwk: unknown): string {
+  return cipher.sealJson(cipher.openJson(privateJwk, SIGNING_KEY_COLUMN), SIGNING_KEY_COLUMN);
+}
+
+/** A stored private JWK in clear (one stored in clear before encryption as it is). */
+export function openSigningKey(cipher: DataCipher, stored: unknown): unknown {
+  return cipher.openJson(stored, SIGNING_KEY_COLUMN);
 }
