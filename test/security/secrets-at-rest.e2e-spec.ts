@@ -10,6 +10,7 @@ import {
   Database,
   isEncrypted,
   openCredentials,
+  openInstrument,
   reencryptStoredSecrets,
 } from '@tender/persistence';
 import { runMigrations, withDatabase } from '@tender/persistence/migrations';
@@ -108,6 +109,9 @@ describe('nothing readable at rest (issue #12 item 3)', () => {
     const instruments = await stack.prisma.$queryRaw<Array<{ instrument: string }>>`
       SELECT instrument::text AS instrument FROM partner_transaction WHERE payment_id = ${id}::uuid`;
     expect(instruments).toHaveLength(2);
+    // The PIN served the authorization only: erased since; the card number stays (refunds credit it).
+    const opened = instruments.map(({ instrument }) => openInstrument(stack.cipher, JSON.parse(instrument)));
+    expect(opened).toEqual(expect.arrayContaining([{ card_number: GIFT_CARD }, { token: CARD_TOKEN }]));
     for (const { instrument } of instruments) {
       expect(instrument).toMatch(/^"enc:v1:test:[^"]+"$/);
       for (const secret of [GIFT_CARD, PIN, CARD_TOKEN]) expect(instrument).not.toContain(secret);

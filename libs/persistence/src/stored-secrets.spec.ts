@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DataCipher, isEncrypted } from './encryption';
 import {
   credentialsAreSealed,
+  instrumentWithoutPin,
   openCredentials,
   openInstrument,
   openWebhookHeaders,
@@ -74,6 +75,15 @@ describe('instruments and webhook secrets at rest', () => {
     expect(sealInstrument(cipher, null)).toBeNull();
     expect(openInstrument(cipher, null)).toBeUndefined();
     expect(openInstrument(cipher, sealInstrument(OLD, instrument))).toEqual(instrument);
+  });
+
+  it('erases a PIN, keeping the rest encrypted', () => {
+    const sealed = sealInstrument(cipher, { card_number: '6000000000000001', pin: '1234' });
+    const erased = instrumentWithoutPin(cipher, sealed)!;
+    expect(cipher.isCurrent(erased)).toBe(true);
+    expect(openInstrument(cipher, erased)).toEqual({ card_number: '6000000000000001' });
+    expect(instrumentWithoutPin(cipher, erased)).toBeUndefined();
+    expect(instrumentWithoutPin(cipher, null)).toBeUndefined();
   });
 
   it('encrypts the webhook secret, bound to its column', () => {

@@ -170,3 +170,14 @@ export function sealSigningKey(cipher: DataCipher, privateJwk: unknown): string 
 export function openSigningKey(cipher: DataCipher, stored: unknown): unknown {
   return cipher.openJson(stored, SIGNING_KEY_COLUMN);
 }
+
+/**
+ * A stored instrument without its PIN, encrypted, or undefined when it has none. The PIN only
+ * serves the authorization: it is erased once the authorization is final.
+ */
+export function instrumentWithoutPin(cipher: DataCipher, stored: unknown): string | undefined {
+  const instrument = openInstrument(cipher, stored);
+  if (!instrument || !('pin' in instrument)) return undefined;
+  const { pin: _pin, ...rest } = instrument;
+  return sealInstrument(cipher, rest) ?? undefined;
+}

@@ -19,7 +19,14 @@ import {
   type OperationResult,
   type PartnerAdapter,
 } from '@tender/partners';
-import { DataCipher, Database, json, openInstrument, toMinor } from '@tender/persistence';
+import {
+  DataCipher,
+  Database,
+  instrumentWithoutPin,
+  json,
+  openInstrument,
+  toMinor,
+} from '@tender/persistence';
 import {
   claimFirstAttempt,
   findPaymentAggregateOf,
@@ -47,6 +54,15 @@ interface OpenOutcome {
   gave_up?: boolean;
   at: string;
 }
+
+/** Authorization outcomes after which the tender's instrument is never sent again (its PIN goes). */
+const AUTHORIZATION_FINAL = new Set<TenderStatus | undefined>([
+  'AUTHORIZED',
+  'PENDING_FRAUD_APPROVAL',
+  'REFUSED',
+  'FAILED',
+  'CANCELLED',
+]);
 
 /**
  * Drives partner transactions to a final state: authorizations, fraud approvals and operation legs,
@@ -274,6 +290,7 @@ export class DispatchService {
                 partner_additional_data = COALESCE($8::jsonb, partner_additional_data),
                 redirect_url = COALESCE($9::text, redirect_url),
                 next_check_at = CASE WHEN $10::boolean THEN NULL ELSE next_check_at END,
+                instrument = COALESCE($12::jsonb, instrument),
                 updated_at = clock_timestamp()
           WHERE id = $1::uuid
             AND ($11::int IS NULL OR (attempts = $11::int AND status IN ('PENDING', 'UNKNOWN')))
@@ -290,6 +307,10 @@ export class DispatchService {
           result.redirectUrl ?? null,
           !!moves && target !== 'REQUIRES_ACTION',
           ifStillAttempt ?? null,
+          // The PIN only serves the authorization: erased once it is final.
+          moves && AUTHORIZATION_FINAL.has(target)
+            ? json(instrumentWithoutPin(this.cipher, current.instrument))
+            : null,
         ],
       );
       if (!updated) return; // a new attempt was claimed meanwhile: its outcome decides
