@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Outbox } from '@tender/infra';
 import {
   PARTNER_NAMES,
@@ -8,6 +8,7 @@ import {
 } from '@tender/partners';
 import {
   DataCipher,
+  DataDecryptionError,
   isUuid,
   newId,
   openCredentials,
@@ -54,6 +55,7 @@ export interface ReceivedWebhook {
 @Injectable()
 export class PartnerWebhooksService {
   private readonly adapters: Map<string, PartnerAdapter>;
+  private readonly logger = new Logger('partner-webhooks');
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -150,7 +152,16 @@ export class PartnerWebhooksService {
         orderBy: { createdAt: 'asc' },
         take: MAX_CANDIDATE_ACCOUNTS,
       })
-    ).map((account) => ({ ...account, credentials: openCredentials(this.cipher, account.credentials) }));
+    ).flatMap((account) => {
+      try {
+        return [{ ...account, credentials: openCredentials(this.cipher, account.credentials) }];
+      } catch (error) {
+        if (!(error instanceof DataDecryptionError)) throw error;
+        // One account whose key is missing must not refuse every partner webhook.
+        this.logger.warn(`partner account ${account.id} skipped: ${error.message}`);
+        return [];
+      }
+    });
     // Purse accounts without a webhook secret cannot have sent anything: not worth an HMAC.
     const usable =
       partner === 'purse'
