@@ -1,7 +1,9 @@
 /**
  * `npm run db:migrate`: creates the database if needed and applies prisma/migrations with Tender's
  * Prisma-compatible runner (libs/persistence/src/migrations). DATABASE_URL defaults to
- * postgresql://postgres@127.0.0.1:5432/tender. Also importable: `runMigrations(databaseUrl?)`.
+ * postgresql://postgres@127.0.0.1:5432/tender. Then encrypts the secrets at rest still in clear or
+ * under an older key (libs/persistence/src/migrations/secrets-at-rest.ts, like `tender keys
+ * reencrypt`). Also importable: `runMigrations(databaseUrl?)` (the SQL migrations only).
  */
 import * as path from 'node:path';
 import {
@@ -10,6 +12,10 @@ import {
   scrubDatabaseUrl,
   type RunMigrationsResult,
 } from '../libs/persistence/src/migrations';
+import {
+  describeSecretsAtRest,
+  encryptSecretsAtRest,
+} from '../libs/persistence/src/migrations/secrets-at-rest';
 
 export const MIGRATIONS_DIR = path.resolve(__dirname, '..', 'prisma', 'migrations');
 
@@ -24,6 +30,7 @@ async function main(): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
   try {
     await runMigrations(databaseUrl);
+    console.log(describeSecretsAtRest(await encryptSecretsAtRest(databaseUrl)));
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     console.error(`Migration failed: ${scrubDatabaseUrl(message, databaseUrl)}`);

@@ -7,8 +7,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { loadConfig, redactUrl } from '@tender/config';
-import { createPrismaClient } from '@tender/persistence';
+import { createPrismaClient, DataCipher } from '@tender/persistence';
 import { ensureDatabase, migrate } from '../libs/persistence/src/migrations/runner';
+import {
+  describeSecretsAtRest,
+  encryptSecretsAtRest,
+} from '../libs/persistence/src/migrations/secrets-at-rest';
 import { seedDemo } from '../apps/cli/src/demo';
 
 const root = path.resolve(__dirname, '..');
@@ -42,8 +46,11 @@ async function main(): Promise<void> {
   console.log(
     `[start] migrations: ${result.applied.length} applied, ${result.alreadyApplied} already applied`,
   );
+  console.log(`[start] ${describeSecretsAtRest(await encryptSecretsAtRest(config.DATABASE_URL))}`);
   const prisma = createPrismaClient(config.DATABASE_URL, 1);
-  const demo = await seedDemo(prisma).finally(() => prisma.$disconnect());
+  const demo = await seedDemo(prisma, new DataCipher(config.DATA_ENCRYPTION_KEYS)).finally(() =>
+    prisma.$disconnect(),
+  );
   const api = `http://127.0.0.1:${config.PORT}`;
   console.log(
     [

@@ -2,7 +2,7 @@ import { Controller, Get, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { loadConfig, type TenderConfig } from '@tender/config';
-import { createPrismaClient, type PrismaClient } from '@tender/persistence';
+import { createPrismaClient, DataCipher, type PrismaClient } from '@tender/persistence';
 import { createApiApp } from '../apps/api/src/app';
 import { ApiModule } from '../apps/api/src/app.module';
 import { CurrentClient, Public, Scopes, type AuthenticatedClient } from '../apps/api/src/auth';
@@ -91,8 +91,13 @@ describe('OAuth2 client credentials and the scopes guard', () => {
     probes.useGlobalFilters(new ProblemFilter());
     await probes.init();
 
-    entityId = (await createEntity(prisma, `auth-e2e-${Date.now()}-${Math.random().toString(36).slice(2)}`))
-      .entity_id;
+    entityId = (
+      await createEntity(
+        prisma,
+        new DataCipher(config.DATA_ENCRYPTION_KEYS),
+        `auth-e2e-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+      )
+    ).entity_id;
     [both, frontOnly, backOnly] = await Promise.all([
       createClient(prisma, entityId, ['front_office', 'back_office']),
       createClient(prisma, entityId, ['front_office']),

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { loadConfig } from '@tender/config';
 import { createApiApp } from '../apps/api/src/app';
 import { run } from '../apps/cli/src/main';
-import { TEST_DATABASE_URL, TEST_REDIS_URL } from './support/env';
+import { TEST_DATA_ENCRYPTION_KEYS, TEST_DATABASE_URL, TEST_REDIS_URL } from './support/env';
 import { runCliProcess, type CliProcessResult } from './support/processes';
 
 type CliResult = CliProcessResult;
@@ -20,7 +20,12 @@ async function tenderInProcess(args: string[], env: NodeJS.ProcessEnv = {}): Pro
   let stderr = '';
   const code = await run(
     args,
-    { ...process.env, DATABASE_URL: TEST_DATABASE_URL, ...env },
+    {
+      ...process.env,
+      DATABASE_URL: TEST_DATABASE_URL,
+      DATA_ENCRYPTION_KEYS: TEST_DATA_ENCRYPTION_KEYS,
+      ...env,
+    },
     { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) },
   );
   return { code, stdout, stderr, json: JSON.parse(code === 0 ? stdout : stderr) };

@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { Client } from 'pg';
-import { createPrismaClient, type PrismaClient } from '@tender/persistence';
+import { loadConfig } from '@tender/config';
+import { createPrismaClient, DataCipher, type PrismaClient } from '@tender/persistence';
 import { ensureDatabase, migrate } from '../../libs/persistence/src/migrations/runner';
 import { createClient, createEntity, setPartnerAccount } from '../../apps/cli/src/provisioning';
 import { DEMO_PARTNER_ACCOUNTS } from '../../apps/cli/src/demo';
@@ -284,12 +285,17 @@ export async function provisionMerchants(
   label: string,
 ): Promise<Merchant[]> {
   const prisma: PrismaClient = createPrismaClient(stack.options.databaseUrl, 4);
+  // The bench's processes run with NODE_ENV=development: the development key.
+  const cipher = new DataCipher(
+    loadConfig({ NODE_ENV: 'development', DATA_ENCRYPTION_KEYS: process.env.DATA_ENCRYPTION_KEYS })
+      .DATA_ENCRYPTION_KEYS,
+  );
   try {
     const merchants: Merchant[] = [];
     const one = async (index: number): Promise<Merchant> => {
-      const entity = await createEntity(prisma, `bench-${label}-${index}`);
+      const entity = await createEntity(prisma, cipher, `bench-${label}-${index}`);
       for (const account of DEMO_PARTNER_ACCOUNTS) {
-        await setPartnerAccount(prisma, entity.entity_id, account.partner, {
+        await setPartnerAccount(prisma, cipher, entity.entity_id, account.partner, {
           methods: account.methods,
           credentials: {
             ...account.credentials,

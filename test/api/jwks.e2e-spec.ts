@@ -125,8 +125,8 @@ describe('redirection token and JWKS (/v2/payments/{id}/return, /.well-known/jwk
     try {
       await Promise.all(clients.map((client) => client.$connect()));
       const created = await Promise.all([
-        ...clients.map((client) => ensureSigningKey(client, { generateKeyPair: generator() })),
-        new SigningKeys(clients[0]).signingKey(),
+        ...clients.map((client) => ensureSigningKey(client, stack.cipher, { generateKeyPair: generator() })),
+        new SigningKeys(clients[0], stack.cipher).signingKey(),
       ]);
       expect(new Set(created.map((key) => ('id' in key ? key.id : key.kid))).size).toBe(1);
       expect(await stack.prisma.signingKey.count({ where: { retiredAt: null } })).toBe(1);
@@ -301,7 +301,9 @@ describe('redirection token and JWKS (/v2/payments/{id}/return, /.well-known/jwk
     try {
       await Promise.all(clients.map((client) => client.$connect()));
       const rotations = await Promise.all(
-        clients.map((client) => rotateSigningKey(client, { switchAfterMs: 0, generateKeyPair: generator() })),
+        clients.map((client) =>
+          rotateSigningKey(client, stack.cipher, { switchAfterMs: 0, generateKeyPair: generator() }),
+        ),
       );
       expect(new Set(rotations.map((rotation) => rotation.kid)).size).toBe(6);
       expect(await stack.prisma.signingKey.count({ where: { retiredAt: null } })).toBe(1);

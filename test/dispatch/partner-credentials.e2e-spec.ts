@@ -14,7 +14,7 @@ describe('a partner refusing our credentials', () => {
   beforeAll(async () => {
     stack = await TestStack.start({ worker: true });
     const paytronix = DEMO_PARTNER_ACCOUNTS.find((a) => a.partner === 'paytronix')!;
-    await setPartnerAccount(stack.prisma, stack.entityId, 'paytronix', {
+    await setPartnerAccount(stack.prisma, stack.cipher, stack.entityId, 'paytronix', {
       methods: paytronix.methods,
       credentials: {
         ...paytronix.credentials,

@@ -6,7 +6,7 @@ import Redis from 'ioredis';
 import { SignJWT } from 'jose';
 import request from 'supertest';
 import { loadConfig, type TenderConfig } from '@tender/config';
-import { createPrismaClient, type PrismaClient } from '@tender/persistence';
+import { createPrismaClient, DataCipher, type PrismaClient } from '@tender/persistence';
 import { createApiApp } from '../../apps/api/src/app';
 import { signClaims } from '../../apps/api/src/auth/access-token';
 import { revocationKey } from '../../apps/api/src/auth/revocation-mark';
@@ -68,7 +68,13 @@ describe('access token attacks', () => {
     config = loadConfig(env(NEW_SECRET));
     api = await startApi(NEW_SECRET);
     apps.push(api);
-    entityId = (await createEntity(prisma, `tokens-e2e-${randomBytes(6).toString('hex')}`)).entity_id;
+    entityId = (
+      await createEntity(
+        prisma,
+        new DataCipher(config.DATA_ENCRYPTION_KEYS),
+        `tokens-e2e-${randomBytes(6).toString('hex')}`,
+      )
+    ).entity_id;
   });
 
   afterAll(async () => {
@@ -263,7 +269,12 @@ describe('access token attacks', () => {
 
 describe('start-up without a real token secret', () => {
   function start(entry: string, extra: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
-    const { NODE_ENV: _nodeEnv, TOKEN_SIGNING_SECRET: _secret, ...inherited } = process.env;
+    const {
+      NODE_ENV: _nodeEnv,
+      TOKEN_SIGNING_SECRET: _secret,
+      DATA_ENCRYPTION_KEYS: _keys,
+      ...inherited
+    } = process.env;
     return new Promise((resolve) => {
       execFile(
         process.execPath,
@@ -301,6 +312,7 @@ describe('start-up without a real token secret', () => {
     ]);
     expect(api.code).toBe(1);
     expect(api.output).toMatch(/TOKEN_SIGNING_SECRET: required when NODE_ENV is production/);
+    expect(api.output).toMatch(/DATA_ENCRYPTION_KEYS: required when NODE_ENV is production/);
     expect(worker.code).toBe(1);
     expect(worker.output).toMatch(/TOKEN_SIGNING_SECRET: required/);
     expect(apiShort.code).toBe(1);

@@ -124,5 +124,18 @@ describe('webhook header values are write-only', () => {
       'authorization',
       'x-merchant',
     ]);
+
+    // At rest too (issue #12 item 3): the session, the payments and the events hold them encrypted.
+    const rows = await stack.prisma.$queryRaw<Array<{ text: string }>>`
+      SELECT row_to_json(s)::text AS text FROM client_session s WHERE s.id = ${session.body.id}::uuid
+      UNION ALL
+      SELECT row_to_json(p)::text FROM payment p WHERE p.id IN (${fromSession.body.id}::uuid, ${direct.body.id}::uuid)
+      UNION ALL
+      SELECT row_to_json(e)::text FROM merchant_event e WHERE e.entity_id = ${stack.entityId}::uuid`;
+    expect(rows.length).toBeGreaterThanOrEqual(7);
+    for (const row of rows) expect(leaks(row.text)).toBe(false);
+    expect(
+      rows.filter((row) => row.text.includes('"authorization"')).every((row) => row.text.includes('enc:v1:')),
+    ).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { TEST_DATABASE_URL } from './env';
+import { TEST_DATA_ENCRYPTION_KEYS, TEST_DATABASE_URL } from './env';
 import type { TestStack } from './stack';
 
 const root = path.resolve(__dirname, '../..');
@@ -29,6 +29,7 @@ export function startProcess(
         DATABASE_URL: stack.config.DATABASE_URL,
         REDIS_URL: stack.config.REDIS_URL,
         QUEUE_PREFIX: stack.config.QUEUE_PREFIX,
+        DATA_ENCRYPTION_KEYS: TEST_DATA_ENCRYPTION_KEYS,
         HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
         WORKER_METRICS_PORT: '0',
@@ -78,7 +79,16 @@ export function runCliProcess(args: string[], env: NodeJS.ProcessEnv = {}): Prom
         'apps/cli/src/main.ts',
         ...args,
       ],
-      { cwd: root, env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL, ...env }, timeout: 30_000 },
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          DATABASE_URL: TEST_DATABASE_URL,
+          DATA_ENCRYPTION_KEYS: TEST_DATA_ENCRYPTION_KEYS,
+          ...env,
+        },
+        timeout: 30_000,
+      },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         let json: unknown;

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Redis from 'ioredis';
 import { loadConfig, type TenderConfig } from '@tender/config';
-import { createPrismaClient, type PrismaClient } from '@tender/persistence';
+import { createPrismaClient, DataCipher, type PrismaClient } from '@tender/persistence';
 import type { PartnerAdapter } from '@tender/partners';
 import { createApiApp } from '../../apps/api/src/app';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
@@ -18,7 +18,7 @@ import {
   createPaytronixSimulator,
   type PaytronixSimulatorOptions,
 } from '../../apps/simulators/src/paytronix';
-import { TEST_DATABASE_URL, TEST_REDIS_URL } from './env';
+import { TEST_DATA_ENCRYPTION_KEYS, TEST_DATABASE_URL, TEST_REDIS_URL } from './env';
 
 export interface HttpResult<T = any> {
   status: number;
@@ -51,6 +51,8 @@ export interface StackOptions {
 export class TestStack {
   config!: TenderConfig;
   prisma!: PrismaClient;
+  /** The cipher of the stack's secrets at rest (DATA_ENCRYPTION_KEYS). */
+  cipher!: DataCipher;
   api!: INestApplication;
   apiUrl!: string;
   worker?: INestApplicationContext;
@@ -73,6 +75,7 @@ export class TestStack {
       NODE_ENV: 'test',
       DATABASE_URL: TEST_DATABASE_URL,
       REDIS_URL: TEST_REDIS_URL,
+      DATA_ENCRYPTION_KEYS: TEST_DATA_ENCRYPTION_KEYS,
       QUEUE_PREFIX: `test-${randomBytes(4).toString('hex')}`,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       DATABASE_POOL_SIZE: '5',
@@ -85,6 +88,7 @@ export class TestStack {
       ...options.env,
     });
     this.prisma = createPrismaClient(this.config.DATABASE_URL, 3);
+    this.cipher = new DataCipher(this.config.DATA_ENCRYPTION_KEYS);
     this.closers.push(() => this.prisma.$disconnect());
 
     if (options.simulators !== false) {
@@ -123,13 +127,13 @@ export class TestStack {
     }
     this.closers.push(() => this.dropQueues());
 
-    const entity = await createEntity(this.prisma, `test-${randomBytes(6).toString('hex')}`);
+    const entity = await createEntity(this.prisma, this.cipher, `test-${randomBytes(6).toString('hex')}`);
     this.entityId = entity.entity_id;
     this.webhookSecret = entity.webhook_secret;
     if (options.simulators !== false) {
       for (const account of DEMO_PARTNER_ACCOUNTS) {
         const endpoint = this.simulators[account.partner as keyof TestStack['simulators']].url;
-        await setPartnerAccount(this.prisma, this.entityId, account.partner, {
+        await setPartnerAccount(this.prisma, this.cipher, this.entityId, account.partner, {
           methods: account.methods,
           credentials: { ...account.credentials, endpoint },
           config: account.config,

@@ -418,7 +418,7 @@ describe('merchant webhooks (Tender → merchant)', () => {
   // Last: the rotation leaves the entity with two secrets for the rest of the suite.
   it('signs with both secrets during a rotation overlap, each verifying on its own', async () => {
     const path = '/rotation';
-    const rotated = await rotateWebhookSecret(stack.prisma, stack.entityId);
+    const rotated = await rotateWebhookSecret(stack.prisma, stack.cipher, stack.entityId);
     const previous = rotated.previous_secrets!.map((s) => s.webhook_secret);
     expect(previous).toContain(stack.webhookSecret);
     const created = await pay({ url: receiver.url + path, event_types: ['PAYMENT_AUTHORIZATION'] });
@@ -530,5 +530,5 @@ describe('merchant webhooks across a worker restart', () => {
 
 async function createOtherEntity(stack: TestStack) {
   const { createEntity } = await import('../../apps/cli/src/provisioning');
-  return createEntity(stack.prisma, `other-${newId()}`);
+  return createEntity(stack.prisma, stack.cipher, `other-${newId()}`);
 }

@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
 import { partnerQueueName, redisConnectionOptions } from '@tender/infra';
-import { setPartnerAccount } from '../../apps/cli/src/provisioning';
+import { DataCipher, openCredentials } from '@tender/persistence';
+import { createEntity, setPartnerAccount } from '../../apps/cli/src/provisioning';
 import { signWebhookBody } from '../../apps/simulators/src/connect';
 import { signPurseWebhook } from '../../apps/simulators/src/purse/webhooks';
 import { eventually, TestStack } from '../support/stack';
@@ -221,6 +222,30 @@ describe('partner webhooks (partners → Tender)', () => {
     expect(rows).toHaveLength(1);
   });
 
+  it('skips an account whose credentials no key decrypts, instead of refusing every webhook', async () => {
+    const foreign = new DataCipher([{ id: 'foreign', key: randomBytes(32) }]);
+    const other = await createEntity(stack.prisma, foreign, `foreign-key-${randomUUID()}`);
+    const connect = await stack.prisma.partnerAccount.findUniqueOrThrow({
+      where: { entityId_partner: { entityId: stack.entityId, partner: 'connect' } },
+    });
+    await setPartnerAccount(stack.prisma, foreign, other.entity_id, 'connect', {
+      methods: connect.methods,
+      credentials: openCredentials(stack.cipher, connect.credentials), // the same webhookKeyId
+    });
+    try {
+      const created = await pay('connect-approve');
+      await statusOf(created.body.id, 'AUTHORIZED');
+      const tender = await tenderOf(created.body.id);
+      const webhook = await eventually(async () =>
+        forwarder.seen.find((w) => merchantReference(w) === tender.reference),
+      );
+      const again = await post('connect', webhook.body, webhook.headers);
+      expect(again.status).toBe(200);
+    } finally {
+      await stack.prisma.partnerAccount.deleteMany({ where: { entityId: other.entity_id } });
+    }
+  });
+
   it('refuses forged, wrongly signed, unknown-key and malformed webhooks (401/400 problem+json), storing nothing', async () => {
     const event = (id: string) =>
       JSON.stringify({
@@ -428,7 +453,7 @@ describe('partner webhooks (partners → Tender)', () => {
       where: { entityId_partner: { entityId: stack.entityId, partner: 'purse' } },
     });
     const secret = `purse-whsec-${randomUUID()}`;
-    await setPartnerAccount(stack.prisma, stack.entityId, 'purse', {
+    await setPartnerAccount(stack.prisma, stack.cipher, stack.entityId, 'purse', {
       methods: account.methods,
       credentials: { ...(account.credentials as Record<string, unknown>), webhookSecret: secret },
     });

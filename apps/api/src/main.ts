@@ -1,10 +1,13 @@
-import { ConfigError, loadConfig } from '@tender/config';
+import { ConfigError, DEVELOPMENT_DATA_KEY_WARNING, loadConfig } from '@tender/config';
 import { createApiApp } from './app';
 import { drainHttpServer, getLogger, logLifecycle, onShutdownSignal } from '@tender/observability';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApiApp(config);
+  if (config.DATA_ENCRYPTION_KEYS_DEFAULTED) {
+    getLogger().warn(DEVELOPMENT_DATA_KEY_WARNING);
+  }
   await app.listen(config.PORT, config.HOST);
   // SIGTERM: stop accepting, let in-flight requests finish (bounded), then close Postgres and Redis.
   onShutdownSignal(config.SHUTDOWN_TIMEOUT_MS, async () => {

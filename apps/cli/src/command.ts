@@ -1,5 +1,5 @@
 import type { TenderConfig } from '@tender/config';
-import type { Database, PrismaClient } from '@tender/persistence';
+import type { DataCipher, Database, PrismaClient } from '@tender/persistence';
 
 /** Every flag of every command; each command says which ones it accepts. */
 export const FLAGS = {
@@ -44,6 +44,8 @@ export interface CommandContext {
   /** Plain SQL over `pg` (the payment paths), connected on first use too. */
   db(): Database;
   config(): TenderConfig;
+  /** Encrypts and decrypts the secrets at rest with DATA_ENCRYPTION_KEYS. */
+  cipher(): DataCipher;
   env: NodeJS.ProcessEnv;
 }
 

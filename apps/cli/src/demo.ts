@@ -1,4 +1,4 @@
-import type { PrismaClient } from '@tender/persistence';
+import { openCredentials, type DataCipher, type PrismaClient } from '@tender/persistence';
 import { ProvisioningError } from './errors';
 import {
   createEntity,
@@ -106,13 +106,14 @@ function sameJson(a: unknown, b: unknown): boolean {
  */
 export async function seedDemo(
   prisma: PrismaClient,
+  cipher: DataCipher,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<DemoSeedResult> {
   let created = false;
   let entityId = (await findEntityByName(prisma, DEMO_ENTITY_NAME))?.entity_id;
   if (!entityId) {
     try {
-      entityId = (await createEntity(prisma, DEMO_ENTITY_NAME)).entity_id;
+      entityId = (await createEntity(prisma, cipher, DEMO_ENTITY_NAME)).entity_id;
       created = true;
     } catch (error) {
       // Another seed won the race.
@@ -131,10 +132,10 @@ export async function seedDemo(
     const upToDate =
       current &&
       sameJson(current.methods, account.methods) &&
-      sameJson(current.credentials, credentials) &&
+      sameJson(openCredentials(cipher, current.credentials), credentials) &&
       sameJson(current.config, account.config);
     if (!upToDate) {
-      await setPartnerAccount(prisma, entityId, account.partner, {
+      await setPartnerAccount(prisma, cipher, entityId, account.partner, {
         methods: account.methods,
         credentials,
         config: account.config,
@@ -142,10 +143,10 @@ export async function seedDemo(
     }
   }
 
-  const { webhook_secret } = await getWebhookSecret(prisma, entityId).catch((error: unknown) => {
+  const { webhook_secret } = await getWebhookSecret(prisma, cipher, entityId).catch((error: unknown) => {
     // Every secret expired (an old demo database): start a new one.
     if (error instanceof ProvisioningError && error.code === 'not_found')
-      return rotateWebhookSecret(prisma, entityId);
+      return rotateWebhookSecret(prisma, cipher, entityId);
     throw error;
   });
   const partnerAccounts = (await listPartnerAccounts(prisma, entityId)).filter((view) =>

@@ -27,6 +27,7 @@ describe('tender CLI arguments', () => {
       'client create',
       'partner-account set',
       'demo seed',
+      'keys reencrypt',
       'unknown list',
       'unknown retry --id',
       'unknown resolve --id',

@@ -13,6 +13,7 @@ import { FLAGS, type Command, type FlagName, type FlagValues } from './command';
 import { clientCommands } from './commands/client';
 import { demoCommands } from './commands/demo';
 import { entityCommands } from './commands/entity';
+import { keysCommands } from './commands/keys';
 import { partnerAccountCommands } from './commands/partner-account';
 import { unknownCommands } from './commands/unknown';
 import { CliError, describeDatabaseError, lastLine, ProvisioningError, UsageError } from './errors';
@@ -23,6 +24,7 @@ export const COMMANDS: readonly Command[] = [
   ...partnerAccountCommands,
   ...unknownCommands,
   ...demoCommands,
+  ...keysCommands,
 ];
 
 function commandUsage(command: Command): string {
@@ -148,6 +150,10 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promi
         return db;
       },
       config: loadedConfig,
+      cipher: () => {
+        const { DataCipher } = require('@tender/persistence') as typeof import('@tender/persistence');
+        return new DataCipher(loadedConfig().DATA_ENCRYPTION_KEYS);
+      },
     });
     io.stdout(`${JSON.stringify(result, null, 2)}\n`);
     return 0;

@@ -1,17 +1,11 @@
+import { isPublicCredentialKey as isPublicKey } from '@tender/persistence/stored-secrets';
+
 /**
  * Partner credentials are printed with every secret value replaced by {@link MASK}. Deny by
  * default: a value is shown only when its key names something public (an endpoint, an id, a
  * user name) and nothing secret.
  */
 export const MASK = '********';
-
-const SECRET_KEY = /secret|passw|pwd|token|private|signing|credential|cert|salt|key$/i;
-const PUBLIC_KEY =
-  /^(endpoint|url|host|port|environment|env|region|mode|currency|name|username|user|login|store_?code|.*(Url|_url|Id|_id|Ids|_ids|Code|_code))$|^id$/;
-
-function isPublicKey(key: string): boolean {
-  return PUBLIC_KEY.test(key) && !SECRET_KEY.test(key);
-}
 
 function maskValue(value: unknown, showLeaves: boolean): unknown {
   if (Array.isArray(value)) return value.map((item) => maskValue(item, showLeaves));

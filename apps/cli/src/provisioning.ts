@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
-import type { Prisma, PrismaClient } from '@tender/persistence';
+import {
+  openWebhookSecret,
+  sealCredentials,
+  sealWebhookSecret,
+  type DataCipher,
+  type Prisma,
+  type PrismaClient,
+} from '@tender/persistence';
 import { isUuid, newId } from '@tender/persistence/ids';
 import {
   generateClientId,
@@ -98,7 +105,11 @@ async function requireEntity(db: Db, entityId: string): Promise<{ id: string; na
 
 const NAME = /^\S(.{0,98}\S)?$/;
 
-export async function createEntity(prisma: PrismaClient, name: string): Promise<CreatedEntity> {
+export async function createEntity(
+  prisma: PrismaClient,
+  cipher: DataCipher,
+  name: string,
+): Promise<CreatedEntity> {
   if (!NAME.test(name)) {
     throw new ProvisioningError(
       'invalid',
@@ -110,7 +121,9 @@ export async function createEntity(prisma: PrismaClient, name: string): Promise<
   try {
     await prisma.$transaction([
       prisma.entity.create({ data: { id, name } }),
-      prisma.webhookSecret.create({ data: { id: newId(), entityId: id, secret } }),
+      prisma.webhookSecret.create({
+        data: { id: newId(), entityId: id, secret: sealWebhookSecret(cipher, secret) },
+      }),
     ]);
   } catch (error) {
     if (isUniqueViolation(error))
@@ -254,6 +267,7 @@ function toView(account: {
 /** Creates or replaces the entity's account at `partner` (one per entity and partner). Credentials come back masked. */
 export async function setPartnerAccount(
   prisma: PrismaClient,
+  cipher: DataCipher,
   entityId: string,
   partner: string,
   input: PartnerAccountInput,
@@ -269,7 +283,7 @@ export async function setPartnerAccount(
     throw new ProvisioningError('invalid', 'config must be a JSON object');
   }
   await requireEntity(prisma, entityId);
-  const credentials = input.credentials as Prisma.InputJsonObject;
+  const credentials = sealCredentials(cipher, input.credentials) as Prisma.InputJsonObject;
   const config = input.config as Prisma.InputJsonObject | undefined;
   const account = await prisma.partnerAccount.upsert({
     where: { entityId_partner: { entityId, partner } },
@@ -288,7 +302,12 @@ export async function listPartnerAccounts(
   return accounts.map(toView);
 }
 
-async function activeSecrets(db: Db, entityId: string, now: Date): Promise<WebhookSecrets> {
+async function activeSecrets(
+  db: Db,
+  cipher: DataCipher,
+  entityId: string,
+  now: Date,
+): Promise<WebhookSecrets> {
   const secrets = await db.webhookSecret.findMany({
     where: { entityId, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
     // The secret without expiry (the newest: rotation sets an expiry on the others) first.
@@ -303,11 +322,11 @@ async function activeSecrets(db: Db, entityId: string, now: Date): Promise<Webho
   }
   return {
     entity_id: entityId,
-    webhook_secret: current.secret,
+    webhook_secret: openWebhookSecret(cipher, current.secret),
     ...(previous.length > 0
       ? {
           previous_secrets: previous.map((s) => ({
-            webhook_secret: s.secret,
+            webhook_secret: openWebhookSecret(cipher, s.secret),
             expires_at: s.expiresAt?.toISOString() ?? null,
           })),
         }
@@ -316,9 +335,13 @@ async function activeSecrets(db: Db, entityId: string, now: Date): Promise<Webho
 }
 
 /** The entity's webhook signing secrets that have not expired, newest first. */
-export async function getWebhookSecret(prisma: PrismaClient, entityId: string): Promise<WebhookSecrets> {
+export async function getWebhookSecret(
+  prisma: PrismaClient,
+  cipher: DataCipher,
+  entityId: string,
+): Promise<WebhookSecrets> {
   await requireEntity(prisma, entityId);
-  return activeSecrets(prisma, entityId, new Date());
+  return activeSecrets(prisma, cipher, entityId, new Date());
 }
 
 /**
@@ -327,6 +350,7 @@ export async function getWebhookSecret(prisma: PrismaClient, entityId: string): 
  */
 export async function rotateWebhookSecret(
   prisma: PrismaClient,
+  cipher: DataCipher,
   entityId: string,
   options: { overlapMs?: number } = {},
 ): Promise<WebhookSecrets> {
@@ -343,7 +367,9 @@ export async function rotateWebhookSecret(
       where: { entityId, OR: [{ expiresAt: null }, { expiresAt: { gt: overlapEnd } }] },
       data: { expiresAt: overlapEnd },
     });
-    await tx.webhookSecret.create({ data: { id: newId(), entityId, secret: generateWebhookSecret() } });
-    return activeSecrets(tx, entityId, now);
+    await tx.webhookSecret.create({
+      data: { id: newId(), entityId, secret: sealWebhookSecret(cipher, generateWebhookSecret()) },
+    });
+    return activeSecrets(tx, cipher, entityId, now);
   });
 }

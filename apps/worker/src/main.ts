@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError, loadConfig } from '@tender/config';
+import { ConfigError, DEVELOPMENT_DATA_KEY_WARNING, loadConfig } from '@tender/config';
 import { WorkerModule } from './worker.module';
 import {
   drainWorkers,
@@ -15,6 +15,9 @@ import {
 async function main(): Promise<void> {
   const config = loadConfig();
   initLogging({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+  if (config.DATA_ENCRYPTION_KEYS_DEFAULTED) {
+    getLogger().warn(DEVELOPMENT_DATA_KEY_WARNING);
+  }
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
     logger: new PinoNestLogger(),
   });

@@ -1,7 +1,11 @@
 import { ConfigError, DEVELOPMENT_TOKEN_SECRET, loadConfig, redactUrl } from './config';
+import { DEVELOPMENT_DATA_ENCRYPTION_KEYS } from './data-keys';
 
 const SECRET = 'a-production-secret-of-32-bytes!';
 const PREVIOUS = 'the-previous-secret-of-32-bytes!';
+const KEY_2026 = Buffer.alloc(32, 7).toString('base64');
+const KEY_2025 = Buffer.alloc(32, 9).toString('base64');
+const KEYS = `k2026:${KEY_2026}`;
 
 function problems(env: NodeJS.ProcessEnv): string {
   try {
@@ -37,7 +41,7 @@ describe('loadConfig', () => {
     expect(problems({ NODE_ENV: 'production', TOKEN_SIGNING_SECRET: '' })).toMatch(
       /TOKEN_SIGNING_SECRET: required/,
     );
-    expect(loadConfig({ TOKEN_SIGNING_SECRET: SECRET })).toMatchObject({
+    expect(loadConfig({ TOKEN_SIGNING_SECRET: SECRET, DATA_ENCRYPTION_KEYS: KEYS })).toMatchObject({
       NODE_ENV: 'production',
       TOKEN_SIGNING_SECRETS: [SECRET],
     });
@@ -50,7 +54,9 @@ describe('loadConfig', () => {
     );
     expect(problems({ NODE_ENV: 'production', TOKEN_SIGNING_SECRET: short })).not.toContain(short);
     // 16 two-byte characters are 32 bytes; 31 ASCII characters are not, in development either.
-    expect(loadConfig({ TOKEN_SIGNING_SECRET: 'é'.repeat(16) }).TOKEN_SIGNING_SECRETS).toHaveLength(1);
+    expect(
+      loadConfig({ TOKEN_SIGNING_SECRET: 'é'.repeat(16), DATA_ENCRYPTION_KEYS: KEYS }).TOKEN_SIGNING_SECRETS,
+    ).toHaveLength(1);
     expect(problems({ NODE_ENV: 'development', TOKEN_SIGNING_SECRET: short })).toMatch(/at least 32 bytes/);
     expect(problems({ NODE_ENV: 'production', TOKEN_SIGNING_SECRET: `${SECRET},${short}` })).toMatch(
       /at least 32 bytes/,
@@ -69,10 +75,47 @@ describe('loadConfig', () => {
     ).toEqual([DEVELOPMENT_TOKEN_SECRET]);
   });
 
+  it('requires DATA_ENCRYPTION_KEYS in production, never quoting a key', () => {
+    expect(problems({ TOKEN_SIGNING_SECRET: SECRET })).toMatch(
+      /DATA_ENCRYPTION_KEYS: required when NODE_ENV is production/,
+    );
+    const config = loadConfig({
+      TOKEN_SIGNING_SECRET: SECRET,
+      DATA_ENCRYPTION_KEYS: ` ${KEYS} , k2025:${KEY_2025}`,
+    });
+    expect(config.DATA_ENCRYPTION_KEYS.map((k) => k.id)).toEqual(['k2026', 'k2025']);
+    expect(config.DATA_ENCRYPTION_KEYS[0].key.equals(Buffer.alloc(32, 7))).toBe(true);
+    expect(config.DATA_ENCRYPTION_KEYS_DEFAULTED).toBe(false);
+    const short = `k1:${Buffer.alloc(16, 1).toString('base64')}`;
+    for (const [value, problem] of [
+      [short, /key k1: must be 32 bytes/],
+      [KEY_2026, /key 1: expected kid:base64key/],
+      [`bad kid:${KEY_2026}`, /key 1: expected kid:base64key/],
+      [`${KEYS},k2026:${KEY_2025}`, /key k2026: the kid appears twice/],
+      [`k1:not*base64`, /key k1: must be 32 bytes/],
+      [DEVELOPMENT_DATA_ENCRYPTION_KEYS, /the development key is public/],
+    ] as const) {
+      const message = problems({ TOKEN_SIGNING_SECRET: SECRET, DATA_ENCRYPTION_KEYS: value });
+      expect(message).toMatch(problem);
+      expect(message).not.toContain(value.split(':')[1] ?? value);
+    }
+  });
+
+  it('uses the public development data key in development and test only', () => {
+    for (const NODE_ENV of ['development', 'test']) {
+      const config = loadConfig({ NODE_ENV });
+      expect(config.DATA_ENCRYPTION_KEYS.map((k) => k.id)).toEqual(['dev']);
+      expect(config.DATA_ENCRYPTION_KEYS_DEFAULTED).toBe(true);
+    }
+  });
+
   it('takes new,previous during a rotation: the first signs', () => {
     expect(
-      loadConfig({ NODE_ENV: 'production', TOKEN_SIGNING_SECRET: ` ${SECRET} , ${PREVIOUS}` })
-        .TOKEN_SIGNING_SECRETS,
+      loadConfig({
+        NODE_ENV: 'production',
+        TOKEN_SIGNING_SECRET: ` ${SECRET} , ${PREVIOUS}`,
+        DATA_ENCRYPTION_KEYS: KEYS,
+      }).TOKEN_SIGNING_SECRETS,
     ).toEqual([SECRET, PREVIOUS]);
     expect(
       problems({ NODE_ENV: 'production', TOKEN_SIGNING_SECRET: `${SECRET},${PREVIOUS},${SECRET}x` }),

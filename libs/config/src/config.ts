@@ -1,4 +1,10 @@
 import { z } from 'zod';
+import {
+  DEVELOPMENT_DATA_ENCRYPTION_KEYS,
+  isDevelopmentDataKey,
+  parseDataKeys,
+  type DataKey,
+} from './data-keys';
 
 /**
  * Tender's configuration, read from environment variables and validated once at start-up.
@@ -35,6 +41,14 @@ const schema = z.object({
    * `new,old` (the first signs, both verify). Required unless NODE_ENV is development or test.
    */
   TOKEN_SIGNING_SECRET: z
+    .string()
+    .optional()
+    .transform((v) => v || undefined),
+  /**
+   * AES-256-GCM keys of the secrets stored in Postgres: `kid:base64key[,kid:base64key…]` (32-byte
+   * keys; the first encrypts, all decrypt). Required unless NODE_ENV is development or test.
+   */
+  DATA_ENCRYPTION_KEYS: z
     .string()
     .optional()
     .transform((v) => v || undefined),
@@ -159,9 +173,13 @@ const schema = z.object({
   RATE_LIMIT_PARTNER_WEBHOOKS_PER_IP: integer(6000, 0),
 });
 
-export type TenderConfig = Omit<z.infer<typeof schema>, 'TOKEN_SIGNING_SECRET'> & {
+export type TenderConfig = Omit<z.infer<typeof schema>, 'TOKEN_SIGNING_SECRET' | 'DATA_ENCRYPTION_KEYS'> & {
   /** The access token secrets, from TOKEN_SIGNING_SECRET: the first signs, every one verifies. */
   TOKEN_SIGNING_SECRETS: [string, ...string[]];
+  /** The data encryption keys, from DATA_ENCRYPTION_KEYS: the first encrypts, every one decrypts. */
+  DATA_ENCRYPTION_KEYS: [DataKey, ...DataKey[]];
+  /** True when DATA_ENCRYPTION_KEYS was unset (development and test): the public development key. */
+  DATA_ENCRYPTION_KEYS_DEFAULTED: boolean;
 };
 
 export class ConfigError extends Error {}
@@ -186,6 +204,21 @@ function tokenSecretProblems(value: string | undefined, nodeEnv: string): string
   return problems;
 }
 
+/** Problems of DATA_ENCRYPTION_KEYS (never quoting a key). */
+function dataKeysProblems(value: string | undefined, nodeEnv: string): string[] {
+  const production = nodeEnv !== 'development' && nodeEnv !== 'test';
+  if (value === undefined) {
+    return production
+      ? ['required when NODE_ENV is production (the default); set NODE_ENV=development for a local run']
+      : [];
+  }
+  const { keys, problems } = parseDataKeys(value);
+  if (production && keys.some(isDevelopmentDataKey)) {
+    problems.push('the development key is public: set a random one in production');
+  }
+  return problems;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TenderConfig {
   const parsed = schema.safeParse(env);
   const lines = parsed.success
@@ -194,12 +227,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TenderConfig {
   const secret = parsed.success ? parsed.data.TOKEN_SIGNING_SECRET : env.TOKEN_SIGNING_SECRET || undefined;
   const nodeEnv = parsed.success ? parsed.data.NODE_ENV : (env.NODE_ENV ?? 'production');
   lines.push(...tokenSecretProblems(secret, nodeEnv).map((problem) => `  TOKEN_SIGNING_SECRET: ${problem}`));
+  const dataKeys = parsed.success ? parsed.data.DATA_ENCRYPTION_KEYS : env.DATA_ENCRYPTION_KEYS || undefined;
+  lines.push(...dataKeysProblems(dataKeys, nodeEnv).map((problem) => `  DATA_ENCRYPTION_KEYS: ${problem}`));
   if (!parsed.success || lines.length > 0) {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  const { TOKEN_SIGNING_SECRET: _secret, ...config } = parsed.data;
+  const { TOKEN_SIGNING_SECRET: _secret, DATA_ENCRYPTION_KEYS: _keys, ...config } = parsed.data;
   const secrets = (secret ?? DEVELOPMENT_TOKEN_SECRET).split(',').map((s) => s.trim());
-  return { ...config, TOKEN_SIGNING_SECRETS: secrets as [string, ...string[]] };
+  const { keys } = parseDataKeys(dataKeys ?? DEVELOPMENT_DATA_ENCRYPTION_KEYS);
+  return {
+    ...config,
+    TOKEN_SIGNING_SECRETS: secrets as [string, ...string[]],
+    DATA_ENCRYPTION_KEYS: keys as [DataKey, ...DataKey[]],
+    DATA_ENCRYPTION_KEYS_DEFAULTED: dataKeys === undefined,
+  };
 }
 
 /** The URL with any password replaced, safe to print. */

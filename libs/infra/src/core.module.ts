@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import Redis from 'ioredis';
 import type { TenderConfig } from '@tender/config';
-import { createDatabase, createPrismaClient, Database, PrismaClient } from '@tender/persistence';
+import { createDatabase, createPrismaClient, DataCipher, Database, PrismaClient } from '@tender/persistence';
 
 export const CONFIG = Symbol('CONFIG');
 export const REDIS = Symbol('REDIS');
@@ -51,9 +51,10 @@ export class CoreModule {
           provide: REDIS,
           useFactory: () => new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 1 }),
         },
+        { provide: DataCipher, useFactory: () => new DataCipher(config.DATA_ENCRYPTION_KEYS) },
         ConnectionCloser,
       ],
-      exports: [CONFIG, PrismaClient, Database, REDIS],
+      exports: [CONFIG, PrismaClient, Database, REDIS, DataCipher],
     };
   }
 }

@@ -1,3 +1,6 @@
 export * from './prisma';
 export * from './ids';
 export * from './sql';
+export * from './encryption';
+export * from './stored-secrets';
+export * from './reencrypt';

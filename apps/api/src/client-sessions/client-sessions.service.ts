@@ -10,7 +10,15 @@ import {
   recordSessionStatusEvent,
   type WebhookConfig,
 } from '@tender/payments';
-import { combine, newId, PrismaClient, prismaSql, type Prisma } from '@tender/persistence';
+import {
+  combine,
+  DataCipher,
+  newId,
+  PrismaClient,
+  prismaSql,
+  sealWebhookHeaders,
+  type Prisma,
+} from '@tender/persistence';
 import type { ClientSession } from '@tender/persistence/generated/prisma/client';
 import { ApiError } from '../http/api-error';
 import type { CreateClientSessionBody } from './client-session.schemas';
@@ -25,6 +33,7 @@ import { assertEntity } from '../http/entity';
 export class ClientSessionsService {
   constructor(
     private readonly prisma: PrismaClient,
+    private readonly cipher: DataCipher,
     private readonly outbox: Outbox,
     @Inject(CONFIG) private readonly config: TenderConfig,
   ) {}
@@ -47,7 +56,7 @@ export class ClientSessionsService {
           customer: body.customer as Prisma.InputJsonValue | undefined,
           threeDsOptions: body.three_ds_authentication_options,
           shopperRedirectionUrl: body.shopper_redirection_url,
-          webhook: body.webhook as Prisma.InputJsonValue | undefined,
+          webhook: sealWebhookHeaders(this.cipher, body.webhook) as Prisma.InputJsonValue | undefined,
           eligibleSolutions: eligibleSolutions as unknown as Prisma.InputJsonValue,
           widgetData: randomBytes(18).toString('base64url'),
           expiresAt: new Date(Date.now() + this.config.CLIENT_SESSION_TTL_SECONDS * 1000),

@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { JsonWebKey, KeyObject } from 'node:crypto';
-import { newId, PrismaClient, type Prisma } from '@tender/persistence';
+import {
+  DataCipher,
+  newId,
+  openSigningKey,
+  PrismaClient,
+  sealSigningKey,
+  type Prisma,
+} from '@tender/persistence';
 import {
   generateRsaKeyPair,
   JWS_ALGORITHM,
@@ -26,7 +33,8 @@ import {
  * so API processes starting together create ONE first key, and concurrent rotations serialize:
  * at most one key ever has no retirement date.
  *
- * Private keys are stored as JWK in the database, like the other partner credentials.
+ * Private keys are stored as JWK in the database, encrypted with DATA_ENCRYPTION_KEYS like the
+ * other secrets at rest (`signing_key.private_jwk`).
  */
 
 /** No token signed with these keys may live longer (the redirection token lives exactly this). */
@@ -82,13 +90,17 @@ export async function loadPublishedKeys(db: Db, now: number): Promise<SigningKey
 /** Makes the key pair of a new key (RSA 2048 by default; tests may hand out ready-made pairs). */
 export type KeyPairGenerator = (kid: string) => Promise<GeneratedKeyPair>;
 
-async function newKeyRow(now: Date, generate: KeyPairGenerator): Promise<Prisma.SigningKeyCreateInput> {
+async function newKeyRow(
+  cipher: DataCipher,
+  now: Date,
+  generate: KeyPairGenerator,
+): Promise<Prisma.SigningKeyCreateInput> {
   const kid = newId(now.getTime());
   const { privateJwk, publicJwk } = await generate(kid);
   return {
     id: kid,
     algorithm: JWS_ALGORITHM,
-    privateJwk: privateJwk as Prisma.InputJsonValue,
+    privateJwk: sealSigningKey(cipher, privateJwk),
     publicJwk: publicJwk as unknown as Prisma.InputJsonValue,
     createdAt: now,
   };
@@ -102,12 +114,13 @@ export interface KeyCreationOptions {
 /** The current signing key, created (once, whatever the number of processes) when there is none. */
 export async function ensureSigningKey(
   prisma: PrismaClient,
+  cipher: DataCipher,
   options: KeyCreationOptions = {},
 ): Promise<SigningKeyRow> {
   const now = options.now ?? new Date();
   const existing = currentSigningKey(await loadPublishedKeys(prisma, now.getTime()), now.getTime());
   if (existing) return existing;
-  const fresh = await newKeyRow(now, options.generateKeyPair ?? generateRsaKeyPair); // outside the lock
+  const fresh = await newKeyRow(cipher, now, options.generateKeyPair ?? generateRsaKeyPair); // outside the lock
   return prisma.$transaction(async (tx) => {
     await tx.$executeRawUnsafe(LOCK_SQL);
     const current = currentSigningKey(await loadPublishedKeys(tx, now.getTime()), now.getTime());
@@ -136,10 +149,11 @@ export interface RotationResult {
 /**
  * Rotates the signing key: schedules the retirement of every active key at `now + switchAfterMs`
  * and creates their successor, published at once. Tokens already issued keep verifying: retired
- * keys stay published until those tokens expired. For operators (CLI): `rotateSigningKey(prisma)`.
+ * keys stay published until those tokens expired. For operators (CLI): `rotateSigningKey(prisma, cipher)`.
  */
 export async function rotateSigningKey(
   prisma: PrismaClient,
+  cipher: DataCipher,
   options: RotateOptions = {},
 ): Promise<RotationResult> {
   const now = options.now ?? new Date();
@@ -148,7 +162,7 @@ export async function rotateSigningKey(
     throw new RangeError('switchAfterMs must be >= 0');
   }
   const switchAt = new Date(now.getTime() + switchAfterMs);
-  const fresh = await newKeyRow(now, options.generateKeyPair ?? generateRsaKeyPair);
+  const fresh = await newKeyRow(cipher, now, options.generateKeyPair ?? generateRsaKeyPair);
   return prisma.$transaction(async (tx) => {
     await tx.$executeRawUnsafe(LOCK_SQL);
     const retiring = await tx.signingKey.findMany({
@@ -208,7 +222,10 @@ export class SigningKeys {
   private ensuring?: Promise<void>;
   private readonly privateKeys = new Map<string, KeyObject>();
 
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly cipher: DataCipher,
+  ) {}
 
   /** The key to sign with now. */
   async signingKey(): Promise<{ kid: string; privateKey: KeyObject }> {
@@ -217,7 +234,7 @@ export class SigningKeys {
     if (!key) throw new Error('no signing key available');
     let privateKey = this.privateKeys.get(key.id);
     if (!privateKey) {
-      privateKey = privateKeyFromJwk(key.privateJwk as JsonWebKey);
+      privateKey = privateKeyFromJwk(openSigningKey(this.cipher, key.privateJwk) as JsonWebKey);
       this.privateKeys.set(key.id, privateKey);
     }
     return { kid: key.id, privateKey };
@@ -232,7 +249,7 @@ export class SigningKeys {
 
   /** {@link rotateSigningKey}, then forget the cached keys of this process. */
   async rotate(options?: RotateOptions): Promise<RotationResult> {
-    const result = await rotateSigningKey(this.prisma, options);
+    const result = await rotateSigningKey(this.prisma, this.cipher, options);
     this.invalidate();
     return result;
   }
@@ -247,7 +264,7 @@ export class SigningKeys {
     const keys = await this.keys(now);
     if (currentSigningKey(keys, now)) return keys;
     // One creation at a time in this process (RSA generation is not free); other processes: the lock.
-    this.ensuring ??= ensureSigningKey(this.prisma, { now: new Date(now) })
+    this.ensuring ??= ensureSigningKey(this.prisma, this.cipher, { now: new Date(now) })
       .then(() => this.invalidate())
       .finally(() => {
         this.ensuring = undefined;

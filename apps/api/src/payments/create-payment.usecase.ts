@@ -5,10 +5,13 @@ import { CONFIG, Outbox, partnerJob, PaymentNotifications, type QueuedJob } from
 import { methodDefinition } from '@tender/partners';
 import {
   combine,
+  DataCipher,
   Database,
   json,
   newId,
   PrismaClient,
+  sealInstrument,
+  sealWebhookHeaders,
   valuesList,
   type Prisma,
   type Sql,
@@ -45,6 +48,7 @@ export class CreatePaymentUseCase {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly db: Database,
+    private readonly cipher: DataCipher,
     private readonly payments: PaymentRepository,
     private readonly outbox: Outbox,
     private readonly notifications: PaymentNotifications,
@@ -88,7 +92,7 @@ export class CreatePaymentUseCase {
         tender.method,
         tender.amount,
         body.currency,
-        json(tender.instrument),
+        json(sealInstrument(this.cipher, tender.instrument)),
         tenderIds[position].replace(/-/g, ''),
         tender.parentPaymentId ?? null,
         tender.parentPartnerTransactionId ?? null,
@@ -118,7 +122,7 @@ export class CreatePaymentUseCase {
             json(body.browser),
             json(body.three_ds_authentication_options),
             body.shopper_redirection_url ?? null,
-            json(body.webhook ?? sessionWebhook),
+            json(sealWebhookHeaders(this.cipher, body.webhook ?? sessionWebhook)),
           ],
         },
         {

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Outbox } from '@tender/infra';
 import {
   PARTNER_NAMES,
@@ -6,7 +6,16 @@ import {
   type PartnerAdapter,
   type PartnerWebhookEvent,
 } from '@tender/partners';
-import { isUuid, newId, PrismaClient, prismaSql, type Prisma } from '@tender/persistence';
+import {
+  DataCipher,
+  DataDecryptionError,
+  isUuid,
+  newId,
+  openCredentials,
+  PrismaClient,
+  prismaSql,
+  type Prisma,
+} from '@tender/persistence';
 import { createPartnerAdapters } from '@tender/partners/all-partners';
 import { partnerEventJob } from '@tender/infra';
 import { ApiError } from '../http/api-error';
@@ -46,9 +55,11 @@ export interface ReceivedWebhook {
 @Injectable()
 export class PartnerWebhooksService {
   private readonly adapters: Map<string, PartnerAdapter>;
+  private readonly logger = new Logger('partner-webhooks');
 
   constructor(
     private readonly prisma: PrismaClient,
+    private readonly cipher: DataCipher,
     private readonly outbox: Outbox,
     @Inject(WEBHOOK_PARTNER_ADAPTERS) adapters: PartnerAdapter[],
   ) {
@@ -80,7 +91,7 @@ export class PartnerWebhooksService {
       try {
         const event = adapter.verifyWebhook(rawBody, headers, {
           partner,
-          credentials: (account.credentials ?? {}) as Record<string, unknown>,
+          credentials: account.credentials,
           config: (account.config ?? {}) as Record<string, unknown>,
         });
         verified.push({ accountId: account.id, event });
@@ -134,18 +145,29 @@ export class PartnerWebhooksService {
       if (!keyId) throw invalid(401, "missing header 'X-GCS-KeyId'");
       where.credentials = { path: ['webhookKeyId'], equals: keyId };
     }
-    const accounts = await this.prisma.partnerAccount.findMany({
-      where,
-      select: { id: true, credentials: true, config: true },
-      orderBy: { createdAt: 'asc' },
-      take: MAX_CANDIDATE_ACCOUNTS,
+    const accounts = (
+      await this.prisma.partnerAccount.findMany({
+        where,
+        select: { id: true, credentials: true, config: true },
+        orderBy: { createdAt: 'asc' },
+        take: MAX_CANDIDATE_ACCOUNTS,
+      })
+    ).flatMap((account) => {
+      try {
+        return [{ ...account, credentials: openCredentials(this.cipher, account.credentials) }];
+      } catch (error) {
+        if (!(error instanceof DataDecryptionError)) throw error;
+        // One account whose key is missing must not refuse every partner webhook.
+        this.logger.warn(`partner account ${account.id} skipped: ${error.message}`);
+        return [];
+      }
     });
     // Purse accounts without a webhook secret cannot have sent anything: not worth an HMAC.
     const usable =
       partner === 'purse'
         ? accounts.filter((account) => {
-            const credentials = account.credentials as Record<string, unknown> | null;
-            return typeof credentials?.webhookSecret === 'string' && credentials.webhookSecret !== '';
+            const { webhookSecret } = account.credentials;
+            return typeof webhookSecret === 'string' && webhookSecret !== '';
           })
         : accounts;
     if (usable.length === 0) {

@@ -7,9 +7,9 @@ export const demoCommands: Command[] = [
     description:
       'Create (idempotently) the "demo" entity with partner accounts at the local simulators (CONNECT_SIM_URL, PURSE_SIM_URL, PAYTRONIX_SIM_URL)',
     required: [],
-    async run({ prisma, env }) {
+    async run({ prisma, cipher, env }) {
       const { seedDemo } = await import('../demo');
-      return seedDemo(prisma(), env);
+      return seedDemo(prisma(), cipher(), env);
     },
   },
 ];

@@ -16,9 +16,9 @@ export const entityCommands: Command[] = [
     synopsis: '--name <name>',
     description: 'Create an entity (merchant) and its webhook secret: { entity_id, name, webhook_secret }',
     required: ['name'],
-    async run({ prisma, flags }) {
+    async run({ prisma, cipher, flags }) {
       const { createEntity } = await import('../provisioning');
-      return createEntity(prisma(), flags.name!);
+      return createEntity(prisma(), cipher(), flags.name!);
     },
   },
   {
@@ -26,9 +26,9 @@ export const entityCommands: Command[] = [
     synopsis: '--entity <entity_id>',
     description: 'Show the active webhook signing secrets: { entity_id, webhook_secret, previous_secrets? }',
     required: ['entity'],
-    async run({ prisma, flags }) {
+    async run({ prisma, cipher, flags }) {
       const { getWebhookSecret } = await import('../provisioning');
-      return getWebhookSecret(prisma(), flags.entity!);
+      return getWebhookSecret(prisma(), cipher(), flags.entity!);
     },
   },
   {
@@ -36,9 +36,9 @@ export const entityCommands: Command[] = [
     synopsis: '--entity <entity_id>',
     description: 'Create a new webhook secret; the previous ones stay valid 24 hours',
     required: ['entity'],
-    async run({ prisma, flags }) {
+    async run({ prisma, cipher, flags }) {
       const { rotateWebhookSecret } = await import('../provisioning');
-      return rotateWebhookSecret(prisma(), flags.entity!);
+      return rotateWebhookSecret(prisma(), cipher(), flags.entity!);
     },
   },
 ];

@@ -32,7 +32,7 @@ export const partnerAccountCommands: Command[] = [
     description: "Create or replace the entity's account at a partner (credentials are printed masked)",
     required: ['entity', 'partner', 'methods', 'credentials'],
     optional: ['config'],
-    async run({ prisma, flags }) {
+    async run({ prisma, cipher, flags }) {
       const methods = flags
         .methods!.flatMap((value) => value.split(','))
         .map((m) => m.trim())
@@ -40,7 +40,11 @@ export const partnerAccountCommands: Command[] = [
       const credentials = jsonObjectFlag('credentials', flags.credentials!);
       const config = flags.config === undefined ? undefined : jsonObjectFlag('config', flags.config);
       const { setPartnerAccount } = await import('../provisioning');
-      return setPartnerAccount(prisma(), flags.entity!, flags.partner!, { methods, credentials, config });
+      return setPartnerAccount(prisma(), cipher(), flags.entity!, flags.partner!, {
+        methods,
+        credentials,
+        config,
+      });
     },
   },
   {

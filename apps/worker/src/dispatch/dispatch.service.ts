@@ -19,7 +19,14 @@ import {
   type OperationResult,
   type PartnerAdapter,
 } from '@tender/partners';
-import { Database, json, toMinor } from '@tender/persistence';
+import {
+  DataCipher,
+  Database,
+  instrumentWithoutPin,
+  json,
+  openInstrument,
+  toMinor,
+} from '@tender/persistence';
 import {
   claimFirstAttempt,
   findPaymentAggregateOf,
@@ -48,6 +55,15 @@ interface OpenOutcome {
   at: string;
 }
 
+/** Authorization outcomes after which the tender's instrument is never sent again (its PIN goes). */
+const AUTHORIZATION_FINAL = new Set<TenderStatus | undefined>([
+  'AUTHORIZED',
+  'PENDING_FRAUD_APPROVAL',
+  'REFUSED',
+  'FAILED',
+  'CANCELLED',
+]);
+
 /**
  * Drives partner transactions to a final state: authorizations, fraud approvals and operation legs,
  * and the reconciliation of outcomes left unknown by timeouts, resets and 5xx answers.
@@ -60,6 +76,7 @@ export class DispatchService {
 
   constructor(
     private readonly db: Database,
+    private readonly cipher: DataCipher,
     private readonly adapters: AdapterRegistry,
     private readonly accounts: PartnerAccounts,
     private readonly settler: PaymentSettler,
@@ -273,6 +290,7 @@ export class DispatchService {
                 partner_additional_data = COALESCE($8::jsonb, partner_additional_data),
                 redirect_url = COALESCE($9::text, redirect_url),
                 next_check_at = CASE WHEN $10::boolean THEN NULL ELSE next_check_at END,
+                instrument = COALESCE($12::jsonb, instrument),
                 updated_at = clock_timestamp()
           WHERE id = $1::uuid
             AND ($11::int IS NULL OR (attempts = $11::int AND status IN ('PENDING', 'UNKNOWN')))
@@ -289,6 +307,10 @@ export class DispatchService {
           result.redirectUrl ?? null,
           !!moves && target !== 'REQUIRES_ACTION',
           ifStillAttempt ?? null,
+          // The PIN only serves the authorization: erased once it is final.
+          moves && AUTHORIZATION_FINAL.has(target)
+            ? json(instrumentWithoutPin(this.cipher, current.instrument))
+            : null,
         ],
       );
       if (!updated) return; // a new attempt was claimed meanwhile: its outcome decides
@@ -533,7 +555,7 @@ export class DispatchService {
     payment: PaymentAggregate | Omit<PaymentAggregate, 'partnerTransactions' | 'operations'>,
     attempt: number,
   ): Promise<AuthorizeRequest> {
-    const instrument = (tender.instrument ?? {}) as Record<string, unknown>;
+    const instrument = openInstrument(this.cipher, tender.instrument) ?? {};
     return {
       account: await this.accounts.get(payment.entityId, tender.partner),
       idempotencyKey: `tender-${tender.id}-authorize`,
@@ -638,7 +660,7 @@ export class DispatchService {
         capturedBefore: sum('CAPTURE'),
         refundedBefore: sum('REFUND'),
         partnerAdditionalData: (tender.partnerAdditionalData as Record<string, unknown>) ?? undefined,
-        instrument: (tender.instrument as Record<string, unknown>) ?? undefined,
+        instrument: openInstrument(this.cipher, tender.instrument),
       },
     };
   }

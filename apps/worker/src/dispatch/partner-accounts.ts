@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { PartnerAccountConfig } from '@tender/partners';
-import { PrismaClient } from '@tender/persistence';
+import { DataCipher, openCredentials, PrismaClient } from '@tender/persistence';
 
 const TTL_MS = 30_000;
 
@@ -9,7 +9,10 @@ const TTL_MS = 30_000;
 export class PartnerAccounts {
   private readonly cache = new Map<string, { value: PartnerAccountConfig; expiresAt: number }>();
 
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly cipher: DataCipher,
+  ) {}
 
   async get(entityId: string, partner: string): Promise<PartnerAccountConfig> {
     const key = `${entityId}:${partner}`;
@@ -21,7 +24,7 @@ export class PartnerAccounts {
     if (!account) throw new Error(`entity ${entityId} has no ${partner} account`);
     const value: PartnerAccountConfig = {
       partner,
-      credentials: account.credentials as Record<string, unknown>,
+      credentials: openCredentials(this.cipher, account.credentials),
       config: account.config as Record<string, unknown>,
     };
     this.cache.set(key, { value, expiresAt: Date.now() + TTL_MS });

@@ -43,7 +43,10 @@ describe('guarded webhook HTTP client (SSRF)', () => {
     client.post({ url, headers: { 'x-a': ['1'] }, body: '{}', timeoutMs: 2000 });
 
   it('is off by default: WEBHOOK_ALLOW_PRIVATE_NETWORKS defaults to false, production included', () => {
-    const production = { TOKEN_SIGNING_SECRET: 'a-production-secret-of-at-least-32-bytes!' };
+    const production = {
+      TOKEN_SIGNING_SECRET: 'a-production-secret-of-at-least-32-bytes!',
+      DATA_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+    };
     expect(loadConfig(production)).toMatchObject({
       NODE_ENV: 'production',
       WEBHOOK_ALLOW_PRIVATE_NETWORKS: false,

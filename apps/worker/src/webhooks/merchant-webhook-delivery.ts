@@ -1,7 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { TenderConfig } from '@tender/config';
 import { CONFIG, Outbox, WEBHOOK_QUEUE, type QueuedJob } from '@tender/infra';
-import { newId, PrismaClient, prismaSql } from '@tender/persistence';
+import {
+  DataCipher,
+  newId,
+  openWebhookHeaders,
+  openWebhookSecret,
+  PrismaClient,
+  prismaSql,
+} from '@tender/persistence';
 import type { MerchantEvent, WebhookEndpoint } from '@tender/persistence/generated/prisma/client';
 import { deliveryJob, type DeliveryJobData } from '@tender/infra';
 import { isForbiddenWebhookHeader } from '@tender/infra/webhook-headers';
@@ -58,6 +65,7 @@ export class MerchantWebhookDelivery {
 
   constructor(
     private readonly prisma: PrismaClient,
+    private readonly cipher: DataCipher,
     private readonly outbox: Outbox,
     @Inject(CONFIG) private readonly config: TenderConfig,
   ) {
@@ -103,7 +111,7 @@ export class MerchantWebhookDelivery {
     // Events stored before header values became write-only may still hold them in their payload.
     const body = JSON.stringify(maskWebhookInPayload(event.payload));
     const headers: Record<string, string[]> = {};
-    for (const header of merchantHeaders(event.headers)) {
+    for (const header of merchantHeaders(openWebhookHeaders(this.cipher, event.headers))) {
       if (isForbiddenWebhookHeader(header.name)) continue; // refused by the API since; older events
       (headers[header.name.toLowerCase()] ??= []).push(...header.values);
     }
@@ -284,7 +292,7 @@ export class MerchantWebhookDelivery {
       orderBy: [{ expiresAt: { sort: 'desc', nulls: 'first' } }, { id: 'desc' }],
       select: { secret: true },
     });
-    return secrets.map((s) => s.secret);
+    return secrets.map((s) => openWebhookSecret(this.cipher, s.secret));
   }
 }
 
