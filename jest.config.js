@@ -21,7 +21,7 @@ module.exports = {
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
-      setupFiles: ['<rootDir>/test/support/no-rate-limits.ts'],
+      setupFiles: ['<rootDir>/test/support/no-rate-limits.ts', '<rootDir>/test/support/test-keys.ts'],
     },
   ],
   testTimeout: 60000,

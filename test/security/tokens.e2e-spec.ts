@@ -18,7 +18,7 @@ import {
   revokeClient,
   type CreatedClient,
 } from '../../apps/cli/src/provisioning';
-import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/env';
+import { TEST_DATA_ENCRYPTION_KEYS, TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/env';
 import { eventually } from '../support/stack';
 
 /**
@@ -43,6 +43,7 @@ function env(secret: string): NodeJS.ProcessEnv {
     QUEUE_PREFIX: PREFIX,
     LOG_LEVEL: 'silent',
     TOKEN_SIGNING_SECRET: secret,
+    DATA_ENCRYPTION_KEYS: TEST_DATA_ENCRYPTION_KEYS,
   };
 }
 
