@@ -1,5 +1,6 @@
 import { RecordingListener } from '../support/recording-listener';
 import { eventually, TestStack } from '../support/stack';
+import { oneTender } from '../support/payloads';
 
 /**
  * Issue #12 item 4: webhook header values (often the merchant's credentials) are write-only. The
@@ -39,13 +40,8 @@ describe('webhook header values are write-only', () => {
     const fromSession = await stack.request('POST', '/v2/payments', {
       token: stack.frontOffice,
       body: {
-        amount: 1000,
-        currency: 'EUR',
-        capture_mode: 'MANUAL',
+        ...oneTender('connect', 'card', 1000, { token: 'connect-approve' }),
         client_session_id: session.body.id,
-        split: [
-          { partner: 'connect', method: 'card', amount: 1000, payment_method: { token: 'connect-approve' } },
-        ],
       },
     });
     const direct = await stack.request('POST', '/v2/payments', {

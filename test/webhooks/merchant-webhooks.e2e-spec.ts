@@ -8,6 +8,7 @@ import { newId } from '@tender/persistence';
 import { rotateWebhookSecret } from '../../apps/cli/src/provisioning';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { eventually, TestStack } from '../support/stack';
+import { oneTender } from '../support/payloads';
 
 /** One request the merchant receiver got. */
 interface Delivery {
@@ -144,13 +145,8 @@ describe('merchant webhooks (Tender → merchant)', () => {
     const created = await stack.request('POST', '/v2/payments', {
       token: stack.frontOffice,
       body: {
-        amount: 1000,
-        currency: 'EUR',
-        capture_mode: 'MANUAL',
+        ...oneTender('connect', 'card', 1000, { token: 'connect-approve' }),
         client_session_id: session.body.id,
-        split: [
-          { partner: 'connect', method: 'card', amount: 1000, payment_method: { token: 'connect-approve' } },
-        ],
       },
     });
     expect(created.status).toBe(201);
