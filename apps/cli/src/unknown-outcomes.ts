@@ -1,4 +1,10 @@
-import { canTransition, type OperationLegStatus, type TenderStatus } from '@tender/domain';
+import {
+  canTransition,
+  UNSETTLED_LEG_STATUSES,
+  UNSETTLED_TENDER_STATUSES,
+  type OperationLegStatus,
+  type TenderStatus,
+} from '@tender/domain';
 import { partnerJob, type Outbox, type PartnerJob, type QueuedJob } from '@tender/infra';
 import {
   changePayment,
@@ -27,8 +33,6 @@ export type Resolution = 'succeeded' | 'failed';
 export const RESOLUTIONS: readonly Resolution[] = ['succeeded', 'failed'];
 
 /** A tender in one of these, or a leg in PENDING / UNKNOWN, with `last_error.gave_up`, awaits an operator. */
-const OPEN_TENDER_STATUSES = ['PENDING', 'UNKNOWN', 'REQUIRES_ACTION', 'PENDING_FRAUD_APPROVAL'];
-const OPEN_LEG_STATUSES = ['PENDING', 'UNKNOWN'];
 
 export interface OpenOutcome {
   /** The tender (partner transaction) or the operation leg. */
@@ -59,24 +63,12 @@ export interface OpenOutcome {
   gave_up_at: string | null;
 }
 
-interface OpenOutcomeRow {
-  id: string;
-  kind: OutcomeKind;
-  payment_id: string;
-  entity_id: string;
-  partner: string;
-  method: string;
-  tender_id: string;
-  operation_id: string | null;
+/** A row of OPEN_OUTCOMES: the outcome as Postgres gives it, before `toOutcome`. */
+type OpenOutcomeRow = Omit<OpenOutcome, 'amount' | 'reason' | 'checks' | 'unknown_since' | 'gave_up_at'> & {
   amount: string;
-  currency: string;
-  status: string;
   last_error: { reason?: string; checks?: number; at?: string } | null;
-  attempts: number;
-  partner_reference: string | null;
   unknown_since: Date;
-  age_seconds: number;
-}
+};
 
 // Given-up rows have no next check: the (status, next_check_at) indexes find them.
 const OPEN_OUTCOMES = `
@@ -108,7 +100,7 @@ export async function listOpenOutcomes(
   const rows = await db.query<OpenOutcomeRow>(
     `SELECT *, floor(extract(epoch FROM clock_timestamp() - unknown_since))::int AS age_seconds
        FROM (${OPEN_OUTCOMES}) listed ORDER BY unknown_since, id`,
-    [filters.entityId ?? null, filters.partner ?? null, OPEN_TENDER_STATUSES, OPEN_LEG_STATUSES],
+    [filters.entityId ?? null, filters.partner ?? null, UNSETTLED_TENDER_STATUSES, UNSETTLED_LEG_STATUSES],
   );
   return rows.map((row) => ({
     id: row.id,
@@ -337,9 +329,11 @@ function openRowOf(
       ? payment.partnerTransactions.find((t) => t.id === target.id)
       : payment.operations.flatMap((o) => o.legs).find((l) => l.id === target.id);
   if (!row) throw new ProvisioningError('not_found', `no tender or operation leg with id ${target.id}`);
-  const open = (target.table === 'partner_transaction' ? OPEN_TENDER_STATUSES : OPEN_LEG_STATUSES).includes(
-    row.status,
-  );
+  const open = (
+    (target.table === 'partner_transaction'
+      ? UNSETTLED_TENDER_STATUSES
+      : UNSETTLED_LEG_STATUSES) as readonly string[]
+  ).includes(row.status);
   if (!open) {
     throw new ProvisioningError(
       'conflict',

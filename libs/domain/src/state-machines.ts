@@ -47,6 +47,17 @@ export type OperationStatus = (typeof OPERATION_STATUSES)[number];
 export const OPERATION_LEG_STATUSES = ['PENDING', 'UNKNOWN', 'SUCCESS', 'FAILED'] as const;
 export type OperationLegStatus = (typeof OPERATION_LEG_STATUSES)[number];
 
+/** Tenders still waiting for the partner's outcome: what lookups, refreshes and operators look at. */
+export const UNSETTLED_TENDER_STATUSES: readonly TenderStatus[] = [
+  'PENDING',
+  'UNKNOWN',
+  'REQUIRES_ACTION',
+  'PENDING_FRAUD_APPROVAL',
+];
+
+/** Operation legs still waiting for the partner's outcome. */
+export const UNSETTLED_LEG_STATUSES: readonly OperationLegStatus[] = ['PENDING', 'UNKNOWN'];
+
 type Table<S extends string> = Readonly<Record<S, readonly S[]>>;
 
 export const CLIENT_SESSION_TRANSITIONS: Table<ClientSessionStatus> = {

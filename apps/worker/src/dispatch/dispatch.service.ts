@@ -6,6 +6,7 @@ import {
   type OperationLegStatus,
   type TenderStatus,
   type UnclearOutcomeStep,
+  UNSETTLED_TENDER_STATUSES,
 } from '@tender/domain';
 import { CONFIG, partnerJob, type PartnerJob } from '@tender/infra';
 import {
@@ -173,7 +174,7 @@ export class DispatchService {
    */
   private async reconcileAuthorization(tenderId: string, readOnly: boolean): Promise<void> {
     const { tender, payment } = (await this.loadTender(tenderId)) ?? {};
-    if (!tender || !payment || !OPEN_TENDER.includes(tender.status)) return;
+    if (!tender || !payment || !UNSETTLED_TENDER_STATUSES.includes(tender.status as TenderStatus)) return;
     if (tender.attempts === 0) return; // never sent: its authorize job will do it
     const adapter = this.adapter(tender.partner, tender.paymentId);
     let step: UnclearOutcomeStep;
@@ -316,7 +317,7 @@ export class DispatchService {
       if (!updated) return; // a new attempt was claimed meanwhile: its outcome decides
       await putTender(tx, payment, updated.row);
       if (moves && target === 'REQUIRES_ACTION') {
-        const job: PartnerJob = { kind: 'reconcile-authorization', tenderId: tender.id };
+        const job = reconcileAuthorizationJob(tender.id);
         return [partnerJob(tender.partner, job, this.config.RECONCILE_SCHEDULE_MS[0])];
       }
     });
@@ -665,8 +666,6 @@ export class DispatchService {
     };
   }
 }
-
-const OPEN_TENDER = ['UNKNOWN', 'PENDING', 'REQUIRES_ACTION', 'PENDING_FRAUD_APPROVAL'];
 
 /** How long an operation the partner reports under way is looked at before an operator is asked (Connect settles in daily batches). */
 const PARTNER_PENDING_MAX_MS = 7 * 24 * 3600 * 1000;

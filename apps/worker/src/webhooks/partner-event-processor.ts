@@ -1,10 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { UNSETTLED_LEG_STATUSES } from '@tender/domain';
 import { Outbox, partnerJob, type PartnerJob, type QueuedJob } from '@tender/infra';
 import { PrismaClient, prismaSql } from '@tender/persistence';
 import type { PartnerEventJobData } from '@tender/infra';
 
 /** Legs whose outcome is still open: the ones a partner event may settle. */
-const OPEN_LEG_STATUSES = ['PENDING', 'UNKNOWN'];
+const OPEN_LEGS: string[] = [...UNSETTLED_LEG_STATUSES];
 
 /**
  * Applies a stored partner webhook (`partner_event`) as a HINT, never as a state: it finds our
@@ -68,7 +69,7 @@ export class PartnerEventProcessor {
     const tenderSelect = {
       id: true,
       operationLegs: {
-        where: { status: { in: OPEN_LEG_STATUSES }, attempts: { gt: 0 } },
+        where: { status: { in: OPEN_LEGS }, attempts: { gt: 0 } },
         select: { id: true },
       },
     } as const;
