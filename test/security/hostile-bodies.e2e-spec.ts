@@ -93,6 +93,7 @@ describe('hostile bodies at every POST route', () => {
       '/oauth2/token',
       '/v2/webhooks/connect',
       '/v2/webhooks/purse',
+      `/v2/webhooks/purse/${stack.entityId}`,
       '/v2/webhooks/paytronix',
     );
   });

@@ -448,7 +448,7 @@ describe('partner webhooks (partners → Tender)', () => {
     expect(operation.status).toBe('SUCCESS');
   });
 
-  it('verifies Purse webhooks with the account webhook secret (optional entity hint), refusing stale ones', async () => {
+  it('verifies Purse webhooks with the account webhook secret (the URL names the entity), refusing stale ones', async () => {
     const account = await stack.prisma.partnerAccount.findUniqueOrThrow({
       where: { entityId_partner: { entityId: stack.entityId, partner: 'purse' } },
     });
@@ -470,13 +470,10 @@ describe('partner webhooks (partners → Tender)', () => {
 
     const id = randomUUID();
     const body = event(id);
-    const hinted = await post(
-      'purse',
-      body,
-      { 'purse-signature': signPurseWebhook(secret, body, now) },
-      `?entity=${stack.entityId}`,
-    );
-    expect(hinted.status).toBe(200);
+    const named = await post(`purse/${stack.entityId}`, body, {
+      'purse-signature': signPurseWebhook(secret, body, now),
+    });
+    expect(named.status).toBe(200);
     expect(await processed(id, 'purse')).toMatchObject({
       type: 'PAYMENT_CAPTURE',
       error: 'no matching transaction',
@@ -500,5 +497,52 @@ describe('partner webhooks (partners → Tender)', () => {
     const malformed = await post('purse', stale, { 'purse-signature': 'v1=abc' });
     expect(malformed.status).toBe(400);
     expect(await rowsOf(staleId, 'purse')).toHaveLength(0);
+
+    // Another entity's URL never tries this entity's secret; a path that is no entity id is unknown.
+    const elsewhereId = randomUUID();
+    const elsewhere = event(elsewhereId);
+    const signed = { 'purse-signature': signPurseWebhook(secret, elsewhere, now) };
+    expect((await post(`purse/${randomUUID()}`, elsewhere, signed)).status).toBe(401);
+    expect((await post('purse/not-an-entity', elsewhere, signed)).status).toBe(404);
+    expect(await rowsOf(elsewhereId, 'purse')).toHaveLength(0);
+  });
+
+  it('tries at most the 10 oldest Purse accounts for a webhook whose URL names no entity', async () => {
+    const secrets: Array<{ entityId: string; secret: string }> = [];
+    for (let i = 0; i < 11; i++) {
+      const entity = await createEntity(stack.prisma, stack.cipher, `purse-cap-${randomUUID()}`);
+      const secret = `purse-whsec-${randomUUID()}`;
+      await setPartnerAccount(stack.prisma, stack.cipher, entity.entity_id, 'purse', {
+        methods: ['card'],
+        credentials: {
+          endpoint: 'http://127.0.0.1:1',
+          clientId: 'c',
+          clientSecret: 's',
+          entityId: randomUUID(),
+          webhookSecret: secret,
+        },
+      });
+      secrets.push({ entityId: entity.entity_id, secret });
+    }
+    const newest = secrets[secrets.length - 1];
+    const eventId = randomUUID();
+    const body = JSON.stringify({
+      id: eventId,
+      type: 'PAYMENT_CAPTURE',
+      created_at: new Date().toISOString(),
+      payment_id: randomUUID(),
+      payment_version: 1,
+      payment: { order_reference: 'not-one-of-ours' },
+    });
+    const headers = {
+      'purse-signature': signPurseWebhook(newest.secret, body, Math.floor(Date.now() / 1000)),
+    };
+
+    // Beyond the cap (the stack's own Purse accounts are older): not tried, so not verified.
+    expect((await post('purse', body, headers)).status).toBe(401);
+    expect(await rowsOf(eventId, 'purse')).toHaveLength(0);
+    // Named, it is the only one tried.
+    expect((await post(`purse/${newest.entityId}`, body, headers)).status).toBe(200);
+    expect(await rowsOf(eventId, 'purse')).toHaveLength(1);
   });
 });

@@ -361,13 +361,6 @@ export const ROUTES: readonly RouteSpec[] = [
         description: 'The partner sending webhooks: `connect` or `purse`.',
         schema: { type: 'string' },
       },
-      {
-        name: 'entity',
-        in: 'query',
-        required: false,
-        description: 'Purse: the entity the configured URL belongs to, to skip trying other entities.',
-        schema: { type: 'string' },
-      },
     ],
     requestBody: { schema: partnerWebhookSchema, unparsed: true, name: 'PartnerWebhook', required: true },
     responses: [{ status: 200, description: 'Stored (or a known duplicate).', schema: 'WebhookReceipt' }],
@@ -375,6 +368,26 @@ export const ROUTES: readonly RouteSpec[] = [
       400: '`invalid_webhook`: malformed body (nothing stored).',
       401: '`invalid_webhook_signature`: missing or wrong signature, unknown key, stale timestamp.',
       404: '`not_found`: unknown partner, or a partner that sends no webhooks.',
+    },
+  },
+  {
+    operationId: 'receivePurseWebhook',
+    method: 'post',
+    path: '/v2/webhooks/purse/{entityId}',
+    summary: 'Receive a Purse webhook for one entity',
+    description:
+      "The URL to configure at Purse: it names the Tender entity, so only that entity's Purse accounts " +
+      'are tried (the unnamed `/v2/webhooks/purse` tries the 10 oldest Purse accounts only). ' +
+      'Authenticated by `Purse-Signature` over the exact bytes received.',
+    tag: 'Webhooks',
+    scopes: null,
+    pathParams: { entityId: 'The Tender entity whose Purse account sends the webhook.' },
+    requestBody: { schema: partnerWebhookSchema, unparsed: true, name: 'PartnerWebhook', required: true },
+    responses: [{ status: 200, description: 'Stored (or a known duplicate).', schema: 'WebhookReceipt' }],
+    errors: {
+      400: '`invalid_webhook`: malformed body (nothing stored).',
+      401: '`invalid_webhook_signature`: missing or wrong signature, stale timestamp, or no webhook secret.',
+      404: '`not_found`: not an entity id.',
     },
   },
   {

@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Headers, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { Controller, Get, Header, Headers, HttpCode, Param, Post, Req } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ApiError } from '../http/api-error';
 import type { RawBodyRequest } from '../http/body-parsing';
@@ -14,7 +14,9 @@ import { Public } from '../auth/decorators';
  *   stored (a redelivered event is acknowledged and ignored); 401 for a missing or wrong signature,
  *   an unknown key or a stale timestamp, 400 for a malformed body (problem+json, nothing stored);
  *   404 for an unknown partner and for paytronix, which sends no webhooks.
- *   Purse: the URL configured at Purse may carry `?entity=<entity id>` to skip trying other entities.
+ * - `POST /v2/webhooks/purse/:entityId`: the URL a merchant configures at Purse names its Tender
+ *   entity, so only that entity's Purse accounts are tried (one HMAC per request). The unnamed
+ *   `/v2/webhooks/purse` tries at most a few accounts (see PartnerWebhooksService).
  * - `GET /v2/webhooks/connect`: Connect's endpoint verification, the
  *   `X-GCS-Webhooks-Endpoint-Verification` value echoed as text/plain.
  */
@@ -42,11 +44,15 @@ export class PartnerWebhooksController {
   @Post(':partner')
   @RateLimit('partner-webhook')
   @HttpCode(200)
-  receive(@Param('partner') partner: string, @Req() req: RawBodyRequest, @Query('entity') entity?: unknown) {
-    if (entity !== undefined && typeof entity !== 'string') {
-      throw new ApiError(400, 'bad_request', 'Bad request', 'entity must be given once');
-    }
-    return this.webhooks.receive(partner, req.rawBody, flatten(req.headers), entity);
+  receive(@Param('partner') partner: string, @Req() req: RawBodyRequest) {
+    return this.webhooks.receive(partner, req.rawBody, flatten(req.headers));
+  }
+
+  @Post('purse/:entityId')
+  @RateLimit('partner-webhook')
+  @HttpCode(200)
+  receivePurse(@Param('entityId') entityId: string, @Req() req: RawBodyRequest) {
+    return this.webhooks.receive('purse', req.rawBody, flatten(req.headers), entityId);
   }
 }
 

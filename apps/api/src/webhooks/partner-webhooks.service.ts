@@ -29,6 +29,12 @@ export const webhookPartnerAdaptersProvider = {
 
 /** Accounts whose secret is tried per request, at most (a key id is normally one merchant's). */
 const MAX_CANDIDATE_ACCOUNTS = 500;
+/**
+ * Purse accounts tried for a webhook whose URL names no entity: each costs an HMAC of up to 64 KB,
+ * so an anonymous request must not make Tender try every merchant's secret. Past this, merchants
+ * configure `/v2/webhooks/purse/<entity id>` at Purse (the only form that scales).
+ */
+export const MAX_UNNAMED_PURSE_ACCOUNTS = 10;
 
 type Headers = Record<string, string | undefined>;
 
@@ -46,8 +52,9 @@ export interface ReceivedWebhook {
  *
  * Which accounts are tried:
  * - connect: the accounts whose `credentials.webhookKeyId` equals `X-GCS-KeyId` (none → 401);
- * - purse: the Purse accounts with a `credentials.webhookSecret`, narrowed to one entity by the
- *   optional `?entity=<entity id>` of the URL configured at Purse (recommended: one HMAC per request);
+ * - purse: the Purse accounts with a `credentials.webhookSecret` of the entity the URL names
+ *   (`/v2/webhooks/purse/<entity id>`, configured at Purse: one HMAC per request); a URL naming
+ *   none tries the oldest MAX_UNNAMED_PURSE_ACCOUNTS only, with a warning when there are more;
  * - a partner whose adapter has no `verifyWebhook` (paytronix: it sends no webhooks) → 404.
  * Every candidate that verifies is kept (several entities may share one webhook key); the worker
  * only matches transactions of those entities.
@@ -70,7 +77,7 @@ export class PartnerWebhooksService {
     partner: string,
     rawBody: Buffer | undefined,
     headers: Headers,
-    entityHint?: string,
+    entityId?: string,
   ): Promise<ReceivedWebhook> {
     const adapter = this.adapters.get(partner);
     if (!adapter && !PARTNER_NAMES.includes(partner)) throw ApiError.notFound('partner', partner);
@@ -84,7 +91,7 @@ export class PartnerWebhooksService {
     }
     if (!rawBody || rawBody.length === 0) throw invalid(400, 'the webhook has no JSON body');
 
-    const accounts = await this.candidates(partner, headers, entityHint);
+    const accounts = await this.candidates(partner, headers, entityId);
     const verified: Array<{ accountId: string; event: PartnerWebhookEvent }> = [];
     let rejection: WebhookVerificationError | undefined;
     for (const account of accounts) {
@@ -134,12 +141,13 @@ export class PartnerWebhooksService {
     return { received: true, duplicate: !stored };
   }
 
-  private async candidates(partner: string, headers: Headers, entityHint?: string) {
-    if (entityHint !== undefined && !isUuid(entityHint)) throw invalid(400, 'entity must be an entity id');
+  private async candidates(partner: string, headers: Headers, entityId?: string) {
+    if (entityId !== undefined && !isUuid(entityId)) throw ApiError.notFound('entity', entityId);
     const where: Prisma.PartnerAccountWhereInput = {
       partner,
-      ...(entityHint ? { entityId: entityHint.toLowerCase() } : {}),
+      ...(entityId ? { entityId: entityId.toLowerCase() } : {}),
     };
+    const limit = partner === 'purse' && !entityId ? MAX_UNNAMED_PURSE_ACCOUNTS : MAX_CANDIDATE_ACCOUNTS;
     if (partner === 'connect') {
       const keyId = header(headers, 'x-gcs-keyid')?.trim();
       if (!keyId) throw invalid(401, "missing header 'X-GCS-KeyId'");
@@ -150,7 +158,7 @@ export class PartnerWebhooksService {
         where,
         select: { id: true, credentials: true, config: true },
         orderBy: { createdAt: 'asc' },
-        take: MAX_CANDIDATE_ACCOUNTS,
+        take: limit + 1,
       })
     ).flatMap((account) => {
       try {
@@ -163,6 +171,15 @@ export class PartnerWebhooksService {
       }
     });
     // Purse accounts without a webhook secret cannot have sent anything: not worth an HMAC.
+    if (accounts.length > limit) {
+      accounts.length = limit;
+      if (partner === 'purse') {
+        this.logger.warn(
+          `a Purse webhook naming no entity was checked against the oldest ${limit} Purse accounts only: ` +
+            'configure https://<tender>/v2/webhooks/purse/<entity id> at Purse for every entity',
+        );
+      }
+    }
     const usable =
       partner === 'purse'
         ? accounts.filter((account) => {
