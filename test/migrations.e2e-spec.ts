@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
@@ -576,5 +576,76 @@ describe('scripts/migrate.ts', () => {
       'Migration failed: Could not connect to postgresql://postgres:****@127.0.0.1:1/',
     );
     expect(stdout + stderr).not.toContain('hunter2-s3cret');
+  });
+});
+
+describe("the repository's migrations", () => {
+  it('turn merchant webhook delivery errors recorded raw into the coarse codes shown since', async () => {
+    const url = await freshDatabase();
+    const repository = path.join(__dirname, '..', 'prisma', 'migrations');
+    const coarsening = '20261204020000_coarse_delivery_errors';
+    const names = (await readdir(repository, { withFileTypes: true }))
+      .filter((entry) => entry.isDirectory() && entry.name < coarsening)
+      .map((entry) => entry.name);
+    const dir = await migrationsDir({});
+    for (const name of names) {
+      await addMigration(dir, name, await readFile(path.join(repository, name, 'migration.sql'), 'utf8'));
+    }
+    await migrate({ databaseUrl: url, migrationsDir: dir });
+
+    const raw = [
+      'connect ECONNREFUSED 10.0.0.5:6379',
+      'getaddrinfo ENOTFOUND internal.corp',
+      'HTTP 503',
+      'socket hang up',
+      'The operation was aborted due to timeout',
+      'self-signed certificate',
+      'something else at 192.168.1.7',
+      'http_4xx',
+      'blocked_address',
+    ];
+    await withClient(url, async (c) => {
+      await c.query(
+        `INSERT INTO entity (id, name) VALUES ('00000000-0000-4000-8000-000000000001', 'legacy')`,
+      );
+      for (const [i, error] of raw.entries()) {
+        const id = `00000000-0000-4000-8000-0000000001${String(i).padStart(2, '0')}`;
+        await c.query(
+          `INSERT INTO merchant_event (id, entity_id, type, object_version, payload, status, last_error)
+           VALUES ($1, '00000000-0000-4000-8000-000000000001', 'payment.updated', 1, '{}', 'FAILED', $2)`,
+          [id, error],
+        );
+        await c.query(
+          `INSERT INTO webhook_delivery_attempt (id, event_id, error, duration_ms)
+           VALUES ($1, $1, $2, 5)`,
+          [id, error],
+        );
+      }
+    });
+
+    await addMigration(
+      dir,
+      coarsening,
+      await readFile(path.join(repository, coarsening, 'migration.sql'), 'utf8'),
+    );
+    await migrate({ databaseUrl: url, migrationsDir: dir });
+
+    const expected = [
+      'connect_refused',
+      'dns_failure',
+      'http_5xx',
+      'connection_reset',
+      'timeout',
+      'tls_error',
+      'network_error',
+      'http_4xx',
+      'blocked_address',
+    ];
+    await withClient(url, async (c) => {
+      const events = await c.query('SELECT last_error FROM merchant_event ORDER BY id');
+      const attempts = await c.query('SELECT error FROM webhook_delivery_attempt ORDER BY id');
+      expect(events.rows.map((row: { last_error: string }) => row.last_error)).toEqual(expected);
+      expect(attempts.rows.map((row: { error: string }) => row.error)).toEqual(expected);
+    });
   });
 });

@@ -60,24 +60,12 @@ export function coarseDeliveryError(error: unknown): DeliveryError {
 
 const TLS_CODE = /^(ERR_TLS|ERR_SSL|ERR_OSSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_MISMATCH)/;
 
-const LEGACY: Array<[RegExp, DeliveryError]> = [
-  [/timeout|ETIMEDOUT|aborted/i, 'timeout'],
-  [/ECONNREFUSED/, 'connect_refused'],
-  [/ENOTFOUND|EAI_AGAIN/, 'dns_failure'],
-  [/ECONNRESET|socket hang up|EPIPE/i, 'connection_reset'],
-  [/EHOSTUNREACH|ENETUNREACH/, 'unreachable'],
-  [/certificate|TLS|SSL/i, 'tls_error'],
-  [/no active webhook secret/, 'no_webhook_secret'],
-];
-
 /**
- * A stored delivery error as the API shows it: a known code as is; a raw message recorded before
- * errors were coarse mapped to its code (never echoed).
+ * A stored delivery error as the API shows it: a known code as is, anything else (never written
+ * since errors are coarse; the 20261204020000 migration rewrote older raw messages) never echoed.
  */
 export function presentableDeliveryError(stored: string | null): string | null {
   if (stored === null) return null;
   if ((DELIVERY_ERRORS as readonly string[]).includes(stored) || /^http_[1-5]xx$/.test(stored)) return stored;
-  const status = /^HTTP (\d{3})$/.exec(stored);
-  if (status) return httpStatusError(Number(status[1]));
-  return LEGACY.find(([pattern]) => pattern.test(stored))?.[1] ?? 'network_error';
+  return 'network_error';
 }
