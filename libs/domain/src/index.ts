@@ -5,5 +5,6 @@ export * from './amounts';
 export * from './allocation';
 export * from './state-machines';
 export * from './status-derivation';
+export * from './payment-state';
 export * from './saga';
 export * from './unclear-outcomes';

@@ -1,17 +1,20 @@
 import {
-  availableFor,
+  allocatableTenders as allocatableTendersOf,
   deriveOperationStatus,
   type AllocatableTender,
   type OperationKind,
   type OperationLegStatus,
+  type OperationPlan,
+  type OperationType,
 } from '@tender/domain';
 import { partnerJob, type QueuedJob } from '@tender/infra';
 import { methodDefinition } from '@tender/partners';
-import { json, newId, toMinor, valuesList, type Sql } from '@tender/persistence';
+import { json, newId, valuesList, type Sql } from '@tender/persistence';
 import { LEG_ROW, OPERATION_ROW, operationFromRows } from './aggregate';
+import { paymentState } from './payment-state';
 import type { OperationWithLegs, PaymentAggregate } from './presenter';
 
-export type OperationType = 'CAPTURE' | 'VOID' | 'REFUND';
+export { releasesAfterCapture, type OperationPlan, type OperationType } from '@tender/domain';
 
 export const OPERATION_KIND: Record<OperationType, OperationKind> = {
   CAPTURE: 'capture',
@@ -19,75 +22,9 @@ export const OPERATION_KIND: Record<OperationType, OperationKind> = {
   REFUND: 'refund',
 };
 
-const LIVE_LEG_STATUSES = ['PENDING', 'UNKNOWN', 'SUCCESS'];
-
-/**
- * What each tender still allows, counting operations in flight as already done (a reservation):
- * two concurrent requests can never both take the same amount, since both decide under the
- * payment's row lock and the second sees the first's pending legs.
- */
+/** What each tender of the payment still allows for an operation of `type` (see libs/domain). */
 export function allocatableTenders(payment: PaymentAggregate, type: OperationType): AllocatableTender[] {
-  const legsOf = (tenderId: string, opType: OperationType, statuses: string[]) =>
-    payment.operations
-      .filter((o) => o.type === opType)
-      .flatMap((o) => o.legs)
-      .filter((leg) => leg.partnerTransactionId === tenderId && statuses.includes(leg.status));
-  const sum = (legs: Array<{ amount: bigint }>) =>
-    legs.reduce((total, leg) => total + toMinor(leg.amount), 0);
-
-  return payment.partnerTransactions.flatMap((tender) => {
-    const definition = methodDefinition(tender.partner, tender.method);
-    if (!definition) return [];
-    const holds =
-      tender.status === 'AUTHORIZED' || (type === 'VOID' && tender.status === 'PENDING_FRAUD_APPROVAL');
-    const captures = legsOf(tender.id, 'CAPTURE', LIVE_LEG_STATUSES);
-    const refunds = legsOf(tender.id, 'REFUND', LIVE_LEG_STATUSES);
-
-    return [
-      {
-        id: tender.id,
-        partner: tender.partner,
-        method: tender.method,
-        kind: definition.kind,
-        capabilities: definition.capabilities,
-        authorized: holds || tender.status === 'CANCELLED' ? toMinor(tender.amount) : 0,
-        // Pending captures count too: a refund on one waits until it settles (saga: releaseWaitingRefunds).
-        captured: sum(captures),
-        voided: sum(legsOf(tender.id, 'VOID', LIVE_LEG_STATUSES)),
-        refunded: sum(refunds),
-        captureCount: captures.length,
-        refundCount: refunds.length,
-        position: tender.position,
-        lastCapturedAt: Math.max(0, ...captures.map((leg) => leg.updatedAt.getTime())),
-      },
-    ];
-  });
-}
-
-export interface OperationPlan {
-  type: OperationType;
-  amount: number;
-  legs: Array<{ tenderId: string; amount: number }>;
-  triggeredBy: 'MERCHANT' | 'SYSTEM';
-  merchantReference?: string;
-  order?: unknown;
-}
-
-/**
- * A capture on a tender that captures only once releases the rest of that tender at the partner:
- * that release is recorded as a SYSTEM void, so the amounts say where the money went.
- */
-export function releasesAfterCapture(
-  tenders: AllocatableTender[],
-  allocations: Array<{ tenderId: string; amount: number }>,
-): OperationPlan | undefined {
-  const legs = allocations.flatMap((a) => {
-    const tender = tenders.find((t) => t.id === a.tenderId)!;
-    const rest = availableFor('capture', tender) - a.amount;
-    return !tender.capabilities.multipleCaptures && rest > 0 ? [{ tenderId: tender.id, amount: rest }] : [];
-  });
-  if (legs.length === 0) return undefined;
-  return { type: 'VOID', amount: legs.reduce((s, l) => s + l.amount, 0), legs, triggeredBy: 'SYSTEM' };
+  return allocatableTendersOf(paymentState(payment), type);
 }
 
 /**
