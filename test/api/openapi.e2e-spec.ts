@@ -271,10 +271,15 @@ describe('OpenAPI document (/openapi.json, /docs)', () => {
         headers: { 'x-gcs-webhooks-endpoint-verification': 'echo-me' },
       });
       expect(verification.text).toBe('echo-me');
-      expectDocumented('get', '/v2/webhooks/connect', verification);
+      expectDocumented('get', '/v2/webhooks/{partner}', verification);
       const unsigned = await stack.request('POST', '/v2/webhooks/connect', { body: { id: 'evt-1' } });
       expect([400, 401]).toContain(unsigned.status);
       expectDocumented('post', '/v2/webhooks/{partner}', unsigned);
+      const named = await stack.request('POST', `/v2/webhooks/purse/${stack.entityId}`, {
+        body: { id: 'evt-1' },
+      });
+      expect([400, 401]).toContain(named.status);
+      expectDocumented('post', '/v2/webhooks/{partner}/{entityId}', named);
     });
 
     it('public endpoints: health, readiness, JWKS, metrics', async () => {

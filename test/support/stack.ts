@@ -8,7 +8,6 @@ import { createPrismaClient, DataCipher, type PrismaClient } from '@tender/persi
 import type { PartnerAdapter } from '@tender/partners';
 import { createApiApp } from '../../apps/api/src/app';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
-import { createPartnerAdapters } from '@tender/partners/all-partners';
 import { createClient, createEntity, setPartnerAccount } from '../../apps/cli/src/provisioning';
 import { DEMO_PARTNER_ACCOUNTS } from '../../apps/cli/src/demo';
 import { listen, type RunningServer } from '../../apps/simulators/src/common/listen';
@@ -119,7 +118,7 @@ export class TestStack {
 
     if (options.worker) {
       this.worker = await NestFactory.createApplicationContext(
-        WorkerModule.forRoot(this.config, options.adapters ?? createPartnerAdapters()),
+        WorkerModule.forRoot(this.config, options.adapters),
         { logger: false },
       );
       this.worker.enableShutdownHooks();

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import type { TenderConfig } from '@tender/config';
 import { CoreModule, Outbox, PaymentNotifications } from '@tender/infra';
+import { PartnersModule } from '@tender/partners';
 import { AuthModule } from './auth';
 import { ClientSessionsController } from './client-sessions/client-sessions.controller';
 import { ClientSessionsService } from './client-sessions/client-sessions.service';
@@ -19,7 +20,7 @@ import { PaymentsController } from './payments/payments.controller';
 import { MerchantEventsController } from './webhooks/merchant-events.controller';
 import { MerchantEventsService } from './webhooks/merchant-events.service';
 import { PartnerWebhooksController } from './webhooks/partner-webhooks.controller';
-import { PartnerWebhooksService, webhookPartnerAdaptersProvider } from './webhooks/partner-webhooks.service';
+import { PartnerWebhooksService } from './webhooks/partner-webhooks.service';
 import { RedirectionController, RedirectionTokens } from './redirection';
 import { RateLimitsModule } from './rate-limits';
 
@@ -28,7 +29,7 @@ export class ApiModule {
   static forRoot(config: TenderConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [CoreModule.forRoot(config), RateLimitsModule, AuthModule],
+      imports: [CoreModule.forRoot(config), PartnersModule.forRoot(), RateLimitsModule, AuthModule],
       controllers: [
         HealthController,
         ClientSessionsController,
@@ -54,7 +55,6 @@ export class ApiModule {
         RedirectionTokens,
         MerchantEventsService,
         PartnerWebhooksService,
-        webhookPartnerAdaptersProvider,
       ],
     };
   }

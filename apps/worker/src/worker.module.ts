@@ -1,14 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { TenderConfig } from '@tender/config';
 import { CoreModule, Outbox, PaymentNotifications } from '@tender/infra';
-import type { PartnerAdapter } from '@tender/partners';
+import { Partners, PartnersModule, type PartnerAdapter } from '@tender/partners';
 import { AdapterRegistry } from './dispatch/adapter-registry';
 import { DispatchService } from './dispatch/dispatch.service';
 import { PartnerAccounts } from './dispatch/partner-accounts';
 import { PartnerWorkers } from './dispatch/partner-workers';
 import { PaymentSettler } from './dispatch/settle';
 import { Maintenance } from './maintenance';
-import { createPartnerAdapters } from '@tender/partners/all-partners';
 import { MerchantWebhookDelivery } from './webhooks/merchant-webhook-delivery';
 import { PartnerEventProcessor } from './webhooks/partner-event-processor';
 import { WebhookWorkers } from './webhooks/webhook-workers';
@@ -16,14 +15,18 @@ import { WebhookWorkers } from './webhooks/webhook-workers';
 /** The worker process: partner operations, reconciliation, outbox relay, housekeeping. */
 @Module({})
 export class WorkerModule {
-  static forRoot(config: TenderConfig, adapters: PartnerAdapter[] = createPartnerAdapters()): DynamicModule {
+  static forRoot(config: TenderConfig, adapters?: PartnerAdapter[]): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [CoreModule.forRoot(config)],
+      imports: [CoreModule.forRoot(config), PartnersModule.forRoot({ adapters })],
       providers: [
         Outbox,
         PaymentNotifications,
-        { provide: AdapterRegistry, useValue: new AdapterRegistry(adapters) },
+        {
+          provide: AdapterRegistry,
+          inject: [Partners],
+          useFactory: (partners: Partners) => new AdapterRegistry(partners.adapters()),
+        },
         PartnerAccounts,
         PaymentSettler,
         DispatchService,

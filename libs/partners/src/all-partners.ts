@@ -1,9 +1,12 @@
 import type { PartnerAdapter } from './adapter';
-import { ConnectAdapter } from './connect';
-import { PaytronixAdapter } from './paytronix';
-import { PurseAdapter } from './purse';
+import { connect } from './connect/partner';
+import type { Partner } from './partner';
+import { paytronix } from './paytronix/partner';
+import { purse } from './purse/partner';
 
-/** Every partner adapter Tender drives. A new partner: one folder here plus one line in this list. */
+/** Every partner Tender drives. A new partner: one folder (its partner.ts) plus one entry here. */
+export const PARTNERS: readonly Partner[] = [connect, purse, paytronix];
+
 export function createPartnerAdapters(): PartnerAdapter[] {
-  return [new ConnectAdapter(), new PurseAdapter(), new PaytronixAdapter()];
+  return PARTNERS.map((partner) => partner.createAdapter());
 }

@@ -1,3 +1,5 @@
 export * from './catalog';
 export * from './adapter';
 export * from './http';
+export * from './partner';
+export * from './partners.module';

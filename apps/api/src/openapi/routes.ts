@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Scope } from '../auth/scopes';
+import type { Scope } from '@tender/auth';
 import { abortClientSessionBody, createClientSessionBody } from '../client-sessions/client-session.schemas';
 import { createPaymentBody, operationBody } from '../payments/payment.schemas';
 import { partnerWebhookSchema, tokenRequestSchema, type ResponseSchemaName } from './response-schemas';
@@ -371,44 +371,59 @@ export const ROUTES: readonly RouteSpec[] = [
     },
   },
   {
-    operationId: 'receivePurseWebhook',
+    operationId: 'receivePartnerWebhookForEntity',
     method: 'post',
-    path: '/v2/webhooks/purse/{entityId}',
-    summary: 'Receive a Purse webhook for one entity',
+    path: '/v2/webhooks/{partner}/{entityId}',
+    summary: 'Receive a partner webhook for one entity',
     description:
-      "The URL to configure at Purse: it names the Tender entity, so only that entity's Purse accounts " +
-      'are tried (the unnamed `/v2/webhooks/purse` tries the 10 oldest Purse accounts only). ' +
-      'Authenticated by `Purse-Signature` over the exact bytes received.',
+      "The URL to configure at the partner: it names the Tender entity, so only that entity's " +
+      "account is tried (the unnamed `/v2/webhooks/{partner}` tries a few of the partner's oldest " +
+      'accounts only: 10 for Purse). Authenticated like the unnamed form.',
     tag: 'Webhooks',
     scopes: null,
-    pathParams: { entityId: 'The Tender entity whose Purse account sends the webhook.' },
+    pathParams: {
+      partner: 'The partner sending webhooks: `connect` or `purse`.',
+      entityId: 'The Tender entity whose partner account sends the webhook.',
+    },
     requestBody: { schema: partnerWebhookSchema, unparsed: true, name: 'PartnerWebhook', required: true },
     responses: [{ status: 200, description: 'Stored (or a known duplicate).', schema: 'WebhookReceipt' }],
     errors: {
       400: '`invalid_webhook`: malformed body (nothing stored).',
-      401: '`invalid_webhook_signature`: missing or wrong signature, stale timestamp, or no webhook secret.',
-      404: '`not_found`: not an entity id.',
+      401: '`invalid_webhook_signature`: missing or wrong signature, unknown key, stale timestamp, or no webhook secret.',
+      404: '`not_found`: unknown partner, a partner that sends no webhooks, or not an entity id.',
     },
   },
   {
-    operationId: 'verifyConnectWebhookEndpoint',
+    operationId: 'answerPartnerEndpointCheck',
     method: 'get',
-    path: '/v2/webhooks/connect',
-    summary: 'Connect webhook endpoint verification',
-    description: 'Echoes `X-GCS-Webhooks-Endpoint-Verification` as text/plain, as Connect requires.',
+    path: '/v2/webhooks/{partner}',
+    summary: 'Partner webhook endpoint check',
+    description:
+      'Answers the check a partner makes before sending webhooks to a URL. Connect: ' +
+      '`X-GCS-Webhooks-Endpoint-Verification` echoed as text/plain.',
     tag: 'Webhooks',
     scopes: null,
     parameters: [
       {
+        name: 'partner',
+        in: 'path',
+        required: true,
+        description: 'The partner checking its webhook URL: `connect`.',
+        schema: { type: 'string' },
+      },
+      {
         name: 'X-GCS-Webhooks-Endpoint-Verification',
         in: 'header',
-        required: true,
-        description: 'The value to echo.',
+        required: false,
+        description: 'Connect: the value to echo.',
         schema: { type: 'string' },
       },
     ],
-    responses: [{ status: 200, description: 'The header value.', mediaType: 'text/plain' }],
-    errors: { 400: '`bad_request`: the header is missing.' },
+    responses: [{ status: 200, description: 'The answer the partner expects.', mediaType: 'text/plain' }],
+    errors: {
+      400: '`bad_request`: not the check this partner sends (Connect: the header is missing).',
+      404: '`not_found`: a partner without an endpoint check.',
+    },
   },
   {
     operationId: 'returnFromPayment',

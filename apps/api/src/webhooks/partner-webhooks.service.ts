@@ -1,11 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Outbox } from '@tender/infra';
-import {
-  PARTNER_NAMES,
-  WebhookVerificationError,
-  type PartnerAdapter,
-  type PartnerWebhookEvent,
-} from '@tender/partners';
+import { Injectable, Logger } from '@nestjs/common';
+import { Outbox, partnerEventJob } from '@tender/infra';
+import { Partners, WebhookVerificationError, type Partner, type PartnerWebhookEvent } from '@tender/partners';
 import {
   DataCipher,
   DataDecryptionError,
@@ -16,25 +11,10 @@ import {
   prismaSql,
   type Prisma,
 } from '@tender/persistence';
-import { createPartnerAdapters } from '@tender/partners/all-partners';
-import { partnerEventJob } from '@tender/infra';
 import { ApiError } from '../http/api-error';
 
-/** The partner adapters whose `verifyWebhook` checks inbound webhooks (the worker's list). */
-export const WEBHOOK_PARTNER_ADAPTERS = Symbol('WEBHOOK_PARTNER_ADAPTERS');
-export const webhookPartnerAdaptersProvider = {
-  provide: WEBHOOK_PARTNER_ADAPTERS,
-  useFactory: (): PartnerAdapter[] => createPartnerAdapters(),
-};
-
-/** Accounts whose secret is tried per request, at most (a key id is normally one merchant's). */
+/** Accounts tried at most for a webhook whose URL names its entity (or whose key names few merchants). */
 const MAX_CANDIDATE_ACCOUNTS = 500;
-/**
- * Purse accounts tried for a webhook whose URL names no entity: each costs an HMAC of up to 64 KB,
- * so an anonymous request must not make Tender try every merchant's secret. Past this, merchants
- * configure `/v2/webhooks/purse/<entity id>` at Purse (the only form that scales).
- */
-export const MAX_UNNAMED_PURSE_ACCOUNTS = 10;
 
 type Headers = Record<string, string | undefined>;
 
@@ -50,27 +30,32 @@ export interface ReceivedWebhook {
  * processes it (outbox, one transaction), and acknowledged. No partner is called here: the worker
  * treats the event as a hint (see PartnerEventProcessor).
  *
- * Which accounts are tried:
- * - connect: the accounts whose `credentials.webhookKeyId` equals `X-GCS-KeyId` (none → 401);
- * - purse: the Purse accounts with a `credentials.webhookSecret` of the entity the URL names
- *   (`/v2/webhooks/purse/<entity id>`, configured at Purse: one HMAC per request); a URL naming
- *   none tries the oldest MAX_UNNAMED_PURSE_ACCOUNTS only, with a warning when there are more;
- * - a partner whose adapter has no `verifyWebhook` (paytronix: it sends no webhooks) → 404.
- * Every candidate that verifies is kept (several entities may share one webhook key); the worker
- * only matches transactions of those entities.
+ * Which accounts are tried (each partner's `webhooks` declares how, in its folder): the entity's the
+ * URL names (`/v2/webhooks/<partner>/<entity id>`), else the partner's oldest `maxUnnamedAccounts`;
+ * narrowed to those whose key the request names (`keyHeader`) and that hold a webhook secret
+ * (`secretField`). A partner that sends no webhooks → 404. Every candidate that verifies is kept
+ * (several entities may share one webhook key); the worker only matches transactions of those entities.
  */
 @Injectable()
 export class PartnerWebhooksService {
-  private readonly adapters: Map<string, PartnerAdapter>;
   private readonly logger = new Logger('partner-webhooks');
 
   constructor(
     private readonly prisma: PrismaClient,
     private readonly cipher: DataCipher,
     private readonly outbox: Outbox,
-    @Inject(WEBHOOK_PARTNER_ADAPTERS) adapters: PartnerAdapter[],
-  ) {
-    this.adapters = new Map(adapters.map((adapter) => [adapter.partner, adapter]));
+    private readonly partners: Partners,
+  ) {}
+
+  /** The partner's endpoint check (a GET on the webhook URL): the text to answer. */
+  answerEndpointCheck(name: string, headers: Headers): string {
+    const check = this.partners.get(name)?.webhooks?.answerEndpointCheck;
+    if (!check) throw ApiError.notFound('partner', name);
+    const answer = check(headers);
+    if (answer === undefined) {
+      throw new ApiError(400, 'bad_request', 'Bad request', `This is not the endpoint check ${name} sends.`);
+    }
+    return answer;
   }
 
   async receive(
@@ -79,9 +64,10 @@ export class PartnerWebhooksService {
     headers: Headers,
     entityId?: string,
   ): Promise<ReceivedWebhook> {
-    const adapter = this.adapters.get(partner);
-    if (!adapter && !PARTNER_NAMES.includes(partner)) throw ApiError.notFound('partner', partner);
-    if (!adapter?.verifyWebhook) {
+    const definition = this.partners.get(partner);
+    const adapter = this.partners.adapter(partner);
+    if (!definition || !adapter) throw ApiError.notFound('partner', partner);
+    if (!definition.webhooks || !adapter.verifyWebhook) {
       throw new ApiError(
         404,
         'not_found',
@@ -91,12 +77,12 @@ export class PartnerWebhooksService {
     }
     if (!rawBody || rawBody.length === 0) throw invalid(400, 'the webhook has no JSON body');
 
-    const accounts = await this.candidates(partner, headers, entityId);
+    const accounts = await this.candidates(definition, headers, entityId);
     const verified: Array<{ accountId: string; event: PartnerWebhookEvent }> = [];
     let rejection: WebhookVerificationError | undefined;
     for (const account of accounts) {
       try {
-        const event = adapter.verifyWebhook(rawBody, headers, {
+        const event = adapter.verifyWebhook!(rawBody, headers, {
           partner,
           credentials: account.credentials,
           config: (account.config ?? {}) as Record<string, unknown>,
@@ -141,18 +127,19 @@ export class PartnerWebhooksService {
     return { received: true, duplicate: !stored };
   }
 
-  private async candidates(partner: string, headers: Headers, entityId?: string) {
+  private async candidates(partner: Partner, headers: Headers, entityId?: string) {
+    const webhooks = partner.webhooks!;
     if (entityId !== undefined && !isUuid(entityId)) throw ApiError.notFound('entity', entityId);
     const where: Prisma.PartnerAccountWhereInput = {
-      partner,
+      partner: partner.name,
       ...(entityId ? { entityId: entityId.toLowerCase() } : {}),
     };
-    const limit = partner === 'purse' && !entityId ? MAX_UNNAMED_PURSE_ACCOUNTS : MAX_CANDIDATE_ACCOUNTS;
-    if (partner === 'connect') {
-      const keyId = header(headers, 'x-gcs-keyid')?.trim();
-      if (!keyId) throw invalid(401, "missing header 'X-GCS-KeyId'");
-      where.credentials = { path: ['webhookKeyId'], equals: keyId };
+    if (webhooks.keyHeader) {
+      const keyId = header(headers, webhooks.keyHeader.header)?.trim();
+      if (!keyId) throw invalid(401, `missing header '${webhooks.keyHeader.header}'`);
+      where.credentials = { path: [webhooks.keyHeader.credentialsField], equals: keyId };
     }
+    const limit = entityId ? MAX_CANDIDATE_ACCOUNTS : webhooks.maxUnnamedAccounts;
     const accounts = (
       await this.prisma.partnerAccount.findMany({
         where,
@@ -170,27 +157,25 @@ export class PartnerWebhooksService {
         return [];
       }
     });
-    // Purse accounts without a webhook secret cannot have sent anything: not worth an HMAC.
     if (accounts.length > limit) {
       accounts.length = limit;
-      if (partner === 'purse') {
-        this.logger.warn(
-          `a Purse webhook naming no entity was checked against the oldest ${limit} Purse accounts only: ` +
-            'configure https://<tender>/v2/webhooks/purse/<entity id> at Purse for every entity',
-        );
-      }
+      this.logger.warn(
+        `a ${partner.name} webhook was checked against the oldest ${limit} matching accounts only: ` +
+          `configure https://<tender>/v2/webhooks/${partner.name}/<entity id> at ${partner.name} for every entity`,
+      );
     }
-    const usable =
-      partner === 'purse'
-        ? accounts.filter((account) => {
-            const { webhookSecret } = account.credentials;
-            return typeof webhookSecret === 'string' && webhookSecret !== '';
-          })
-        : accounts;
+    const secretField = webhooks.secretField;
+    // Accounts without a webhook secret cannot have sent anything: not worth an HMAC.
+    const usable = secretField
+      ? accounts.filter((account) => {
+          const secret = account.credentials[secretField];
+          return typeof secret === 'string' && secret !== '';
+        })
+      : accounts;
     if (usable.length === 0) {
       throw invalid(
         401,
-        partner === 'connect' ? 'unknown webhook key id' : `no ${partner} account with a webhook secret`,
+        webhooks.keyHeader ? 'unknown webhook key id' : `no ${partner.name} account with a webhook secret`,
       );
     }
     return usable;
