@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { createApiApp } from '../../apps/api/src/app';
 import { createClient, type CreatedClient } from '../../apps/cli/src/provisioning';
-import { generateClientId } from '../../apps/api/src/auth/client-secret';
+import { generateClientId } from '@tender/auth';
 import { giftCardAndCard } from '../support/payloads';
 import { eventually, TestStack } from '../support/stack';
 

@@ -9,7 +9,7 @@ import { loadConfig, type TenderConfig } from '@tender/config';
 import { createPrismaClient, DataCipher, type PrismaClient } from '@tender/persistence';
 import { createApiApp } from '../../apps/api/src/app';
 import { signClaims } from '../../apps/api/src/auth/access-token';
-import { revocationKey } from '../../apps/api/src/auth/revocation-mark';
+import { revocationKey } from '@tender/auth';
 import { keyId } from '../../apps/api/src/auth/token-keys';
 import { run as tender } from '../../apps/cli/src/main';
 import {

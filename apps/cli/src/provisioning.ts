@@ -9,14 +9,9 @@ import {
   type PrismaClient,
 } from '@tender/persistence';
 import { isUuid, newId } from '@tender/persistence/ids';
-import {
-  generateClientId,
-  generateClientSecret,
-  hashClientSecret,
-  isClientIdFormat,
-} from '../../api/src/auth/client-secret';
-import { publishRevocation } from '../../api/src/auth/revocation-mark';
-import { isScope, normalizeScopes, SCOPES, type Scope } from '../../api/src/auth/scopes';
+import { generateClientId, generateClientSecret, hashClientSecret, isClientIdFormat } from '@tender/auth';
+import { publishRevocation } from '@tender/auth';
+import { isScope, normalizeScopes, SCOPES, type Scope } from '@tender/auth';
 import { ProvisioningError } from './errors';
 import { maskCredentials } from './masking';
 

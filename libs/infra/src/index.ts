@@ -2,5 +2,4 @@ export * from './core.module';
 export * from './queues';
 export * from './outbox';
 export * from './payment-notifications';
-export * from './request-timing';
 export * from './webhook-jobs';

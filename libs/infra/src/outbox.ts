@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import { Queue } from 'bullmq';
 import type { TenderConfig } from '@tender/config';
 import { combine, Database, json, valuesList, type Sql, type Statement } from '@tender/persistence';
-import { outboxPublishFailures, outboxRelayed } from '../../observability/src/metrics';
+import { outboxPublishFailures, outboxRelayed } from '@tender/observability';
 import { CONFIG } from './core.module';
 import { DEFAULT_JOB_OPTIONS, redisConnectionOptions, type QueuedJob } from './queues';
 

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import Redis from 'ioredis';
 import type { TenderConfig } from '@tender/config';
 import { CONFIG, REDIS } from './core.module';
-import { RequestTiming, type PaymentSignal, type PaymentSignalState } from './request-timing';
+import { RequestTiming, type PaymentSignal, type PaymentSignalState } from '@tender/observability';
 
 /**
  * "Payment X changed" signals over Redis pub/sub, so an API request can wait for a worker's

@@ -4,7 +4,7 @@ import {
   UnknownOutcomeError,
   type PartnerAdapter,
 } from '@tender/partners';
-import { currentJobSignal } from '@tender/infra';
+import { currentJobSignal } from './request-timing';
 import { getLogger } from './logger';
 import { partnerCallDuration } from './metrics';
 

@@ -1,4 +1,5 @@
-import type { Outbox, PaymentSignalState, QueuedJob } from '@tender/infra';
+import type { Outbox, QueuedJob } from '@tender/infra';
+import type { PaymentSignalState } from '@tender/observability';
 import type { Database, Sql } from '@tender/persistence';
 import { findPaymentAggregate, lockPaymentStatement } from './aggregate';
 import { paymentEventsWrite, type WebhookConfig } from './events';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { errors, jwtVerify, SignJWT, type JWTHeaderParameters, type JWTPayload } from 'jose';
 import { MAX_ACCESS_TOKEN_TTL_SECONDS } from '@tender/config';
-import { normalizeScopes, type AuthenticatedClient, type Scope } from './scopes';
+import { normalizeScopes, type AuthenticatedClient, type Scope } from '@tender/auth';
 import { tokenKey, type AccessTokenKeys } from './token-keys';
 
 /**

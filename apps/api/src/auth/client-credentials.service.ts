@@ -3,9 +3,9 @@ import type { TenderConfig } from '@tender/config';
 import { CONFIG } from '@tender/infra';
 import { PrismaClient } from '@tender/persistence';
 import { issueAccessToken } from './access-token';
-import { isClientIdFormat, MAX_SECRET_LENGTH, verifyClientSecret } from './client-secret';
+import { isClientIdFormat, MAX_SECRET_LENGTH, verifyClientSecret } from '@tender/auth';
 import { invalidClient, OAuthError } from './oauth-error';
-import { normalizeScopes, SCOPES, type Scope } from './scopes';
+import { normalizeScopes, SCOPES, type Scope } from '@tender/auth';
 import { accessTokenKeys, type AccessTokenKeys } from './token-keys';
 import type { TokenRequest } from './token-request';
 

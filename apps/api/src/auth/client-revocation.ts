@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import type { TenderConfig } from '@tender/config';
 import { CONFIG, REDIS } from '@tender/infra';
 import { PrismaClient } from '@tender/persistence';
-import { publishRevocation, revocationKey } from './revocation-mark';
+import { publishRevocation, revocationKey } from '@tender/auth';
 
 /**
  * Live revocation of API clients. Postgres (`api_client.revoked_at`) is the truth; Redis holds a

@@ -1,6 +1,6 @@
 import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
-import type { AuthenticatedClient, Scope } from './scopes';
+import type { AuthenticatedClient, Scope } from '@tender/auth';
 
 export const SCOPES_METADATA = 'tender:auth:scopes';
 export const PUBLIC_METADATA = 'tender:auth:public';

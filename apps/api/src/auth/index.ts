@@ -9,7 +9,7 @@ export {
   PUBLIC_METADATA,
   type AuthenticatedRequest,
 } from './decorators';
-export { SCOPES, isScope, normalizeScopes, type Scope, type AuthenticatedClient } from './scopes';
+export { SCOPES, isScope, normalizeScopes, type Scope, type AuthenticatedClient } from '@tender/auth';
 export { ClientCredentialsService, type TokenResponse } from './client-credentials.service';
 export { ClientRevocations } from './client-revocation';
 export { accessTokenKeys, keyId, type AccessTokenKeys } from './token-keys';

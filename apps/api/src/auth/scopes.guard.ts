@@ -7,7 +7,7 @@ import { ApiError } from '../http/api-error';
 import { InvalidAccessTokenError, toAuthenticatedClient, verifyAccessToken } from './access-token';
 import { ClientRevocations } from './client-revocation';
 import { PUBLIC_METADATA, SCOPES_METADATA, type AuthenticatedRequest } from './decorators';
-import type { Scope } from './scopes';
+import type { Scope } from '@tender/auth';
 import { accessTokenKeys, type AccessTokenKeys } from './token-keys';
 
 const REALM = 'realm="tender"';

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { RequestTiming } from '@tender/infra';
+import { RequestTiming } from '@tender/observability';
 
 /**
  * Every response says where its time went: `Server-Timing: total, partner, queue, tender`, where

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import type Redis from 'ioredis';
 import type { TenderConfig } from '@tender/config';
 import { CONFIG, REDIS } from '@tender/infra';
-import { isClientIdFormat } from '../auth/client-secret';
+import { isClientIdFormat } from '@tender/auth';
 import { rateLimited } from './rate-limited';
 import { clientIp } from './throttlers';
 

@@ -1,14 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Worker, type Job } from 'bullmq';
 import type { TenderConfig } from '@tender/config';
-import {
-  CONFIG,
-  currentJobSignal,
-  partnerQueueName,
-  redisConnectionOptions,
-  type PartnerJob,
-} from '@tender/infra';
-import { observedProcessor, trackWorker } from '@tender/observability';
+import { CONFIG, partnerQueueName, redisConnectionOptions, type PartnerJob } from '@tender/infra';
+import { currentJobSignal, observedProcessor, trackWorker } from '@tender/observability';
 import { AdapterRegistry } from './adapter-registry';
 import { DispatchService } from './dispatch.service';
 

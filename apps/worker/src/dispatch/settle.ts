@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { currentJobSignal, Outbox, PaymentNotifications } from '@tender/infra';
+import { Outbox, PaymentNotifications } from '@tender/infra';
+import { currentJobSignal } from '@tender/observability';
 import { changePayment, type PaymentChangeApply } from '@tender/payments';
 import { Database } from '@tender/persistence';
 
