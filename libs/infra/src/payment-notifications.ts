@@ -32,53 +32,62 @@ export class PaymentNotifications implements OnModuleDestroy {
   }
 
   /**
-   * Resolves when `check` returns a value (re-evaluated on every signal and every `pollMs`), or
-   * with undefined after `timeoutMs`. Subscribes before the first check and remembers a signal that
-   * arrives while a check runs, so no change between two checks waits for the next poll. `check`
-   * receives the states the signals since the last check carried (none on the first check and on
-   * polls); signals may arrive out of order, so only a state that never goes back (an outcome
-   * decided) proves anything.
-   *
-   * `first`, when given, replaces the first check: it makes the change the wait is for (so a signal
-   * it causes cannot be missed, the subscription being older) and says what is already decided.
+   * Resolves when `check` returns a value: checked once now, then on every signal and every `pollMs`;
+   * undefined after `timeoutMs`. (`listen()` first, then `until()`, when the wait is for a change
+   * the caller makes.)
    */
   async waitFor<T>(
     paymentId: string,
     check: (signalled: PaymentSignalState[]) => Promise<T | undefined>,
     timeoutMs: number,
-    { pollMs = 250, first }: { pollMs?: number; first?: () => Promise<T | undefined> } = {},
   ): Promise<T | undefined> {
-    if (timeoutMs <= 0) return first ? first() : check([]);
+    const listener = await this.listen(paymentId);
+    try {
+      return (await check([])) ?? (await listener.until(check, timeoutMs));
+    } finally {
+      await listener.close();
+    }
+  }
+
+  /**
+   * Subscribes to the payment's signals now. Listen, then make the change the wait is for, then
+   * `until()`: a signal the change causes cannot be missed, the subscription being older. Close it.
+   */
+  async listen(paymentId: string): Promise<PaymentListener> {
     const channel = this.channel(paymentId);
     const timing = RequestTiming.current();
     let signalled = false;
     let states: PaymentSignalState[] = [];
     let wake: (() => void) | undefined;
-    const listener = (signal?: PaymentSignal) => {
+    const onSignal = (signal?: PaymentSignal) => {
       if (signal) timing?.add(signal);
       if (signal?.state) states.push(signal.state);
       signalled = true;
       wake?.();
     };
-    await this.subscribe(channel, listener);
-    const deadline = Date.now() + timeoutMs;
-    try {
-      let value = first ? await first() : await check([]);
-      for (;;) {
-        if (value !== undefined) return value;
-        const remaining = deadline - Date.now();
-        if (remaining <= 0) return undefined;
-        // A signal during the check: re-check at once; otherwise wait for one (or the next poll).
-        if (!signalled) await this.nextSignal(Math.min(remaining, pollMs), (resolve) => (wake = resolve));
-        wake = undefined;
-        signalled = false;
-        const received = states;
-        states = [];
-        value = await check(received);
-      }
-    } finally {
-      await this.unsubscribe(channel, listener);
-    }
+    await this.subscribe(channel, onSignal);
+    return {
+      until: async <T>(
+        check: (signalled: PaymentSignalState[]) => Promise<T | undefined>,
+        timeoutMs: number,
+        pollMs = 250,
+      ): Promise<T | undefined> => {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          const remaining = deadline - Date.now();
+          if (remaining <= 0) return undefined;
+          // A signal since the last check: check at once; otherwise wait for one (or the next poll).
+          if (!signalled) await this.nextSignal(Math.min(remaining, pollMs), (resolve) => (wake = resolve));
+          wake = undefined;
+          signalled = false;
+          const received = states;
+          states = [];
+          const value = await check(received);
+          if (value !== undefined) return value;
+        }
+      },
+      close: () => this.unsubscribe(channel, onSignal),
+    };
   }
 
   private nextSignal(ms: number, onWake: (wake: () => void) => void): Promise<void> {
@@ -132,6 +141,22 @@ export class PaymentNotifications implements OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     await this.subscriber?.quit().catch(() => undefined);
   }
+}
+
+/** One payment's signals, from `listen()` until `close()`. */
+export interface PaymentListener {
+  /**
+   * Resolves when `check` returns a value, or with undefined after `timeoutMs`. The caller has just
+   * looked: `check` runs on each signal received since listening (or since its last run) and every
+   * `pollMs`, with the states those signals carried (they may arrive out of order: only a state that
+   * never goes back, an outcome decided, proves anything).
+   */
+  until<T>(
+    check: (signalled: PaymentSignalState[]) => Promise<T | undefined>,
+    timeoutMs: number,
+    pollMs?: number,
+  ): Promise<T | undefined>;
+  close(): Promise<void>;
 }
 
 function parseSignal(message: string): PaymentSignal {

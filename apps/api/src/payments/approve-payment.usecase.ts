@@ -18,6 +18,22 @@ export class ApprovePaymentUseCase {
   ) {}
 
   async execute(entityId: string, paymentId: string): Promise<Record<string, unknown>> {
+    // Listen, write, then wait: no signal of the approval's jobs can come before the wait listens.
+    const listener = await this.notifications.listen(paymentId);
+    try {
+      await this.requestApproval(entityId, paymentId);
+      const payment = await listener.until(async () => {
+        const current = await this.payments.get(entityId, paymentId);
+        return current.status !== 'PENDING_FRAUD_APPROVAL' ? current : undefined;
+      }, this.config.API_WAIT_FOR_OUTCOME_MS);
+      return presentPayment(payment ?? (await this.payments.get(entityId, paymentId)));
+    } finally {
+      await listener.close();
+    }
+  }
+
+  /** Under the payment's lock: an approval job per tender held for review. */
+  private async requestApproval(entityId: string, paymentId: string): Promise<void> {
     const { jobs, outboxIds } = await this.db.transaction(
       async (tx, locked) => {
         if (locked.length === 0) throw ApiError.notFound('payment', paymentId);
@@ -36,14 +52,5 @@ export class ApprovePaymentUseCase {
       lockPaymentStatement(paymentId, entityId),
     );
     await this.outbox.publish(jobs, outboxIds);
-    const payment = await this.notifications.waitFor(
-      paymentId,
-      async () => {
-        const current = await this.payments.get(entityId, paymentId);
-        return current.status !== 'PENDING_FRAUD_APPROVAL' ? current : undefined;
-      },
-      this.config.API_WAIT_FOR_OUTCOME_MS,
-    );
-    return presentPayment(payment ?? (await this.payments.get(entityId, paymentId)));
   }
 }

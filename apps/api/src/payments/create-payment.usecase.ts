@@ -24,6 +24,7 @@ import { IdempotencyService } from '../idempotency/idempotency.service';
 import { fieldPath } from '../validation/parse';
 import type { CreatePaymentBody, SplitEntry } from './payment.schemas';
 import { presentPayment, recordSessionStatusEvent } from '@tender/payments';
+import type { PaymentSignalState } from '@tender/observability';
 import { PaymentRepository } from './payment.repository';
 
 const RECOVERY_POINT = 'payment_created';
@@ -164,40 +165,56 @@ export class CreatePaymentUseCase {
             return [...written, ...(await this.outbox.write(tx, events))];
           });
       await this.outbox.publish(jobs, outboxIds);
-      return undefined; // a new payment is PENDING: nothing decided yet
     };
-    return this.respond(entityId, paymentId, write);
+
+    // Listen, write, then wait: no signal of the new payment's jobs can come before the wait listens.
+    const listener = await this.notifications.listen(paymentId);
+    try {
+      await write();
+      // A new payment is PENDING: nothing is decided yet.
+      const settled = await listener.until(this.decided(paymentId), this.config.API_WAIT_FOR_OUTCOME_MS);
+      return await this.answer(entityId, paymentId, settled);
+    } finally {
+      await listener.close();
+    }
+  }
+
+  /** An earlier request with the same idempotency key created the payment: wait as it would have. */
+  private async respond(entityId: string, paymentId: string): Promise<Record<string, unknown>> {
+    const check = this.decided(paymentId);
+    return this.answer(
+      entityId,
+      paymentId,
+      await this.notifications.waitFor(paymentId, check, this.config.API_WAIT_FOR_OUTCOME_MS),
+    );
   }
 
   /**
-   * Waits (bounded) until the authorization is decided or needs the shopper, then answers. `write`
-   * creates the payment once the wait listens, so no signal of its jobs can come too early.
+   * Whether the authorization is decided or needs the shopper. Signals carry the committed status (a
+   * decided outcome never goes back); a replay's first check and the polls read it with one light
+   * query. A signal that settles it carries the payment's view at that commit: the answer, unread.
    */
-  private async respond(
+  private decided(paymentId: string) {
+    return async (signalled: PaymentSignalState[]): Promise<Record<string, unknown> | true | undefined> => {
+      const decided = signalled.find((s) => s.status !== 'PENDING' || s.needsShopper);
+      if (decided) return decided.view ?? true;
+      if (signalled.length) return undefined;
+      const [row] = await this.db.query<{ status: string; needs_shopper: boolean }>(
+        `SELECT status, EXISTS (SELECT 1 FROM partner_transaction
+                                WHERE payment_id = $1::uuid AND status = 'REQUIRES_ACTION') AS needs_shopper
+           FROM payment WHERE id = $1::uuid`,
+        [paymentId],
+      );
+      return row && (row.status !== 'PENDING' || row.needs_shopper) ? true : undefined;
+    };
+  }
+
+  /** The payment as the wait left it: the view a signal carried, or read once. */
+  private async answer(
     entityId: string,
     paymentId: string,
-    write?: () => Promise<undefined>,
+    settled: Record<string, unknown> | true | undefined,
   ): Promise<Record<string, unknown>> {
-    // Signals carry the committed status (a decided outcome never goes back); a replay's first check
-    // and the polls read it with one light query. The whole payment is read once, to answer.
-    // A signal that settles it carries the payment's view at that commit: the answer, without a read.
-    const settled = await this.notifications.waitFor<Record<string, unknown> | true>(
-      paymentId,
-      async (signalled) => {
-        const decided = signalled.find((s) => s.status !== 'PENDING' || s.needsShopper);
-        if (decided) return decided.view ?? true;
-        if (signalled.length) return undefined;
-        const [row] = await this.db.query<{ status: string; needs_shopper: boolean }>(
-          `SELECT status, EXISTS (SELECT 1 FROM partner_transaction
-                                  WHERE payment_id = $1::uuid AND status = 'REQUIRES_ACTION') AS needs_shopper
-             FROM payment WHERE id = $1::uuid`,
-          [paymentId],
-        );
-        return row && (row.status !== 'PENDING' || row.needs_shopper) ? true : undefined;
-      },
-      this.config.API_WAIT_FOR_OUTCOME_MS,
-      { first: write },
-    );
     return typeof settled === 'object'
       ? settled
       : presentPayment(await this.payments.get(entityId, paymentId));

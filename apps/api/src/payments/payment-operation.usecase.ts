@@ -18,6 +18,7 @@ import {
   type WebhookConfig,
 } from '@tender/payments';
 import { Database, type Sql } from '@tender/persistence';
+import type { PaymentSignalState } from '@tender/observability';
 import { ApiError } from '../http/api-error';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
 import { IdempotencyService } from '../idempotency/idempotency.service';
@@ -64,7 +65,6 @@ export class PaymentOperationUseCase {
     if (idempotency?.recoveryPoint === RECOVERY_POINT && idempotency.resourceId) {
       return this.respond(entityId, paymentId, idempotency.resourceId);
     }
-    let operationId = '';
     const write = async () => {
       const written = await this.db.transaction(
         async (tx, locked) => {
@@ -101,12 +101,23 @@ export class PaymentOperationUseCase {
         },
         lockPaymentStatement(paymentId, entityId),
       );
-      operationId = written.operationId;
       await this.outbox.publish(written.jobs, written.outboxIds);
-      // Legs that need no partner call are settled when written: such an operation is decided already.
-      return written.status !== 'PENDING' ? true : undefined;
+      return written;
     };
-    return this.respond(entityId, paymentId, () => operationId, write);
+
+    // Listen, write, then wait: no signal of the operation's jobs can come before the wait listens.
+    const listener = await this.notifications.listen(paymentId);
+    try {
+      const written = await write();
+      // Legs that need no partner call are settled when written: such an operation is decided already.
+      const settled =
+        written.status !== 'PENDING'
+          ? true
+          : await listener.until(this.decided(written.operationId), this.config.API_WAIT_FOR_OUTCOME_MS);
+      return await this.answer(entityId, paymentId, settled);
+    } finally {
+      await listener.close();
+    }
   }
 
   private decide(payment: PaymentAggregate, type: OperationType, body: OperationBody) {
@@ -167,36 +178,41 @@ export class PaymentOperationUseCase {
     };
   }
 
+  /** An earlier request with the same idempotency key wrote the operation: wait as it would have. */
+  private async respond(entityId: string, paymentId: string, operationId: string) {
+    const check = this.decided(operationId);
+    return this.answer(
+      entityId,
+      paymentId,
+      await this.notifications.waitFor(paymentId, check, this.config.API_WAIT_FOR_OUTCOME_MS),
+    );
+  }
+
   /**
-   * Waits (bounded) until the operation is decided, then answers. `write` makes the operation once the
-   * wait listens, so no signal of its jobs can come too early; `operation` names it (once written).
+   * Whether the operation is decided. Signals carry its committed status (once decided, it stays); a
+   * replay's first check and the polls read it with one light query. A signal that settles it carries
+   * the payment's view at that commit: the answer, without a read.
    */
-  private async respond(
+  private decided(operationId: string) {
+    return async (signalled: PaymentSignalState[]): Promise<Record<string, unknown> | true | undefined> => {
+      const states = signalled.filter((s) => s.operations[operationId]);
+      const decided = states.find((s) => s.operations[operationId] !== 'PENDING');
+      if (decided) return decided.view ?? true;
+      if (states.length) return undefined;
+      const [row] = await this.db.query<{ status: string }>(
+        'SELECT status FROM operation WHERE id = $1::uuid',
+        [operationId],
+      );
+      return row && row.status !== 'PENDING' ? true : undefined;
+    };
+  }
+
+  /** The payment as the wait left it: the view a signal carried, or read once. */
+  private async answer(
     entityId: string,
     paymentId: string,
-    operation: string | (() => string),
-    write?: () => Promise<true | undefined>,
+    settled: Record<string, unknown> | true | undefined,
   ): Promise<Record<string, unknown>> {
-    // Signals carry the operation's committed status (once decided, it stays); a replay's first check
-    // and the polls read it with one light query. The whole payment is read once, to answer.
-    // A signal that settles it carries the payment's view at that commit: the answer, without a read.
-    const settled = await this.notifications.waitFor<Record<string, unknown> | true>(
-      paymentId,
-      async (signalled) => {
-        const operationId = typeof operation === 'string' ? operation : operation();
-        const states = signalled.filter((s) => s.operations[operationId]);
-        const decided = states.find((s) => s.operations[operationId] !== 'PENDING');
-        if (decided) return decided.view ?? true;
-        if (states.length) return undefined;
-        const [row] = await this.db.query<{ status: string }>(
-          'SELECT status FROM operation WHERE id = $1::uuid',
-          [operationId],
-        );
-        return row && row.status !== 'PENDING' ? true : undefined;
-      },
-      this.config.API_WAIT_FOR_OUTCOME_MS,
-      { first: write },
-    );
     return typeof settled === 'object'
       ? settled
       : presentPayment(await this.payments.get(entityId, paymentId));
