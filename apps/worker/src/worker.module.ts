@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { TenderConfig } from '@tender/config';
-import { CoreModule, Outbox, PaymentNotifications } from '@tender/infra';
+import { CoreModule } from '@tender/infra';
 import { Partners, PartnersModule, type PartnerAdapter } from '@tender/partners';
 import { AdapterRegistry } from './dispatch/adapter-registry';
 import { DispatchService } from './dispatch/dispatch.service';
@@ -20,8 +20,6 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [CoreModule.forRoot(config), PartnersModule.forRoot({ adapters })],
       providers: [
-        Outbox,
-        PaymentNotifications,
         {
           provide: AdapterRegistry,
           inject: [Partners],

@@ -10,8 +10,11 @@ import Redis from 'ioredis';
 import type { TenderConfig } from '@tender/config';
 import { createDatabase, createPrismaClient, DataCipher, Database, PrismaClient } from '@tender/persistence';
 
-export const CONFIG = Symbol('CONFIG');
-export const REDIS = Symbol('REDIS');
+import { Outbox } from './outbox';
+import { PaymentNotifications } from './payment-notifications';
+import { CONFIG, REDIS } from './tokens';
+
+export { CONFIG, REDIS };
 
 /**
  * Closes the shared connections when the application shuts down: last, after every module's
@@ -30,7 +33,10 @@ class ConnectionCloser implements OnApplicationShutdown {
   }
 }
 
-/** Configuration and the shared Postgres / Redis clients, available to every module. */
+/**
+ * Configuration, the shared Postgres / Redis clients, the outbox and payment signals, available to
+ * every module.
+ */
 @Global()
 @Module({})
 export class CoreModule {
@@ -53,8 +59,10 @@ export class CoreModule {
         },
         { provide: DataCipher, useFactory: () => new DataCipher(config.DATA_ENCRYPTION_KEYS) },
         ConnectionCloser,
+        Outbox,
+        PaymentNotifications,
       ],
-      exports: [CONFIG, PrismaClient, Database, REDIS, DataCipher],
+      exports: [CONFIG, PrismaClient, Database, REDIS, DataCipher, Outbox, PaymentNotifications],
     };
   }
 }

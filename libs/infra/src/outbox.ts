@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import type { TenderConfig } from '@tender/config';
 import { combine, Database, json, valuesList, type Sql, type Statement } from '@tender/persistence';
 import { outboxPublishFailures, outboxRelayed } from '@tender/observability';
-import { CONFIG } from './core.module';
+import { CONFIG } from './tokens';
 import { DEFAULT_JOB_OPTIONS, redisConnectionOptions, type QueuedJob } from './queues';
 
 /**

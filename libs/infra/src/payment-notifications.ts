@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import Redis from 'ioredis';
 import type { TenderConfig } from '@tender/config';
-import { CONFIG, REDIS } from './core.module';
+import { CONFIG, REDIS } from './tokens';
 import { RequestTiming, type PaymentSignal, type PaymentSignalState } from '@tender/observability';
 
 /**

@@ -9,11 +9,13 @@ import { parseRequest } from '../validation/parse';
 import { uuidParam } from '../validation/params';
 import { assertShopperRedirectionUrlAllowed } from '../validation/redirection-url';
 import { assertWebhookUrlAllowed, webhookUrlPolicy } from '../validation/webhook-url';
-import { ApprovePaymentUseCase } from './approve-payment.usecase';
-import { CreatePaymentUseCase } from './create-payment.usecase';
-import { GetPaymentUseCase, maxAgeSeconds } from './get-payment.usecase';
-import type { OperationType } from '@tender/payments';
-import { PaymentOperationUseCase } from './payment-operation.usecase';
+import { ApprovePaymentUseCase } from './approve-payment/approve-payment.usecase';
+import { CapturePaymentUseCase } from './capture-payment/capture-payment.usecase';
+import { CreatePaymentUseCase } from './create-payment/create-payment.usecase';
+import { GetPaymentUseCase, maxAgeSeconds } from './get-payment/get-payment.usecase';
+import type { OperationCommand } from './operations/payment-operation';
+import { RefundPaymentUseCase } from './refund-payment/refund-payment.usecase';
+import { VoidPaymentUseCase } from './void-payment/void-payment.usecase';
 import { assertMayChargeMerchantInitiated } from './merchant-initiated';
 import { createPaymentBody, operationBody } from './payment.schemas';
 
@@ -22,7 +24,9 @@ export class PaymentsController {
   constructor(
     private readonly createPayment: CreatePaymentUseCase,
     private readonly getPayment: GetPaymentUseCase,
-    private readonly operation: PaymentOperationUseCase,
+    private readonly capturePayment: CapturePaymentUseCase,
+    private readonly voidPayment: VoidPaymentUseCase,
+    private readonly refundPayment: RefundPaymentUseCase,
     private readonly approvePayment: ApprovePaymentUseCase,
     @Inject(CONFIG) private readonly config: TenderConfig,
   ) {}
@@ -64,7 +68,7 @@ export class PaymentsController {
     @Body() body: unknown,
     @Idempotency() idem?: IdempotencyContext,
   ) {
-    return this.run('CAPTURE', client, id, body, idem);
+    return this.capturePayment.execute(operationCommand(client, id, body), idem);
   }
 
   @Post(':id/voids')
@@ -77,7 +81,7 @@ export class PaymentsController {
     @Body() body: unknown,
     @Idempotency() idem?: IdempotencyContext,
   ) {
-    return this.run('VOID', client, id, body, idem);
+    return this.voidPayment.execute(operationCommand(client, id, body), idem);
   }
 
   @Post(':id/refunds')
@@ -90,7 +94,7 @@ export class PaymentsController {
     @Body() body: unknown,
     @Idempotency() idem?: IdempotencyContext,
   ) {
-    return this.run('REFUND', client, id, body, idem);
+    return this.refundPayment.execute(operationCommand(client, id, body), idem);
   }
 
   @Post(':id/approve')
@@ -100,15 +104,12 @@ export class PaymentsController {
   approve(@CurrentClient() client: AuthenticatedClient, @Param('id') id: string) {
     return this.approvePayment.execute(client.entityId, uuidParam(id, 'payment'));
   }
+}
 
-  private run(
-    type: OperationType,
-    client: AuthenticatedClient,
-    id: string,
-    body: unknown,
-    idem?: IdempotencyContext,
-  ) {
-    const paymentId = uuidParam(id, 'payment');
-    return this.operation.execute(client.entityId, paymentId, type, parseRequest(operationBody, body), idem);
-  }
+function operationCommand(client: AuthenticatedClient, id: string, body: unknown): OperationCommand {
+  return {
+    entityId: client.entityId,
+    paymentId: uuidParam(id, 'payment'),
+    body: parseRequest(operationBody, body),
+  };
 }

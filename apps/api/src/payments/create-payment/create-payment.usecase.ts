@@ -17,15 +17,15 @@ import {
   type Sql,
   type Statement,
 } from '@tender/persistence';
-import { ApiError, type FieldError } from '../http/api-error';
-import { assertEntity } from '../http/entity';
-import type { IdempotencyContext } from '../idempotency/idempotency.service';
-import { IdempotencyService } from '../idempotency/idempotency.service';
-import { fieldPath } from '../validation/parse';
-import type { CreatePaymentBody, SplitEntry } from './payment.schemas';
+import { ApiError, type FieldError } from '../../http/api-error';
+import { assertEntity } from '../../http/entity';
+import type { IdempotencyContext } from '../../idempotency/idempotency.service';
+import { IdempotencyService } from '../../idempotency/idempotency.service';
+import { fieldPath } from '../../validation/parse';
+import type { CreatePaymentBody, SplitEntry } from '../payment.schemas';
 import { presentPayment, recordSessionStatusEvent } from '@tender/payments';
 import type { PaymentSignalState } from '@tender/observability';
-import { PaymentRepository } from './payment.repository';
+import { PaymentRepository } from '../payment.repository';
 
 const RECOVERY_POINT = 'payment_created';
 

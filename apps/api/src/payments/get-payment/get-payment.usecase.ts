@@ -8,7 +8,7 @@ import {
 } from '@tender/domain';
 import { CONFIG, Outbox, partnerJob, PaymentNotifications, type QueuedJob } from '@tender/infra';
 import { presentPayment, type PaymentAggregate } from '@tender/payments';
-import { PaymentRepository } from './payment.repository';
+import { PaymentRepository } from '../payment.repository';
 
 const REFRESH_AT_MOST_EVERY_MS = 1000;
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { TenderConfig } from '@tender/config';
-import { allocateOperation, availableFor } from '@tender/domain';
+import { allocateOperation, availableFor, type AllocatableTender, type Allocation } from '@tender/domain';
 import { CONFIG, Outbox, PaymentNotifications, type QueuedJob } from '@tender/infra';
 import {
   allocatableTenders,
@@ -9,7 +9,6 @@ import {
   presentPayment,
   byCreation,
   paymentEventsWrite,
-  releasesAfterCapture,
   writeOperation,
   type OperationPlan,
   type OperationType,
@@ -19,33 +18,40 @@ import {
 } from '@tender/payments';
 import { Database, type Sql } from '@tender/persistence';
 import type { PaymentSignalState } from '@tender/observability';
-import { ApiError } from '../http/api-error';
-import type { IdempotencyContext } from '../idempotency/idempotency.service';
-import { IdempotencyService } from '../idempotency/idempotency.service';
-import type { OperationBody } from './payment.schemas';
-import { PaymentRepository } from './payment.repository';
+import { ApiError } from '../../http/api-error';
+import type { IdempotencyContext } from '../../idempotency/idempotency.service';
+import { IdempotencyService } from '../../idempotency/idempotency.service';
+import type { OperationBody } from '../payment.schemas';
+import { PaymentRepository } from '../payment.repository';
 
-const AVAILABLE_FIELD: Record<OperationType, string> = {
-  CAPTURE: 'available_to_capture',
-  VOID: 'available_to_void',
-  REFUND: 'available_to_refund',
-};
 const RECOVERY_POINT = 'operation_created';
 
-/** Statuses in which a payment accepts each operation. */
-const ALLOWED_STATUSES: Record<OperationType, string[]> = {
-  CAPTURE: ['AUTHORIZED'],
-  VOID: ['AUTHORIZED', 'PENDING_FRAUD_APPROVAL'],
-  REFUND: ['AUTHORIZED', 'CANCELLED'],
-};
+/** What a capture, a void or a refund allows (each use case declares its own). */
+export interface OperationRules {
+  type: OperationType;
+  /** Statuses in which a payment accepts the operation. */
+  allowedStatuses: readonly string[];
+  /** The `amounts` field that says how much is left, named in a 422. */
+  availableField: string;
+  /** Operations that follow from this one, written with it (a capture's release of the rest). */
+  followUps?(tenders: AllocatableTender[], allocations: Allocation[]): OperationPlan | undefined;
+}
+
+/** A merchant's capture, void or refund of one payment. */
+export interface OperationCommand {
+  entityId: string;
+  paymentId: string;
+  body: OperationBody;
+}
 
 /**
- * Capture, void or refund (fully or partly) a payment: decided under the payment's row lock,
- * allocated across tenders by the domain, written with its jobs in one transaction, then executed
- * by the workers while the request waits a bounded time for the outcome.
+ * How a capture, void or refund (fully or partly) runs, read top to bottom in `run`: listen → lock
+ * and load → check → allocate → write → enqueue → wait. Allocated across tenders by the domain,
+ * written with its jobs in one transaction under the payment's row lock, then executed by the workers
+ * while the request waits a bounded time for the outcome.
  */
 @Injectable()
-export class PaymentOperationUseCase {
+export class PaymentOperationFlow {
   constructor(
     private readonly db: Database,
     private readonly payments: PaymentRepository,
@@ -55,60 +61,28 @@ export class PaymentOperationUseCase {
     @Inject(CONFIG) private readonly config: TenderConfig,
   ) {}
 
-  async execute(
-    entityId: string,
-    paymentId: string,
-    type: OperationType,
-    body: OperationBody,
+  async run(
+    rules: OperationRules,
+    { entityId, paymentId, body }: OperationCommand,
     idempotency?: IdempotencyContext,
   ): Promise<Record<string, unknown>> {
     if (idempotency?.recoveryPoint === RECOVERY_POINT && idempotency.resourceId) {
       return this.respond(entityId, paymentId, idempotency.resourceId);
     }
-    const write = async () => {
+    // Listen first: no signal of the operation's jobs can come before the wait listens.
+    const listener = await this.notifications.listen(paymentId);
+    try {
       const written = await this.db.transaction(
         async (tx, locked) => {
           if (locked.length === 0) throw ApiError.notFound('payment', paymentId);
           const payment = await this.payments.get(entityId, paymentId, tx);
-          const decided = this.decide(payment, type, body);
-          const written = await this.write(tx, payment, type, body, decided);
-          // The payment after this change, built from the rows just written (no re-read): the new
-          // operations, a new version.
-          const updatedAt = new Date();
-          const after: PaymentAggregate = {
-            ...payment,
-            version: payment.version + 1,
-            updatedAt,
-            operations: [...payment.operations, ...written.operations].sort(byCreation),
-          };
-          const events = paymentEventsWrite(payment, after, after.webhook as WebhookConfig | null);
-          const jobs = [...written.jobs, ...events.jobs];
-          // The rest of the transaction's writes do not depend on each other: one round trip.
-          const outboxIds = await this.outbox.writeWith(tx, jobs, [
-            {
-              sql: 'UPDATE payment SET version = version + 1, updated_at = $2::timestamptz WHERE id = $1::uuid',
-              values: [paymentId, updatedAt],
-            },
-            events.statement,
-            this.idempotency.recoveryPointWrite(idempotency, RECOVERY_POINT, written.operationId),
-          ]);
-          return {
-            operationId: written.operationId,
-            status: written.operations[0].status,
-            jobs,
-            outboxIds,
-          };
+          const decided = this.decide(payment, rules, body);
+          const written = await this.write(tx, payment, rules, body, decided);
+          return this.enqueue(tx, payment, written, idempotency);
         },
         lockPaymentStatement(paymentId, entityId),
       );
       await this.outbox.publish(written.jobs, written.outboxIds);
-      return written;
-    };
-
-    // Listen, write, then wait: no signal of the operation's jobs can come before the wait listens.
-    const listener = await this.notifications.listen(paymentId);
-    try {
-      const written = await write();
       // Legs that need no partner call are settled when written: such an operation is decided already.
       const settled =
         written.status !== 'PENDING'
@@ -120,9 +94,42 @@ export class PaymentOperationUseCase {
     }
   }
 
-  private decide(payment: PaymentAggregate, type: OperationType, body: OperationBody) {
+  /**
+   * In the same transaction: the jobs of the new legs and the merchant events to the outbox, the
+   * payment's new version, the idempotency key's recovery point. One round trip: they do not depend
+   * on each other.
+   */
+  private async enqueue(
+    tx: Sql,
+    payment: PaymentAggregate,
+    written: { operationId: string; operations: OperationWithLegs[]; jobs: QueuedJob[] },
+    idempotency?: IdempotencyContext,
+  ) {
+    // The payment after this change, built from the rows just written (no re-read).
+    const updatedAt = new Date();
+    const after: PaymentAggregate = {
+      ...payment,
+      version: payment.version + 1,
+      updatedAt,
+      operations: [...payment.operations, ...written.operations].sort(byCreation),
+    };
+    const events = paymentEventsWrite(payment, after, after.webhook as WebhookConfig | null);
+    const jobs = [...written.jobs, ...events.jobs];
+    const outboxIds = await this.outbox.writeWith(tx, jobs, [
+      {
+        sql: 'UPDATE payment SET version = version + 1, updated_at = $2::timestamptz WHERE id = $1::uuid',
+        values: [payment.id, updatedAt],
+      },
+      events.statement,
+      this.idempotency.recoveryPointWrite(idempotency, RECOVERY_POINT, written.operationId),
+    ]);
+    return { operationId: written.operationId, status: written.operations[0].status, jobs, outboxIds };
+  }
+
+  private decide(payment: PaymentAggregate, rules: OperationRules, body: OperationBody) {
+    const type = rules.type;
     const kind = OPERATION_KIND[type];
-    if (!ALLOWED_STATUSES[type].includes(payment.status)) {
+    if (!rules.allowedStatuses.includes(payment.status)) {
       throw ApiError.conflict(
         'payment_status_incompatible',
         `A ${kind} is not possible while the payment authorization is ${payment.status}.`,
@@ -140,8 +147,8 @@ export class PaymentOperationUseCase {
         blockedByUnknown ? 'tender_outcome_unknown' : 'amount_exceeds_available',
         blockedByUnknown
           ? `A previous operation on this payment has an unknown outcome; it is being settled. At most ${available} can be ${kind}d now.`
-          : `The ${kind} amount ${amount} exceeds ${AVAILABLE_FIELD[type]} ${available}.`,
-        { [AVAILABLE_FIELD[type]]: available },
+          : `The ${kind} amount ${amount} exceeds ${rules.availableField} ${available}.`,
+        { [rules.availableField]: available },
       );
     }
     const allocation = allocateOperation(kind, amount, usable);
@@ -152,13 +159,13 @@ export class PaymentOperationUseCase {
   private async write(
     tx: Sql,
     payment: PaymentAggregate,
-    type: OperationType,
+    rules: OperationRules,
     body: OperationBody,
-    decided: ReturnType<PaymentOperationUseCase['decide']>,
+    decided: ReturnType<PaymentOperationFlow['decide']>,
   ): Promise<{ operationId: string; operations: OperationWithLegs[]; jobs: QueuedJob[] }> {
     const plans: OperationPlan[] = [
       {
-        type,
+        type: rules.type,
         amount: decided.amount,
         legs: decided.allocations.map((a) => ({ tenderId: a.tenderId, amount: a.amount })),
         triggeredBy: 'MERCHANT',
@@ -166,9 +173,8 @@ export class PaymentOperationUseCase {
         order: body.order,
       },
     ];
-    const release =
-      type === 'CAPTURE' ? releasesAfterCapture(decided.tenders, decided.allocations) : undefined;
-    if (release) plans.push(release);
+    const followUp = rules.followUps?.(decided.tenders, decided.allocations);
+    if (followUp) plans.push(followUp);
     const written = [];
     for (const plan of plans) written.push(await writeOperation(tx, payment, plan));
     return {
