@@ -525,6 +525,11 @@ describe('partner webhooks (partners → Tender)', () => {
       secrets.push({ entityId: entity.entity_id, secret });
     }
     const newest = secrets[secrets.length - 1];
+    // Newer than every other account for sure (accounts created in the same millisecond tie).
+    await stack.prisma.partnerAccount.updateMany({
+      where: { entityId: newest.entityId },
+      data: { createdAt: new Date(Date.now() + 60_000) },
+    });
     const eventId = randomUUID();
     const body = JSON.stringify({
       id: eventId,
