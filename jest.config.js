@@ -2,6 +2,9 @@
 const { pathsToModuleNameMapper } = require('ts-jest');
 const { compilerOptions } = require('./tsconfig.json');
 
+// No postinstall step generates the Prisma client: the tests of a fresh clone generate it here.
+require('./scripts/prisma-generate.js').generateIfStale();
+
 const shared = {
   preset: 'ts-jest',
   testEnvironment: 'node',

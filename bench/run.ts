@@ -13,8 +13,10 @@
  *   npm run bench -- --profile           API and worker(s) under --cpu-prof (bench/results/profiles)
  *   npm run bench -- --help              every option
  *
- * Prints figures and writes bench/results/<timestamp>.json, bench/results/latest.json and the table
- * in BENCHMARKS.md. It asserts nothing: the targets are reported with their gap.
+ * Prints figures and writes the full run to bench/results/runs/<timestamp>.json (git-ignored) and
+ * bench/results/latest.json, appends its headline figures to bench/results/history.jsonl (one line
+ * per run, committed) and writes the table in BENCHMARKS.md. It asserts nothing: the targets are
+ * reported with their gap.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -31,6 +33,7 @@ import { pgFloor, type PgFloor } from './lib/pg-floor';
 import { cpuDelta, cpuSnapshot, type CpuDelta } from './lib/cpu';
 import { findProfiles, summarizeProfile, type ProfileSummary, type Window } from './lib/profile';
 import { writeBenchmarksMd } from './lib/report';
+import { appendHistory } from './lib/history';
 import { tableSizes, tableStats, writesPerPayment, type WritesPerPayment } from './lib/pg-stats';
 import { explainHot, type ExplainResult, type HotStatement as ExplainStatement } from './lib/explain';
 
@@ -686,7 +689,8 @@ async function main(): Promise<void> {
     .toLowerCase();
   const resultsDir = path.join(ROOT, 'bench', 'results');
   const profileDir = path.join(resultsDir, 'profiles', runId);
-  fs.mkdirSync(resultsDir, { recursive: true });
+  const runsDir = path.join(resultsDir, 'runs');
+  fs.mkdirSync(runsDir, { recursive: true });
   const command = `npm run bench${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`;
   log(`${command}  (run ${runId})`);
   const host = machine();
@@ -841,13 +845,16 @@ async function main(): Promise<void> {
   };
 
   const name = `${runId}${options.label ? '-' + options.label.replace(/[^\w-]/g, '_') : ''}.json`;
-  fs.writeFileSync(path.join(resultsDir, name), JSON.stringify(result, null, 2) + '\n');
+  fs.writeFileSync(path.join(runsDir, name), JSON.stringify(result, null, 2) + '\n');
   fs.writeFileSync(path.join(resultsDir, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
+  appendHistory(path.join(resultsDir, 'history.jsonl'), result, name);
   if (options.profile)
     fs.writeFileSync(path.join(profileDir, 'summary.json'), JSON.stringify(profiles, null, 2) + '\n');
   if (options.writeMd) writeBenchmarksMd(path.join(ROOT, 'BENCHMARKS.md'), result, name);
   printSummary(result);
-  log(`results: bench/results/${name} (and latest.json)${options.writeMd ? ', table in BENCHMARKS.md' : ''}`);
+  log(
+    `results: bench/results/runs/${name}, latest.json, a line in history.jsonl${options.writeMd ? ', table in BENCHMARKS.md' : ''}`,
+  );
 }
 
 function printSummary(r: ReturnType<typeof JSON.parse>): void {

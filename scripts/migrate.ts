@@ -5,8 +5,8 @@
  * under an older key (libs/persistence/src/migrations/secrets-at-rest.ts, like `tender keys
  * reencrypt`). Also importable: `runMigrations(databaseUrl?)` (the SQL migrations only).
  */
-import * as path from 'node:path';
 import {
+  defaultMigrationsDir,
   DEFAULT_DATABASE_URL,
   runMigrations as runMigrationsIn,
   scrubDatabaseUrl,
@@ -17,7 +17,8 @@ import {
   encryptSecretsAtRest,
 } from '../libs/persistence/src/migrations/secrets-at-rest';
 
-export const MIGRATIONS_DIR = path.resolve(__dirname, '..', 'prisma', 'migrations');
+/** `<repo>/prisma/migrations`, from the source (scripts/) and from the build (dist/scripts/) alike. */
+export const MIGRATIONS_DIR = defaultMigrationsDir();
 
 /** Ensures the database exists and applies the repository's migrations; logs to the console. */
 export function runMigrations(databaseUrl?: string): Promise<RunMigrationsResult> {

@@ -22,7 +22,8 @@ export function generatedSection(r: AnyJson, file: string): string {
   out.push(START);
   out.push('');
   out.push(
-    `Last run: ${r.timestamp} (${r.mode}), \`${r.command}\` → [\`bench/results/${file}\`](bench/results/${file})`,
+    `Last run: ${r.timestamp} (${r.mode}), \`${r.command}\` → [\`bench/results/latest.json\`](bench/results/latest.json) ` +
+      `(run \`${file.replace(/\.json$/, '')}\`; one line per run in [\`bench/results/history.jsonl\`](bench/results/history.jsonl))`,
   );
   out.push('');
   out.push(
