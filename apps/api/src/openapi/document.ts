@@ -237,7 +237,8 @@ function successResponse(route: RouteSpec, response: RouteResponse): Record<stri
       },
     };
   } else if (response.mediaType) {
-    out.content = { [response.mediaType]: { schema: { type: 'string' } } };
+    const types = [response.mediaType].flat();
+    out.content = Object.fromEntries(types.map((type) => [type, { schema: { type: 'string' } }]));
   }
   return out;
 }
@@ -345,7 +346,7 @@ export const TAGS: ReadonlyArray<{ name: RouteSpec['tag']; description: string }
     name: 'Shopper redirection',
     description: 'Bringing the shopper back to the merchant with a signed token.',
   },
-  { name: 'Discovery', description: 'This document, its HTML rendering and the signing keys.' },
+  { name: 'Discovery', description: 'This document, its API reference page and the signing keys.' },
   { name: 'Health', description: 'Probes for orchestrators and load balancers.' },
   { name: 'Operations', description: 'For the people and tools running Tender.' },
 ];

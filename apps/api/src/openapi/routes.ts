@@ -39,8 +39,8 @@ export interface RouteResponse {
   description: string;
   /** JSON body (application/json), by component name. */
   schema?: ResponseSchemaName;
-  /** Another media type, without a schema (HTML pages). */
-  mediaType?: string;
+  /** Other media types, without a schema (HTML pages, files). */
+  mediaType?: string | readonly string[];
   headers?: Record<string, HeaderDoc>;
   example?: unknown;
 }
@@ -467,13 +467,31 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'API reference (HTML)',
     tag: 'Discovery',
     scopes: null,
-    responses: [
+    description:
+      'Swagger UI on this document, with "try it out". Its assets are served by the API itself, under a ' +
+      'Content-Security-Policy that allows scripts from the API only.',
+    responses: [{ status: 200, description: 'The HTML page.', mediaType: 'text/html' }],
+  },
+  {
+    operationId: 'getDocsAsset',
+    method: 'get',
+    path: '/docs/assets/{file}',
+    summary: 'A file of the API reference page (script, style sheet, icon)',
+    tag: 'Discovery',
+    scopes: null,
+    parameters: [
       {
-        status: 200,
-        description: 'A self-contained HTML page rendered from this document.',
-        mediaType: 'text/html',
+        name: 'file',
+        in: 'path',
+        required: true,
+        description: 'One of the files the page loads.',
+        schema: { type: 'string' },
       },
     ],
+    responses: [
+      { status: 200, description: 'The file.', mediaType: ['text/javascript', 'text/css', 'image/png'] },
+    ],
+    errors: { 404: '`not_found`: no such file.' },
   },
   {
     operationId: 'getLiveness',
