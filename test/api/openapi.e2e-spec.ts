@@ -79,7 +79,7 @@ describe('OpenAPI document (/openapi.json, /docs)', () => {
       for (const mount of mounts) expect(doc.paths[mount]).toBeUndefined();
     });
 
-    it('gives every controller handler the scopes of its @Scopes and the status of its @HttpCode', () => {
+    it('gives every controller handler the scopes of its @Scopes, the status of its @HttpCode and its @RateLimit', () => {
       const handlers = controllerRoutes(stack.api);
       expect(handlers.length).toBeGreaterThanOrEqual(15); // the controllers were really read
       for (const handler of handlers) {
@@ -89,6 +89,7 @@ describe('OpenAPI document (/openapi.json, /docs)', () => {
         expect({ where, scopes: route!.scopes }).toEqual({ where, scopes: handler.scopes });
         // Deny by default: a handler is @Public() exactly when the table says no token is needed.
         expect({ where, isPublic: handler.isPublic }).toEqual({ where, isPublic: route!.scopes === null });
+        expect({ where, rateLimit: route!.rateLimit }).toEqual({ where, rateLimit: handler.rateLimit });
         if (handler.status !== undefined) {
           expect({ where, status: route!.responses[0].status }).toEqual({ where, status: handler.status });
         }

@@ -10,6 +10,7 @@ import {
   threeDsOptions,
   webhookConfig,
 } from '../validation/fields';
+import type { RateLimitKind } from '../rate-limits';
 import * as examples from './examples';
 import { RESPONSE_SCHEMAS } from './response-schemas';
 import { ROUTES, type ProblemStatus, type RouteResponse, type RouteSpec } from './routes';
@@ -154,6 +155,16 @@ const HEADERS = {
       '`true` when this answer is the stored answer of an earlier request with the same `Idempotency-Key`.',
     schema: { type: 'string', enum: ['true'] },
   },
+  'Server-Timing': {
+    description:
+      'Where the time went, in ms: `total`, `partner` (waiting on payment partners), `queue` and `tender` ' +
+      '(total − partner: Tender’s own time).',
+    schema: { type: 'string' },
+  },
+  'Retry-After': {
+    description: 'Seconds to wait before trying again (RFC 9110 §10.2.3).',
+    schema: { type: 'string', pattern: '^[0-9]+$' },
+  },
   'WWW-Authenticate': {
     description: 'RFC 6750 Bearer challenge (`error="invalid_token"` or `"insufficient_scope"`).',
     schema: { type: 'string' },
@@ -193,6 +204,16 @@ const PARAMETERS = {
 const headerRef = (name: keyof typeof HEADERS) => ({ $ref: `#/components/headers/${name}` });
 const paramRef = (name: keyof typeof PARAMETERS) => ({ $ref: `#/components/parameters/${name}` });
 
+const RATE_LIMITED: Record<RateLimitKind, string> = {
+  token:
+    '`rate_limited`: too many token requests from this IP, or too many refused ones for this client id ' +
+    'or IP. Try again after `Retry-After` seconds.',
+  'payment-write':
+    '`rate_limited`: too many money-moving requests (client sessions, payments, captures, voids, refunds, ' +
+    'approvals: one count) from this API client. Try again after `Retry-After` seconds.',
+  'partner-webhook': '`rate_limited`: too many webhooks from this IP. Try again after `Retry-After` seconds.',
+};
+
 /** A protected POST goes through the idempotency interceptor. */
 export function isIdempotent(route: RouteSpec): boolean {
   return route.method === 'post' && route.scopes !== null;
@@ -218,6 +239,7 @@ export function problemResponses(route: RouteSpec): Map<ProblemStatus, string> {
     add(413, `\`payload_too_large\`: the body exceeds ${limit}.`);
     add(415, '`unsupported_media_type`: send application/json.');
   }
+  if (route.rateLimit) add(429, RATE_LIMITED[route.rateLimit]);
   for (const [status, text] of Object.entries(route.errors ?? {})) add(Number(status) as ProblemStatus, text);
   return new Map(
     [...out.entries()].sort(([a], [b]) => a - b).map(([status, texts]) => [status, texts.join(' ')]),
@@ -264,8 +286,14 @@ function operation(route: RouteSpec): Record<string, unknown> {
   for (const [status, description] of problemResponses(route)) {
     const headers: Record<string, unknown> = { ...requestId };
     if (status === 401 || status === 403) headers['WWW-Authenticate'] = headerRef('WWW-Authenticate');
+    else if (status === 429) headers['Retry-After'] = headerRef('Retry-After');
     else if (status !== 413 && status !== 415) Object.assign(headers, replayable);
-    const example = status === 400 && !route.oauthErrors ? { example: examples.validationProblem } : {};
+    const example =
+      status === 400 && !route.oauthErrors
+        ? { example: examples.validationProblem }
+        : status === 429
+          ? { example: examples.rateLimitedProblem }
+          : {};
     responses[String(status)] = {
       description,
       headers,
@@ -319,6 +347,9 @@ function operation(route: RouteSpec): Record<string, unknown> {
         ]),
       ),
     };
+  }
+  for (const response of Object.values(responses) as Array<{ headers?: Record<string, unknown> }>) {
+    response.headers = { ...response.headers, 'Server-Timing': headerRef('Server-Timing') };
   }
   out.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => Number(a) - Number(b)));
   return out;

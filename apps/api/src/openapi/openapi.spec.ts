@@ -31,6 +31,7 @@ describe('OpenAPI document', () => {
       expect(params(route.method, route.path)).toContain('#/components/parameters/RequestId');
       for (const response of Object.values<any>(op(route.method, route.path).responses)) {
         expect(response.headers['X-Request-Id']).toBeDefined();
+        expect(response.headers['Server-Timing']).toBeDefined();
       }
     }
     expect(op('post', '/v2/payments').responses['201'].headers['Idempotent-Replayed']).toBeDefined();
@@ -75,8 +76,9 @@ describe('OpenAPI document', () => {
       '413',
       '415',
       '422',
+      '429',
     ]);
-    for (const status of ['400', '401', '403', '404', '409', '413', '415', '422']) {
+    for (const status of ['400', '401', '403', '404', '409', '413', '415', '422', '429']) {
       expect(Object.keys(payment.responses[status].content)).toEqual(['application/problem+json']);
       expect(payment.responses[status].content['application/problem+json'].schema).toEqual({
         $ref: '#/components/schemas/Problem',
@@ -94,6 +96,37 @@ describe('OpenAPI document', () => {
       $ref: '#/components/schemas/OAuthError',
     });
     expect(problemResponses(ROUTES.find((r) => r.operationId === 'getLiveness')!).size).toBe(0);
+  });
+
+  it('documents a 429 problem with Retry-After on the rate-limited routes, and only there', () => {
+    const limited = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.entries<any>(item)
+        .filter(([, op]) => op.responses['429'])
+        .map(([method]) => `${method} ${path}`),
+    );
+    expect(limited.sort()).toEqual(
+      [
+        'post /oauth2/token',
+        'post /v2/client-sessions',
+        'post /v2/client-sessions/{id}/abort',
+        'post /v2/payments',
+        'post /v2/payments/{id}/captures',
+        'post /v2/payments/{id}/voids',
+        'post /v2/payments/{id}/refunds',
+        'post /v2/payments/{id}/approve',
+        'post /v2/webhooks/{partner}',
+        'post /v2/webhooks/purse/{entityId}',
+      ].sort(),
+    );
+    for (const entry of limited) {
+      const [method, path] = entry.split(' ');
+      const response = (doc.paths[path] as any)[method].responses['429'];
+      expect(response.headers['Retry-After']).toEqual({ $ref: '#/components/headers/Retry-After' });
+      expect(response.content['application/problem+json'].schema).toEqual({
+        $ref: '#/components/schemas/Problem',
+      });
+      expect(response.description).toContain('`rate_limited`');
+    }
   });
 
   it('takes request schemas from the zod schemas of the controllers (input side: defaults are optional)', () => {
