@@ -1,5 +1,6 @@
 import { buildOpenApiDocument, problemResponses } from './document';
-import { checkOpenApiDocument, validateAgainst } from '../../../../test/support/openapi';
+import { checkOpenApiDocument, responseProblems, validateAgainst } from '../../../../test/support/openapi';
+import * as examples from './examples';
 import { DOCS_CSP, DOCS_PAGE, loadDocsAssets } from './docs-ui';
 import { RESPONSE_SCHEMAS } from './response-schemas';
 import { routeCoverage, toTemplate } from './route-discovery';
@@ -204,6 +205,40 @@ describe('OpenAPI document', () => {
         '$.split.0: must match exactly one schema in oneOf',
       );
     });
+  });
+
+  it('says how a real answer differs from the document (used on the e2e answers)', () => {
+    const headers = (extra: Record<string, string> = {}) =>
+      new Headers({ 'x-request-id': 'r-1', 'content-type': 'application/json', ...extra });
+    const answer = {
+      method: 'GET',
+      path: '/health',
+      status: 200,
+      headers: headers(),
+      text: '{"status":"ok"}',
+    };
+    expect(responseProblems(doc, answer)).toEqual([]);
+    expect(responseProblems(doc, { ...answer, text: '{"status":"ok","extra":1}' })).toEqual([
+      '$: must NOT have additional properties',
+    ]);
+    expect(responseProblems(doc, { ...answer, status: 418 })).toEqual(['status 418 is not documented']);
+    expect(
+      responseProblems(doc, { ...answer, headers: new Headers({ 'content-type': 'text/plain' }) }),
+    ).toEqual(['no X-Request-Id header', 'media type text/plain is not documented for 200']);
+    const limited = {
+      method: 'POST',
+      path: '/v2/payments',
+      status: 429,
+      headers: headers({ 'content-type': 'application/problem+json' }),
+      text: JSON.stringify(examples.rateLimitedProblem),
+    };
+    expect(responseProblems(doc, limited)).toEqual(['no Retry-After header (seconds)']);
+    expect(
+      responseProblems(doc, {
+        ...limited,
+        headers: headers({ 'content-type': 'application/problem+json', 'retry-after': '12' }),
+      }),
+    ).toEqual([]);
   });
 
   describe('route coverage', () => {

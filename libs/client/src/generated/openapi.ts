@@ -563,14 +563,14 @@ export interface components {
              * @default MANUAL
              * @enum {string}
              */
-            capture_mode: "AUTOMATIC" | "MANUAL";
+            capture_mode?: "AUTOMATIC" | "MANUAL";
             /**
              * @default EMBEDDED
              * @enum {string}
              */
-            integration_mode: "EMBEDDED" | "HOSTED_PAGE";
+            integration_mode?: "EMBEDDED" | "HOSTED_PAGE";
             /** @default false */
-            allow_future_usage: boolean;
+            allow_future_usage?: boolean;
             /** @description Absolute http(s) URL; redirection uses HTTP GET. */
             shopper_redirection_url?: string;
             order?: components["schemas"]["Order"];
@@ -591,9 +591,9 @@ export interface components {
              * @default MANUAL
              * @enum {string}
              */
-            capture_mode: "AUTOMATIC" | "MANUAL";
+            capture_mode?: "AUTOMATIC" | "MANUAL";
             /** @default false */
-            allow_future_usage: boolean;
+            allow_future_usage?: boolean;
             order_reference?: string;
             order?: components["schemas"]["Order"];
             customer?: components["schemas"]["Customer"];
