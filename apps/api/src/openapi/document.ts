@@ -53,33 +53,6 @@ const SHARED_REQUEST_SCHEMAS: Record<string, z.ZodType> = {
   ReusedTender: reusedTender,
 };
 
-/** Descriptions of request components and fields the zod schemas do not carry. Unknown names throw. */
-const REQUEST_DOCS: Record<string, string> = {
-  Order: 'Information regarding the order and the items to be purchased.',
-  Customer: 'Information regarding the customer purchasing the order (3-D Secure risk data).',
-  Address: 'Billing or shipping address.',
-  ItemLine: 'One line of a shipment. Amounts in minor units.',
-  Browser: 'Browser information collected by the partner front component.',
-  WebhookConfig: 'Where to send webhooks about this object, with custom headers to add.',
-  ThreeDsOptions: 'Options for 3-D Secure authentication.',
-  NewTender: 'A new tender: a payment method at a partner, with its instrument.',
-  ReusedTender: 'A merchant-initiated payment reusing the credential stored by a parent payment.',
-  'CreatePaymentRequest.entity_id': 'Optional; when given, must be the entity of the client.',
-  'CreatePaymentRequest.amount': 'Amount in currency minor units: 4299 is 42.99 EUR.',
-  'CreatePaymentRequest.currency': 'ISO 4217 currency code.',
-  'CreatePaymentRequest.split': 'The tenders; their amounts add up to `amount`.',
-  'CreatePaymentRequest.client_session_id': 'The client session this payment completes.',
-  'CreatePaymentRequest.shopper_redirection_url':
-    'Absolute http(s) URL where the shopper is sent back, with a `purse-redirection-data` token.',
-  'CreateClientSessionRequest.entity_id': 'Optional; when given, must be the entity of the client.',
-  'CreateClientSessionRequest.amount': 'Amount in currency minor units: 4299 is 42.99 EUR.',
-  'CreateClientSessionRequest.currency': 'ISO 4217 currency code.',
-  'CreateClientSessionRequest.shopper_redirection_url': 'Absolute http(s) URL; redirection uses HTTP GET.',
-  'OperationRequest.amount': 'Amount to process, in minor units. Default: everything available.',
-  'OperationRequest.merchant_reference': 'Reference of the operation in the merchant system.',
-  'NewTender.payment_method': 'The instrument, as the partner method expects it (card token, gift card…).',
-};
-
 function convert(
   schemas: Record<string, z.ZodType>,
   io: 'input' | 'output',
@@ -131,14 +104,6 @@ export function buildComponentSchemas(routes: readonly RouteSpec[] = ROUTES): Re
       throw new Error(`OpenAPI: component ${name} differs between its request and response forms`);
     }
     merged[name] = schema;
-  }
-  for (const [key, description] of Object.entries(REQUEST_DOCS)) {
-    const [component, property] = key.split('.');
-    const target = property
-      ? ((merged[component]?.properties as Record<string, JsonSchema> | undefined)?.[property] ?? undefined)
-      : merged[component];
-    if (!target) throw new Error(`OpenAPI: REQUEST_DOCS names ${key}, which does not exist`);
-    target.description = description;
   }
   return Object.fromEntries(Object.entries(merged).sort(([a], [b]) => a.localeCompare(b)));
 }
