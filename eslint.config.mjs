@@ -8,6 +8,7 @@ export default tseslint.config(
       'dist/**',
       'coverage/**',
       'libs/persistence/src/generated/**',
+      'libs/client/src/generated/**',
       'bench/results/**',
     ],
   },

@@ -5,6 +5,7 @@
  * due (open loop: its scheduled arrival, so a lagging generator cannot hide queueing).
  */
 import { performance } from 'node:perf_hooks';
+import { createTenderClient, type Schemas, type TenderClient } from '@tender/client';
 import { parseServerTiming } from './stats';
 import type { Merchant } from './stack';
 
@@ -92,24 +93,32 @@ function recordError(rec: StepRecorder, kind: string, detail: string): void {
   if (rec.errorSamples.length < 10) rec.errorSamples.push(`${kind}: ${detail.slice(0, 300)}`);
 }
 
-async function post(
-  url: string,
-  token: string,
-  idempotencyKey: string,
-  body: unknown,
-): Promise<{ status: number; text: string; timing: Record<string, number> }> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      'idempotency-key': idempotencyKey,
-    },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, text, timing: parseServerTiming(response.headers.get('server-timing')) };
+const clients = new Map<string, TenderClient>();
+
+/** The typed API client (@tender/client) of an access token, made once per token. */
+function clientOf(apiUrl: string, token: string): TenderClient {
+  let client = clients.get(token);
+  if (!client) clients.set(token, (client = createTenderClient(apiUrl, { accessToken: token })));
+  return client;
 }
+
+interface PaymentAnswer {
+  status: number;
+  payment: Schemas['Payment'] | undefined;
+  /** The error body (problem+json, or text), for the error samples. */
+  error: unknown;
+  timing: Record<string, number>;
+}
+
+async function paymentAnswer(
+  call: Promise<{ data?: Schemas['Payment']; error?: unknown; response: Response }>,
+): Promise<PaymentAnswer> {
+  const { data, error, response } = await call;
+  const timing = parseServerTiming(response.headers.get('server-timing'));
+  return { status: response.status, payment: data, error, timing };
+}
+
+const detail = (answer: PaymentAnswer) => JSON.stringify(answer.error ?? answer.payment);
 
 /** One payment: create (two tenders), then capture in full. `dueAt` is performance.now() when it was due. */
 export async function paymentFlow(ctx: LoadContext, rec: StepRecorder, dueAt: number): Promise<void> {
@@ -123,7 +132,7 @@ export async function paymentFlow(ctx: LoadContext, rec: StepRecorder, dueAt: nu
   rec.attempted++;
   rec.firstSentAt = Math.min(rec.firstSentAt, dueAt);
   const sentAtEpoch = Date.now() - (performance.now() - dueAt);
-  const body = {
+  const body: Schemas['CreatePaymentRequest'] = {
     amount,
     currency: 'EUR',
     capture_mode: 'MANUAL',
@@ -138,15 +147,20 @@ export async function paymentFlow(ctx: LoadContext, rec: StepRecorder, dueAt: nu
       { partner: 'connect', method: 'card', amount: cardAmount, payment_method: { token: CARD_TOKEN } },
     ],
   };
-  let created: Awaited<ReturnType<typeof post>> | undefined;
+  let created: PaymentAnswer | undefined;
   let retried = false;
   // As a merchant would: a 5xx or a lost answer is retried once with the same Idempotency-Key (the
   // failure still counts as an error; the retry shows whether the key recovers the payment).
   for (let attempt = 1; attempt <= 2; attempt++) {
     try {
-      created = await post(`${ctx.apiUrl}/v2/payments`, merchant.frontOffice, orderReference, body);
+      created = await paymentAnswer(
+        clientOf(ctx.apiUrl, merchant.frontOffice).POST('/v2/payments', {
+          body,
+          params: { header: { 'Idempotency-Key': orderReference } },
+        }),
+      );
       if (created.status < 500) break;
-      recordError(rec, `create_http_${created.status}`, created.text);
+      recordError(rec, `create_http_${created.status}`, detail(created));
     } catch (error) {
       created = undefined;
       recordError(rec, 'create_network', (error as Error).message);
@@ -159,28 +173,17 @@ export async function paymentFlow(ctx: LoadContext, rec: StepRecorder, dueAt: nu
   }
   if (!created || created.status >= 500) return;
   const createdAt = performance.now();
-  let payment: {
-    id?: string;
-    authorization?: {
-      status?: string;
-      partner_transactions?: Array<{ id: string; partner: string; status: string }>;
-    };
-  };
-  try {
-    payment = JSON.parse(created.text);
-  } catch {
-    payment = {};
-  }
-  const status = payment.authorization?.status;
-  if (created.status !== 201 || status !== 'AUTHORIZED' || !payment.id) {
+  const payment = created.payment;
+  const status = payment?.authorization.status;
+  if (created.status !== 201 || status !== 'AUTHORIZED' || !payment) {
     recordError(
       rec,
       created.status !== 201 ? `create_http_${created.status}` : `create_${status}`,
-      created.text,
+      detail(created),
     );
     return;
   }
-  const tenders = payment.authorization!.partner_transactions ?? [];
+  const tenders = payment.authorization.partner_transactions;
   const tenderIds = {
     paytronix: tenders.find((t) => t.partner === 'paytronix')?.id ?? '',
     connect: tenders.find((t) => t.partner === 'connect')?.id ?? '',
@@ -212,37 +215,29 @@ export async function paymentFlow(ctx: LoadContext, rec: StepRecorder, dueAt: nu
 
   let captured;
   try {
-    captured = await post(
-      `${ctx.apiUrl}/v2/payments/${payment.id}/captures`,
-      merchant.backOffice,
-      `${orderReference}-capture`,
-      {},
+    captured = await paymentAnswer(
+      clientOf(ctx.apiUrl, merchant.backOffice).POST('/v2/payments/{id}/captures', {
+        params: { path: { id: payment.id }, header: { 'Idempotency-Key': `${orderReference}-capture` } },
+        body: {},
+      }),
     );
   } catch (error) {
     recordError(rec, 'capture_network', (error as Error).message);
     return;
   }
   const capturedAt = performance.now();
-  let after: {
-    amounts?: { total_captured?: number };
-    captures?: Array<{ status: string; partner_transactions?: Array<{ id: string }> }>;
-  };
-  try {
-    after = JSON.parse(captured.text);
-  } catch {
-    after = {};
-  }
-  const capture = after.captures?.[0];
-  if (captured.status !== 201 || capture?.status !== 'SUCCESS' || after.amounts?.total_captured !== amount) {
+  const after = captured.payment;
+  const capture = after?.captures[0];
+  if (captured.status !== 201 || capture?.status !== 'SUCCESS' || after?.amounts.total_captured !== amount) {
     recordError(
       rec,
       captured.status !== 201 ? `capture_http_${captured.status}` : `capture_${capture?.status ?? 'missing'}`,
-      captured.text,
+      detail(captured),
     );
     return;
   }
   record.captured = true;
-  record.captureLegIds = (capture.partner_transactions ?? []).map((leg) => leg.id);
+  record.captureLegIds = capture.partner_transactions.map((leg) => leg.id);
   rec.captured++;
   rec.captureMs.push(capturedAt - createdAt);
   rec.flowMs.push(capturedAt - dueAt);

@@ -8,6 +8,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { loadConfig } from '@tender/config';
+import { createTenderClient } from '@tender/client';
 import { createPrismaClient, DataCipher, type PrismaClient } from '@tender/persistence';
 import { ensureDatabase, migrate } from '../../libs/persistence/src/migrations/runner';
 import { createClient, createEntity, setPartnerAccount } from '../../apps/cli/src/provisioning';
@@ -327,18 +328,9 @@ export async function provisionMerchants(
 }
 
 async function token(apiUrl: string, clientId: string, clientSecret: string): Promise<string> {
-  const response = await fetch(`${apiUrl}/oauth2/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      grant_type: 'client_credentials',
-      client_id: clientId,
-      client_secret: clientSecret,
-    }),
+  const { data, error, response } = await createTenderClient(apiUrl).POST('/oauth2/token', {
+    body: { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret },
   });
-  const body = (await response.json()) as { access_token?: string };
-  if (response.status !== 200 || !body.access_token) {
-    throw new Error(`token for ${clientId}: HTTP ${response.status} ${JSON.stringify(body)}`);
-  }
-  return body.access_token;
+  if (!data) throw new Error(`token for ${clientId}: HTTP ${response.status} ${JSON.stringify(error)}`);
+  return data.access_token;
 }

@@ -1,9 +1,12 @@
+import type { Schemas } from '@tender/client';
+import { responseText } from '../support/openapi';
 import { TestStack } from '../support/stack';
 
 /**
  * The merchant API of payments against its real database, without a worker: payments stay PENDING
  * unless a test authorizes their tenders in the database, which lets the API's own rules (validation,
- * idempotency, isolation, amounts, concurrency) be checked on their own.
+ * idempotency, isolation, amounts, concurrency) be checked on their own. Calls go through the typed
+ * client (@tender/client), which checks every answer against the OpenAPI document.
  */
 describe('payments API (/v2/payments)', () => {
   let stack: TestStack;
@@ -13,7 +16,7 @@ describe('payments API (/v2/payments)', () => {
   });
   afterAll(() => stack.close());
 
-  const giftAndCard = (amount = 4299, gift = 2000) => ({
+  const giftAndCard = (amount = 4299, gift = 2000): Schemas['CreatePaymentRequest'] => ({
     amount,
     currency: 'EUR',
     capture_mode: 'MANUAL',
@@ -33,8 +36,23 @@ describe('payments API (/v2/payments)', () => {
     ],
   });
 
-  const createPayment = (body: unknown, headers: Record<string, string> = {}) =>
-    stack.request('POST', '/v2/payments', { token: stack.frontOffice, body, headers });
+  const createPayment = (
+    body: Schemas['CreatePaymentRequest'],
+    idempotencyKey?: string,
+    token = stack.frontOffice,
+  ) =>
+    stack.client(token).POST('/v2/payments', {
+      body,
+      params: { header: idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {} },
+    });
+
+  const operate = (
+    operation: 'captures' | 'voids' | 'refunds',
+    id: string,
+    body: Schemas['OperationRequest'] = {},
+    token = stack.backOffice,
+  ) =>
+    stack.client(token).POST(`/v2/payments/{id}/${operation}` as const, { params: { path: { id } }, body });
 
   /** Marks every tender of a payment authorized, as the worker would after the partners said yes. */
   async function authorizeInDatabase(paymentId: string): Promise<void> {
@@ -48,10 +66,17 @@ describe('payments API (/v2/payments)', () => {
     });
   }
 
-  it('creates a split payment, PENDING with authorize_pending, never echoing payment_method', async () => {
-    const response = await createPayment(giftAndCard());
+  /** A new payment (201), as the API answered it. */
+  async function newPayment(body = giftAndCard()): Promise<Schemas['Payment']> {
+    const { data, response } = await createPayment(body);
     expect(response.status).toBe(201);
-    expect(response.body).toMatchObject({
+    return data!;
+  }
+
+  it('creates a split payment, PENDING with authorize_pending, never echoing payment_method', async () => {
+    const { data: payment, response } = await createPayment(giftAndCard());
+    expect(response.status).toBe(201);
+    expect(payment).toMatchObject({
       version: 1,
       entity_id: stack.entityId,
       amount: 4299,
@@ -76,133 +101,133 @@ describe('payments API (/v2/payments)', () => {
       captures: [],
       voids: [],
       refunds: [],
-      links: { self: { href: `/v2/payments/${response.body.id}`, method: 'GET' } },
+      links: { self: { href: `/v2/payments/${payment!.id}`, method: 'GET' } },
     });
-    expect(response.body.authorization.partner_transactions).toHaveLength(2);
-    expect(response.text).not.toContain('6000000000000500');
-    expect(response.text).not.toContain('connect-approve');
-    const fetched = await stack.request('GET', `/v2/payments/${response.body.id}`, {
-      token: stack.backOffice,
-      headers: { 'cache-control': 'max-age=60' },
+    expect(payment!.authorization.partner_transactions).toHaveLength(2);
+    expect(responseText(response)).not.toContain('6000000000000500');
+    expect(responseText(response)).not.toContain('connect-approve');
+    const fetched = await stack.client(stack.backOffice).GET('/v2/payments/{id}', {
+      params: { path: { id: payment!.id }, header: { 'Cache-Control': 'max-age=60' } },
     });
-    expect(fetched.status).toBe(200);
-    expect(fetched.body.id).toBe(response.body.id);
+    expect(fetched.response.status).toBe(200);
+    expect(fetched.data!.id).toBe(payment!.id);
   });
 
   it('validates the split: sum, eligibility, instruments, with the field named and nothing written', async () => {
     const before = await stack.prisma.payment.count({ where: { entityId: stack.entityId } });
     const sum = await createPayment({ ...giftAndCard(), amount: 5000 });
-    expect(sum.status).toBe(400);
-    expect(sum.body.errors).toEqual([
-      expect.objectContaining({ field: 'split', code: 'split_amount_mismatch' }),
-    ]);
+    expect(sum.response.status).toBe(400);
+    expect(sum.error).toMatchObject({
+      errors: [expect.objectContaining({ field: 'split', code: 'split_amount_mismatch' })],
+    });
 
     const negative = giftAndCard();
     negative.split[1].amount = -1;
     const negativeResponse = await createPayment(negative);
-    expect(negativeResponse.status).toBe(400);
-    expect(negativeResponse.body.errors).toEqual(
-      expect.arrayContaining([expect.objectContaining({ field: 'split[1].amount', code: 'too_small' })]),
-    );
+    expect(negativeResponse.response.status).toBe(400);
+    expect(negativeResponse.error).toMatchObject({
+      errors: expect.arrayContaining([
+        expect.objectContaining({ field: 'split[1].amount', code: 'too_small' }),
+      ]),
+    });
 
     const unknownPartner = giftAndCard();
     (unknownPartner.split[1] as Record<string, unknown>).partner = 'acme';
     const notEligible = await createPayment(unknownPartner);
-    expect(notEligible.status).toBe(422);
-    expect(notEligible.body.errors).toEqual([
-      expect.objectContaining({ field: 'split[1].method', code: 'tender_not_eligible' }),
-    ]);
+    expect(notEligible.response.status).toBe(422);
+    expect(notEligible.error).toMatchObject({
+      errors: [expect.objectContaining({ field: 'split[1].method', code: 'tender_not_eligible' })],
+    });
 
     const badCard = giftAndCard();
-    badCard.split[0].payment_method = { card_number: 'abc' } as never;
+    (badCard.split[0] as Record<string, unknown>).payment_method = { card_number: 'abc' };
     const badInstrument = await createPayment(badCard);
-    expect(badInstrument.status).toBe(422);
-    expect(badInstrument.body.errors).toEqual([
-      expect.objectContaining({
-        field: 'split[0].payment_method.card_number',
-        code: 'invalid_payment_method',
-      }),
-    ]);
-    expect(badInstrument.text).not.toContain('abc"');
+    expect(badInstrument.response.status).toBe(422);
+    expect(badInstrument.error).toMatchObject({
+      errors: [
+        expect.objectContaining({
+          field: 'split[0].payment_method.card_number',
+          code: 'invalid_payment_method',
+        }),
+      ],
+    });
+    expect(responseText(badInstrument.response)).not.toContain('abc"');
 
-    const extra = await createPayment({ ...giftAndCard(), surprise: 1 });
-    expect(extra.status).toBe(400);
-    expect(extra.body.errors[0]).toMatchObject({ field: 'surprise', code: 'unknown_field' });
+    const extra = await createPayment({ ...giftAndCard(), surprise: 1 } as Schemas['CreatePaymentRequest']);
+    expect(extra.response.status).toBe(400);
+    expect(extra.error).toMatchObject({
+      errors: [expect.objectContaining({ field: 'surprise', code: 'unknown_field' })],
+    });
     expect(await stack.prisma.payment.count({ where: { entityId: stack.entityId } })).toBe(before);
   });
 
   it('ties a payment to its client session, which becomes SUBMITTED', async () => {
-    const session = await stack.request('POST', '/v2/client-sessions', {
-      token: stack.frontOffice,
+    const session = await stack.client(stack.frontOffice).POST('/v2/client-sessions', {
       body: { amount: 4299, currency: 'EUR' },
     });
-    const wrongAmount = await createPayment({ ...giftAndCard(4000), client_session_id: session.body.id });
-    expect(wrongAmount.status).toBe(422);
-    expect(wrongAmount.body.errors[0]).toMatchObject({ field: 'amount', code: 'session_mismatch' });
-
-    const payment = await createPayment({ ...giftAndCard(), client_session_id: session.body.id });
-    expect(payment.status).toBe(201);
-    const submitted = await stack.request('GET', `/v2/client-sessions/${session.body.id}`, {
-      token: stack.frontOffice,
+    const client_session_id = session.data!.id;
+    const wrongAmount = await createPayment({ ...giftAndCard(4000), client_session_id });
+    expect(wrongAmount.response.status).toBe(422);
+    expect(wrongAmount.error).toMatchObject({
+      errors: [expect.objectContaining({ field: 'amount', code: 'session_mismatch' })],
     });
-    expect(submitted.body).toMatchObject({ status: 'SUBMITTED', payment_id: payment.body.id });
-    expect(submitted.body.links.payment.href).toBe(`/v2/payments/${payment.body.id}`);
-    const second = await createPayment({ ...giftAndCard(), client_session_id: session.body.id });
-    expect(second.status).toBe(409);
-    expect(second.body.code).toBe('client_session_not_open');
+
+    const payment = await newPayment({ ...giftAndCard(), client_session_id });
+    const submitted = await stack.client(stack.frontOffice).GET('/v2/client-sessions/{id}', {
+      params: { path: { id: client_session_id } },
+    });
+    expect(submitted.data).toMatchObject({ status: 'SUBMITTED', payment_id: payment.id });
+    expect(submitted.data!.links.payment!.href).toBe(`/v2/payments/${payment.id}`);
+    const second = await createPayment({ ...giftAndCard(), client_session_id });
+    expect(second.response.status).toBe(409);
+    expect(second.error).toMatchObject({ code: 'client_session_not_open' });
   });
 
   describe('idempotency', () => {
     it('replays the same request byte for byte, refuses another body, and scopes keys to the client', async () => {
       const key = `key-${Date.now()}`;
-      const first = await createPayment(giftAndCard(), { 'idempotency-key': key });
-      const replay = await createPayment(giftAndCard(), { 'idempotency-key': key });
-      expect(first.status).toBe(201);
-      expect(replay.status).toBe(201);
-      expect(replay.text).toBe(first.text);
-      expect(replay.headers.get('idempotent-replayed')).toBe('true');
-      expect(first.headers.get('idempotent-replayed')).toBeNull();
-      expect(await stack.prisma.payment.count({ where: { id: first.body.id } })).toBe(1);
+      const first = await createPayment(giftAndCard(), key);
+      const replay = await createPayment(giftAndCard(), key);
+      expect(first.response.status).toBe(201);
+      expect(replay.response.status).toBe(201);
+      expect(responseText(replay.response)).toBe(responseText(first.response));
+      expect(replay.response.headers.get('idempotent-replayed')).toBe('true');
+      expect(first.response.headers.get('idempotent-replayed')).toBeNull();
+      expect(await stack.prisma.payment.count({ where: { id: first.data!.id } })).toBe(1);
 
-      const violation = await createPayment(giftAndCard(4300), { 'idempotency-key': key });
-      expect(violation.status).toBe(409);
-      expect(violation.body.code).toBe('idempotency_violation');
+      const violation = await createPayment(giftAndCard(4300), key);
+      expect(violation.response.status).toBe(409);
+      expect(violation.error).toMatchObject({ code: 'idempotency_violation' });
 
       const otherClient = await stack.token(['front_office']);
-      const sameKeyOtherClient = await stack.request('POST', '/v2/payments', {
-        token: otherClient,
-        body: giftAndCard(),
-        headers: { 'idempotency-key': key },
-      });
-      expect(sameKeyOtherClient.status).toBe(201);
-      expect(sameKeyOtherClient.body.id).not.toBe(first.body.id);
+      const sameKeyOtherClient = await createPayment(giftAndCard(), key, otherClient);
+      expect(sameKeyOtherClient.response.status).toBe(201);
+      expect(sameKeyOtherClient.data!.id).not.toBe(first.data!.id);
     });
 
     it('replays errors too', async () => {
       const key = `err-${Date.now()}`;
-      const first = await createPayment({ ...giftAndCard(), amount: 1 }, { 'idempotency-key': key });
-      const again = await createPayment({ ...giftAndCard(), amount: 1 }, { 'idempotency-key': key });
-      expect(first.status).toBe(400);
-      expect(again.status).toBe(400);
-      expect(again.text).toBe(first.text);
-      expect(again.headers.get('idempotent-replayed')).toBe('true');
+      const first = await createPayment({ ...giftAndCard(), amount: 1 }, key);
+      const again = await createPayment({ ...giftAndCard(), amount: 1 }, key);
+      expect(first.response.status).toBe(400);
+      expect(again.response.status).toBe(400);
+      expect(responseText(again.response)).toBe(responseText(first.response));
+      expect(again.response.headers.get('idempotent-replayed')).toBe('true');
     });
 
     it('answers 409 request_in_progress while the first request runs, and only one payment is created', async () => {
       const key = `race-${Date.now()}`;
-      const results = await Promise.all(
-        Array.from({ length: 8 }, () => createPayment(giftAndCard(), { 'idempotency-key': key })),
-      );
-      const created = results.filter((r) => r.status === 201);
-      const busy = results.filter((r) => r.status === 409);
+      const results = await Promise.all(Array.from({ length: 8 }, () => createPayment(giftAndCard(), key)));
+      const created = results.filter((r) => r.response.status === 201);
+      const busy = results.filter((r) => r.response.status === 409);
       expect(created.length + busy.length).toBe(8);
-      expect(busy.every((r) => r.body.code === 'request_in_progress')).toBe(true);
-      expect(new Set(created.map((r) => r.body.id)).size).toBe(1);
+      expect(busy.every((r) => r.error?.code === 'request_in_progress')).toBe(true);
+      expect(new Set(created.map((r) => r.data!.id)).size).toBe(1);
     });
 
     it('resumes after a crash past the first write instead of creating a second payment', async () => {
       const key = `crash-${Date.now()}`;
-      const first = await createPayment(giftAndCard(), { 'idempotency-key': key });
+      const first = await createPayment(giftAndCard(), key);
       // Simulate a process that committed the payment, then died before storing its response.
       await stack.prisma.idempotencyKey.updateMany({
         where: { key },
@@ -213,47 +238,35 @@ describe('payments API (/v2/payments)', () => {
           lockedAt: new Date(Date.now() - 3600_000),
         },
       });
-      const retry = await createPayment(giftAndCard(), { 'idempotency-key': key });
-      expect(retry.status).toBe(201);
-      expect(retry.body.id).toBe(first.body.id);
+      const retry = await createPayment(giftAndCard(), key);
+      expect(retry.response.status).toBe(201);
+      expect(retry.data!.id).toBe(first.data!.id);
       expect(
-        await stack.prisma.payment.count({ where: { entityId: stack.entityId, id: first.body.id } }),
+        await stack.prisma.payment.count({ where: { entityId: stack.entityId, id: first.data!.id } }),
       ).toBe(1);
     });
   });
 
   describe('operations', () => {
     it('refuses operations the payment status does not allow, and amounts above what is available', async () => {
-      const { body: payment } = await createPayment(giftAndCard());
-      const early = await stack.request('POST', `/v2/payments/${payment.id}/captures`, {
-        token: stack.backOffice,
-        body: {},
-      });
-      expect(early.status).toBe(409);
-      expect(early.body.code).toBe('payment_status_incompatible');
+      const payment = await newPayment();
+      const early = await operate('captures', payment.id);
+      expect(early.response.status).toBe(409);
+      expect(early.error).toMatchObject({ code: 'payment_status_incompatible' });
 
       await authorizeInDatabase(payment.id);
-      const tooMuch = await stack.request('POST', `/v2/payments/${payment.id}/captures`, {
-        token: stack.backOffice,
-        body: { amount: 4300 },
-      });
-      expect(tooMuch.status).toBe(422);
-      expect(tooMuch.body).toMatchObject({ code: 'amount_exceeds_available', available_to_capture: 4299 });
-      const refund = await stack.request('POST', `/v2/payments/${payment.id}/refunds`, {
-        token: stack.backOffice,
-        body: { amount: 1 },
-      });
-      expect(refund.status).toBe(422);
-      const frontOffice = await stack.request('POST', `/v2/payments/${payment.id}/captures`, {
-        token: stack.frontOffice,
-        body: {},
-      });
-      expect(frontOffice.status).toBe(403);
+      const tooMuch = await operate('captures', payment.id, { amount: 4300 });
+      expect(tooMuch.response.status).toBe(422);
+      expect(tooMuch.error).toMatchObject({ code: 'amount_exceeds_available', available_to_capture: 4299 });
+      const refund = await operate('refunds', payment.id, { amount: 1 });
+      expect(refund.response.status).toBe(422);
+      const frontOffice = await operate('captures', payment.id, {}, stack.frontOffice);
+      expect(frontOffice.response.status).toBe(403);
     });
 
     it('lets exactly 4 of 20 concurrent captures of 1000 through on a 4299 payment', async () => {
       // Two card tenders: both capture partially and several times (a gift card captures once).
-      const { body: payment } = await createPayment({
+      const payment = await newPayment({
         amount: 4299,
         currency: 'EUR',
         split: [
@@ -264,14 +277,11 @@ describe('payments API (/v2/payments)', () => {
       await authorizeInDatabase(payment.id);
       const results = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
-          stack.request('POST', `/v2/payments/${payment.id}/captures`, {
-            token: stack.backOffice,
-            body: { amount: 1000, merchant_reference: `CAP-${i}` },
-          }),
+          operate('captures', payment.id, { amount: 1000, merchant_reference: `CAP-${i}` }),
         ),
       );
-      expect(results.filter((r) => r.status === 201)).toHaveLength(4);
-      expect(results.filter((r) => r.status === 422)).toHaveLength(16);
+      expect(results.filter((r) => r.response.status === 201)).toHaveLength(4);
+      expect(results.filter((r) => r.response.status === 422)).toHaveLength(16);
       const legs = await stack.prisma.operationTransaction.findMany({
         where: { operation: { paymentId: payment.id, type: 'CAPTURE' } },
       });
@@ -279,14 +289,11 @@ describe('payments API (/v2/payments)', () => {
     });
 
     it('never refunds more than captured, even concurrently', async () => {
-      const { body: payment } = await createPayment(giftAndCard());
+      const payment = await newPayment();
       await authorizeInDatabase(payment.id);
       // Record a successful capture of 3000 (gift card 2000 + card 1000), as the worker would.
-      const capture = await stack.request('POST', `/v2/payments/${payment.id}/captures`, {
-        token: stack.backOffice,
-        body: { amount: 3000 },
-      });
-      expect(capture.status).toBe(201);
+      const capture = await operate('captures', payment.id, { amount: 3000 });
+      expect(capture.response.status).toBe(201);
       await stack.prisma.operationTransaction.updateMany({
         where: { operation: { paymentId: payment.id } },
         data: { status: 'SUCCESS' },
@@ -296,14 +303,9 @@ describe('payments API (/v2/payments)', () => {
         data: { status: 'SUCCESS' },
       });
       const results = await Promise.all(
-        Array.from({ length: 10 }, () =>
-          stack.request('POST', `/v2/payments/${payment.id}/refunds`, {
-            token: stack.backOffice,
-            body: { amount: 700 },
-          }),
-        ),
+        Array.from({ length: 10 }, () => operate('refunds', payment.id, { amount: 700 })),
       );
-      expect(results.filter((r) => r.status === 201)).toHaveLength(4);
+      expect(results.filter((r) => r.response.status === 201)).toHaveLength(4);
       const refunded = await stack.prisma.operationTransaction.findMany({
         where: { operation: { paymentId: payment.id, type: 'REFUND' } },
       });
@@ -311,7 +313,7 @@ describe('payments API (/v2/payments)', () => {
     });
 
     it('refuses a refund a partner cannot do before sending anything', async () => {
-      const { body: payment } = await createPayment({
+      const payment = await newPayment({
         amount: 1500,
         currency: 'EUR',
         split: [{ partner: 'paytronix', method: 'card', amount: 1500 }],
@@ -336,12 +338,9 @@ describe('payments API (/v2/payments)', () => {
           },
         },
       });
-      const refund = await stack.request('POST', `/v2/payments/${payment.id}/refunds`, {
-        token: stack.backOffice,
-        body: {},
-      });
-      expect(refund.status).toBe(422);
-      expect(refund.body.code).toBe('partner_cannot_refund');
+      const refund = await operate('refunds', payment.id);
+      expect(refund.response.status).toBe(422);
+      expect(refund.error).toMatchObject({ code: 'partner_cannot_refund' });
       expect(await stack.prisma.operation.count({ where: { paymentId: payment.id, type: 'REFUND' } })).toBe(
         0,
       );
@@ -349,14 +348,13 @@ describe('payments API (/v2/payments)', () => {
   });
 
   it('hides other entities’ payments', async () => {
-    const { body: payment } = await createPayment(giftAndCard());
+    const payment = await newPayment();
     const other = await TestStack.start({ simulators: false });
     try {
-      const token = await other.token(['back_office']);
-      expect((await other.request('GET', `/v2/payments/${payment.id}`, { token })).status).toBe(404);
-      expect(
-        (await other.request('POST', `/v2/payments/${payment.id}/voids`, { token, body: {} })).status,
-      ).toBe(404);
+      const client = other.client(await other.token(['back_office']));
+      const params = { path: { id: payment.id } };
+      expect((await client.GET('/v2/payments/{id}', { params })).response.status).toBe(404);
+      expect((await client.POST('/v2/payments/{id}/voids', { params, body: {} })).response.status).toBe(404);
     } finally {
       await other.close();
     }

@@ -4,6 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { createApiApp } from '../../apps/api/src/app';
 import { createClient, type CreatedClient } from '../../apps/cli/src/provisioning';
 import { generateClientId } from '@tender/auth';
+import { buildOpenApiDocument } from '../../apps/api/src/openapi/document';
+import { responseProblems } from '../support/openapi';
 import { giftCardAndCard } from '../support/payloads';
 import { eventually, TestStack } from '../support/stack';
 
@@ -34,8 +36,10 @@ const basic = (id: string, secret: string) =>
   `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 
 interface Answer {
+  path: string;
   status: number;
   headers: Headers;
+  text: string;
   body: any;
 }
 
@@ -52,7 +56,7 @@ async function call(url: string, path: string, init: RequestInit & { ip: string 
   } catch {
     body = text;
   }
-  return { status: response.status, headers: response.headers, body };
+  return { path, status: response.status, headers: response.headers, text, body };
 }
 
 function tokenRequest(url: string, ip: string, clientId: string, secret: string): Promise<Answer> {
@@ -63,6 +67,8 @@ function tokenRequest(url: string, ip: string, clientId: string, secret: string)
   });
 }
 
+const document = buildOpenApiDocument();
+
 function expectRateLimited(answer: Answer, windowSeconds = 60): void {
   expect(answer.status).toBe(429);
   expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
@@ -71,6 +77,13 @@ function expectRateLimited(answer: Answer, windowSeconds = 60): void {
   expect(Number.isInteger(retryAfter)).toBe(true);
   expect(retryAfter).toBeGreaterThanOrEqual(1);
   expect(retryAfter).toBeLessThanOrEqual(windowSeconds);
+  // Documented as such: a 429 problem+json with Retry-After for this route in /openapi.json.
+  const template = Object.keys(document.paths).find(
+    (t) => document.paths[t].post && new RegExp(`^${t.replace(/\{\w+\}/g, '[^/]+')}$`).test(answer.path),
+  );
+  expect(template).toBeDefined();
+  expect(responseProblems(document, { ...answer, method: 'post', path: template! })).toEqual([]);
+  expect((document.paths[template!].post as any).responses['429'].headers['Retry-After']).toBeDefined();
 }
 
 async function listen(app: INestApplication): Promise<string> {

@@ -1,7 +1,9 @@
+import type { Schemas } from '@tender/client';
+
 /** The two-tender split most suites use: a Paytronix gift card, then a Connect card. */
 export function giftCardAndCard(
   options: { gift?: number; card?: number; giftCard?: string; cardToken?: string } = {},
-): { amount: number; currency: string; split: unknown[] } {
+): Schemas['CreatePaymentRequest'] {
   const { gift = 1000, card = 2000, giftCard = '6000000000000500', cardToken = 'connect-approve' } = options;
   return {
     amount: gift + card,
@@ -19,7 +21,7 @@ export function oneTender(
   method: string,
   amount: number,
   payment_method: Record<string, string>,
-): { amount: number; currency: string; capture_mode: string; split: unknown[] } {
+): Schemas['CreatePaymentRequest'] {
   return {
     amount,
     currency: 'EUR',

@@ -17,7 +17,12 @@ import {
   createPaytronixSimulator,
   type PaytronixSimulatorOptions,
 } from '../../apps/simulators/src/paytronix';
+import { createTenderClient, type TenderClient } from '@tender/client';
+import { buildOpenApiDocument, type OpenApiDocument } from '../../apps/api/src/openapi/document';
 import { TEST_DATA_ENCRYPTION_KEYS, TEST_DATABASE_URL, TEST_REDIS_URL } from './env';
+import { documentedResponses } from './openapi';
+
+let openApiDocument: OpenApiDocument | undefined;
 
 export interface HttpResult<T = any> {
   status: number;
@@ -155,6 +160,16 @@ export class TestStack {
     });
     if (response.status !== 200) throw new Error(`token: ${response.status} ${response.text}`);
     return response.body.access_token;
+  }
+
+  /**
+   * A typed client of the API (@tender/client) sending `token`; every answer it gets is checked
+   * against the OpenAPI document (status, media type, body schema, headers), or the call throws.
+   */
+  client(token?: string): TenderClient {
+    const client = createTenderClient(this.apiUrl, { accessToken: token });
+    client.use(documentedResponses((openApiDocument ??= buildOpenApiDocument())));
+    return client;
   }
 
   async request<T = any>(

@@ -7,6 +7,7 @@ import { WEBHOOK_QUEUE } from '@tender/infra';
 import { newId } from '@tender/persistence';
 import { rotateWebhookSecret } from '../../apps/cli/src/provisioning';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
+import type { Schemas } from '@tender/client';
 import { eventually, TestStack } from '../support/stack';
 import { oneTender } from '../support/payloads';
 
@@ -101,24 +102,22 @@ describe('merchant webhooks (Tender → merchant)', () => {
     await receiver.close();
   });
 
-  const pay = (webhook: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
-    stack.request('POST', '/v2/payments', {
-      token: stack.frontOffice,
-      body: {
-        amount: 1000,
-        currency: 'EUR',
-        capture_mode: 'MANUAL',
-        split: [
-          { partner: 'connect', method: 'card', amount: 1000, payment_method: { token: 'connect-approve' } },
-        ],
-        webhook,
-        ...extra,
-      },
+  /** A new one-card payment (201) whose events go to `webhook`. */
+  const pay = async (webhook: Schemas['WebhookConfig']): Promise<Schemas['Payment']> => {
+    const { data, response } = await stack.client(stack.frontOffice).POST('/v2/payments', {
+      body: { ...oneTender('connect', 'card', 1000, { token: 'connect-approve' }), webhook },
     });
+    expect(response.status).toBe(201);
+    return data!;
+  };
   const capture = (id: string) =>
-    stack.request('POST', `/v2/payments/${id}/captures`, { token: stack.backOffice, body: {} });
+    stack.client(stack.backOffice).POST('/v2/payments/{id}/captures', { params: { path: { id } }, body: {} });
   const events = async (id: string, token = stack.backOffice) =>
-    (await stack.request('GET', `/v2/payments/${id}/events`, { token })).body.data as any[];
+    (await stack.client(token).GET('/v2/payments/{id}/events', { params: { path: { id } } })).data!.data;
+  const redeliver = (id: string, eventId: string, token = stack.backOffice) =>
+    stack.client(token).POST('/v2/payments/{id}/events/{eventId}/redeliver', {
+      params: { path: { id, eventId } },
+    });
   /** The payment's events once none is PENDING any more. */
   const settledEvents = (id: string, count?: number) =>
     eventually(async () => {
@@ -128,12 +127,11 @@ describe('merchant webhooks (Tender → merchant)', () => {
     }, 20000);
   /** The payment's PAYMENT_AUTHORIZATION event, once every event of the payment is settled. */
   const authorizationEvent = async (id: string) =>
-    (await settledEvents(id)).find((e) => e.type === 'PAYMENT_AUTHORIZATION');
+    (await settledEvents(id)).find((e) => e.type === 'PAYMENT_AUTHORIZATION')!;
 
   it('delivers the events of a real flow, signed (Standard Webhooks), with the merchant headers, in version order', async () => {
     const path = '/flow';
-    const session = await stack.request('POST', '/v2/client-sessions', {
-      token: stack.frontOffice,
+    const session = await stack.client(stack.frontOffice).POST('/v2/client-sessions', {
       body: {
         amount: 1000,
         currency: 'EUR',
@@ -141,19 +139,18 @@ describe('merchant webhooks (Tender → merchant)', () => {
         webhook: { url: receiver.url + path, headers: [{ name: 'x-order-id', values: ['42'] }] },
       },
     });
-    expect(session.status).toBe(201);
-    const created = await stack.request('POST', '/v2/payments', {
-      token: stack.frontOffice,
+    expect(session.response.status).toBe(201);
+    const created = await stack.client(stack.frontOffice).POST('/v2/payments', {
       body: {
         ...oneTender('connect', 'card', 1000, { token: 'connect-approve' }),
-        client_session_id: session.body.id,
+        client_session_id: session.data!.id,
       },
     });
-    expect(created.status).toBe(201);
-    expect(created.body.authorization.status).toBe('AUTHORIZED');
-    const paymentId = created.body.id;
+    expect(created.response.status).toBe(201);
+    expect(created.data!.authorization.status).toBe('AUTHORIZED');
+    const paymentId = created.data!.id;
     const captured = await capture(paymentId);
-    expect(captured.status).toBe(201);
+    expect(captured.response.status).toBe(201);
 
     const recorded = await eventually(async () => {
       const data = await events(paymentId);
@@ -212,7 +209,11 @@ describe('merchant webhooks (Tender → merchant)', () => {
       next_attempt_at: null,
       last_error: null,
       delivered_at: expect.any(String),
-      payload: expect.objectContaining({ id: first.id, type: 'PAYMENT_AUTHORIZATION', action: 'authorized' }),
+      payload: expect.objectContaining({
+        id: first!.id,
+        type: 'PAYMENT_AUTHORIZATION',
+        action: 'authorized',
+      }),
       delivery_attempts: [
         {
           attempted_at: expect.any(String),
@@ -225,17 +226,18 @@ describe('merchant webhooks (Tender → merchant)', () => {
     // Front office may read them too; another entity's payment is a 404.
     expect((await events(paymentId, stack.frontOffice)).length).toBe(recorded.length);
     const stranger = await stack.token(['back_office'], (await createOtherEntity(stack)).entity_id);
-    const foreign = await stack.request('GET', `/v2/payments/${paymentId}/events`, { token: stranger });
-    expect(foreign.status).toBe(404);
-    expect(foreign.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    const foreign = await stack
+      .client(stranger)
+      .GET('/v2/payments/{id}/events', { params: { path: { id: paymentId } } });
+    expect(foreign.response.status).toBe(404);
+    expect(foreign.response.headers.get('content-type')).toMatch(/application\/problem\+json/);
   });
 
   it('retries a failing receiver with backoff: 500 three times then 200 is one delivered event with four attempts', async () => {
     const path = '/flaky';
     receiver.on(path, (_delivery, nth) => (nth <= 3 ? 500 : 200));
     const created = await pay({ url: receiver.url + path, event_types: ['PAYMENT_AUTHORIZATION'] });
-    expect(created.status).toBe(201);
-    const event = await authorizationEvent(created.body.id);
+    const event = await authorizationEvent(created.id);
     expect(event).toMatchObject({
       type: 'PAYMENT_AUTHORIZATION',
       status: 'DELIVERED',
@@ -272,7 +274,7 @@ describe('merchant webhooks (Tender → merchant)', () => {
     await new Promise((resolve) => closed.close(resolve));
 
     const created = await pay({ url: deadUrl, event_types: ['PAYMENT_AUTHORIZATION'] });
-    const event = await authorizationEvent(created.body.id);
+    const event = await authorizationEvent(created.id);
     expect(event).toMatchObject({ status: 'FAILED', attempts: 5, next_attempt_at: null, delivered_at: null });
     expect(event.last_error).toBe('connect_refused'); // coarse: never the raw socket error
     expect(event.delivery_attempts.every((a: any) => a.error === 'connect_refused')).toBe(true);
@@ -289,7 +291,7 @@ describe('merchant webhooks (Tender → merchant)', () => {
     const path = '/slow';
     receiver.on(path, (_delivery, nth) => (nth === 1 ? 'hang' : 204));
     const created = await pay({ url: receiver.url + path, event_types: ['PAYMENT_AUTHORIZATION'] });
-    const event = await authorizationEvent(created.body.id);
+    const event = await authorizationEvent(created.id);
     expect(event).toMatchObject({ status: 'DELIVERED', attempts: 2 });
     expect(event.delivery_attempts[0]).toMatchObject({
       response_status: null,
@@ -302,9 +304,9 @@ describe('merchant webhooks (Tender → merchant)', () => {
   it('sends only the event types the merchant asked for; the others are SKIPPED', async () => {
     const path = '/captures-only';
     const created = await pay({ url: receiver.url + path, event_types: ['PAYMENT_CAPTURE'] });
-    await capture(created.body.id);
+    await capture(created.id);
     const data = await eventually(async () => {
-      const all = await events(created.body.id);
+      const all = await events(created.id);
       const captures = all.filter((e) => e.type === 'PAYMENT_CAPTURE');
       return captures.length === 2 && captures.every((e) => e.status === 'DELIVERED') ? all : undefined;
     });
@@ -318,29 +320,21 @@ describe('merchant webhooks (Tender → merchant)', () => {
   it('redelivers an event on request (back office): a new attempt of the same message', async () => {
     const path = '/redeliver';
     const created = await pay({ url: receiver.url + path, event_types: ['PAYMENT_AUTHORIZATION'] });
-    const event = await authorizationEvent(created.body.id);
+    const event = await authorizationEvent(created.id);
     expect(event.status).toBe('DELIVERED');
-    const url = `/v2/payments/${created.body.id}/events/${event.id}/redeliver`;
+    expect((await redeliver(created.id, event.id, stack.frontOffice)).response.status).toBe(403);
+    const unknown = await redeliver(created.id, newId());
+    expect(unknown.response.status).toBe(404);
 
-    expect((await stack.request('POST', url, { token: stack.frontOffice })).status).toBe(403);
-    const unknown = await stack.request(
-      'POST',
-      `/v2/payments/${created.body.id}/events/${newId()}/redeliver`,
-      {
-        token: stack.backOffice,
-      },
-    );
-    expect(unknown.status).toBe(404);
-
-    const redelivered = await stack.request('POST', url, { token: stack.backOffice });
-    expect(redelivered.status).toBe(202);
-    expect(redelivered.body).toMatchObject({
+    const redelivered = await redeliver(created.id, event.id);
+    expect(redelivered.response.status).toBe(202);
+    expect(redelivered.data).toMatchObject({
       id: event.id,
       status: 'PENDING',
       attempts: 0,
       delivered_at: null,
     });
-    const again = await authorizationEvent(created.body.id);
+    const again = await authorizationEvent(created.id);
     expect(again).toMatchObject({ status: 'DELIVERED', attempts: 1 });
     expect(again.delivery_attempts).toHaveLength(2);
     const got = receiver.at(path);
@@ -349,15 +343,11 @@ describe('merchant webhooks (Tender → merchant)', () => {
 
     // An event that was never to be sent (type filtered out) cannot be redelivered.
     const filtered = await pay({ url: receiver.url + path, event_types: ['PAYMENT_REFUND'] });
-    const skipped = await authorizationEvent(filtered.body.id);
+    const skipped = await authorizationEvent(filtered.id);
     expect(skipped.status).toBe('SKIPPED');
-    const refused = await stack.request(
-      'POST',
-      `/v2/payments/${filtered.body.id}/events/${skipped.id}/redeliver`,
-      { token: stack.backOffice },
-    );
-    expect(refused.status).toBe(422);
-    expect(refused.body.code).toBe('event_not_deliverable');
+    const refused = await redeliver(filtered.id, skipped.id);
+    expect(refused.response.status).toBe(422);
+    expect(refused.error).toMatchObject({ code: 'event_not_deliverable' });
   });
 
   it('disables an endpoint failing for longer than WEBHOOK_DISABLE_AFTER_MS; a redelivery re-enables it', async () => {
@@ -375,7 +365,7 @@ describe('merchant webhooks (Tender → merchant)', () => {
       },
     });
     const first = await pay({ url, event_types: ['PAYMENT_AUTHORIZATION'] });
-    const failed = await authorizationEvent(first.body.id);
+    const failed = await authorizationEvent(first.id);
     expect(failed).toMatchObject({ status: 'FAILED', attempts: 1, last_error: 'endpoint disabled' });
     expect(failed.delivery_attempts.map((a: any) => a.response_status)).toEqual([503]);
     const endpoint = await stack.prisma.webhookEndpoint.findUniqueOrThrow({
@@ -385,7 +375,7 @@ describe('merchant webhooks (Tender → merchant)', () => {
 
     // Not hammered: the next event for that endpoint is not even attempted.
     const second = await pay({ url, event_types: ['PAYMENT_AUTHORIZATION'] });
-    const notSent = await authorizationEvent(second.body.id);
+    const notSent = await authorizationEvent(second.id);
     expect(notSent).toMatchObject({
       status: 'FAILED',
       attempts: 0,
@@ -396,13 +386,9 @@ describe('merchant webhooks (Tender → merchant)', () => {
 
     // The merchant fixed it and asks for a redelivery: the endpoint is enabled again.
     up = true;
-    const redelivered = await stack.request(
-      'POST',
-      `/v2/payments/${second.body.id}/events/${notSent.id}/redeliver`,
-      { token: stack.backOffice },
-    );
-    expect(redelivered.status).toBe(202);
-    const delivered = await authorizationEvent(second.body.id);
+    const redelivered = await redeliver(second.id, notSent.id);
+    expect(redelivered.response.status).toBe(202);
+    const delivered = await authorizationEvent(second.id);
     expect(delivered).toMatchObject({ status: 'DELIVERED', attempts: 1 });
     expect(
       await stack.prisma.webhookEndpoint.findUniqueOrThrow({
@@ -418,7 +404,7 @@ describe('merchant webhooks (Tender → merchant)', () => {
     const previous = rotated.previous_secrets!.map((s) => s.webhook_secret);
     expect(previous).toContain(stack.webhookSecret);
     const created = await pay({ url: receiver.url + path, event_types: ['PAYMENT_AUTHORIZATION'] });
-    await settledEvents(created.body.id);
+    await settledEvents(created.id);
     const [delivery] = receiver.at(path);
     const signatures = delivery.headers['webhook-signature'].split(' ');
     expect(signatures).toHaveLength(2);
@@ -457,15 +443,16 @@ describe('merchant webhooks across a worker restart', () => {
   it('delivers events recorded while no worker ran (from the queue and from the outbox) once one starts', async () => {
     const url = receiver.url + '/restart';
     // Recorded and enqueued by the API while no worker runs.
-    const session = await stack.request('POST', '/v2/client-sessions', {
-      token: stack.frontOffice,
+    const client = stack.client(stack.frontOffice);
+    const session = await client.POST('/v2/client-sessions', {
       body: { amount: 1000, currency: 'EUR', webhook: { url } },
     });
-    expect(session.status).toBe(201);
-    const aborted = await stack.request('POST', `/v2/client-sessions/${session.body.id}/abort`, {
-      token: stack.frontOffice,
+    expect(session.response.status).toBe(201);
+    const sessionId = session.data!.id;
+    const aborted = await client.POST('/v2/client-sessions/{id}/abort', {
+      params: { path: { id: sessionId } },
     });
-    expect(aborted.status).toBe(200);
+    expect(aborted.response.status).toBe(200);
     // Recorded by a process that died before publishing its job: only the outbox row holds it.
     const orphanId = newId();
     await stack.prisma.$transaction([
@@ -473,7 +460,7 @@ describe('merchant webhooks across a worker restart', () => {
         data: {
           id: orphanId,
           entityId: stack.entityId,
-          clientSessionId: session.body.id,
+          clientSessionId: sessionId,
           type: 'CLIENT_SESSION_STATUS',
           objectVersion: 99,
           payload: { id: orphanId, type: 'CLIENT_SESSION_STATUS', action: 'test', version: 99, data: {} },
@@ -493,7 +480,7 @@ describe('merchant webhooks across a worker restart', () => {
     ]);
 
     const pending = await stack.prisma.merchantEvent.findMany({
-      where: { OR: [{ clientSessionId: session.body.id }, { id: orphanId }] },
+      where: { OR: [{ clientSessionId: sessionId }, { id: orphanId }] },
     });
     expect(pending.length).toBeGreaterThanOrEqual(3);
     await new Promise((resolve) => setTimeout(resolve, 500));

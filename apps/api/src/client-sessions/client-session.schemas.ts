@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import {
+  AMOUNT_DESCRIPTION,
   captureMode,
+  CURRENCY_DESCRIPTION,
   currencyCode,
+  ENTITY_ID_DESCRIPTION,
   customer,
   httpUrl,
   minorAmount,
@@ -31,13 +34,15 @@ export function requireChallengeForFutureUsage(
 
 export const createClientSessionBody = z
   .strictObject({
-    entity_id: uuid.optional(),
-    amount: minorAmount,
-    currency: currencyCode,
+    entity_id: uuid.meta({ description: ENTITY_ID_DESCRIPTION }).optional(),
+    amount: minorAmount.meta({ description: AMOUNT_DESCRIPTION }),
+    currency: currencyCode.meta({ description: CURRENCY_DESCRIPTION }),
     capture_mode: captureMode.default('MANUAL'),
     integration_mode: z.enum(['EMBEDDED', 'HOSTED_PAGE']).default('EMBEDDED'),
     allow_future_usage: z.boolean().default(false),
-    shopper_redirection_url: httpUrl.optional(),
+    shopper_redirection_url: httpUrl
+      .meta({ description: 'Absolute http(s) URL; redirection uses HTTP GET.' })
+      .optional(),
     order: order.optional(),
     customer: customer.optional(),
     three_ds_authentication_options: threeDsOptions.optional(),

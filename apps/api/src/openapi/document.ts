@@ -10,6 +10,7 @@ import {
   threeDsOptions,
   webhookConfig,
 } from '../validation/fields';
+import type { RateLimitKind } from '../rate-limits';
 import * as examples from './examples';
 import { RESPONSE_SCHEMAS } from './response-schemas';
 import { ROUTES, type ProblemStatus, type RouteResponse, type RouteSpec } from './routes';
@@ -50,33 +51,6 @@ const SHARED_REQUEST_SCHEMAS: Record<string, z.ZodType> = {
   ThreeDsOptions: threeDsOptions,
   NewTender: newTender,
   ReusedTender: reusedTender,
-};
-
-/** Descriptions of request components and fields the zod schemas do not carry. Unknown names throw. */
-const REQUEST_DOCS: Record<string, string> = {
-  Order: 'Information regarding the order and the items to be purchased.',
-  Customer: 'Information regarding the customer purchasing the order (3-D Secure risk data).',
-  Address: 'Billing or shipping address.',
-  ItemLine: 'One line of a shipment. Amounts in minor units.',
-  Browser: 'Browser information collected by the partner front component.',
-  WebhookConfig: 'Where to send webhooks about this object, with custom headers to add.',
-  ThreeDsOptions: 'Options for 3-D Secure authentication.',
-  NewTender: 'A new tender: a payment method at a partner, with its instrument.',
-  ReusedTender: 'A merchant-initiated payment reusing the credential stored by a parent payment.',
-  'CreatePaymentRequest.entity_id': 'Optional; when given, must be the entity of the client.',
-  'CreatePaymentRequest.amount': 'Amount in currency minor units: 4299 is 42.99 EUR.',
-  'CreatePaymentRequest.currency': 'ISO 4217 currency code.',
-  'CreatePaymentRequest.split': 'The tenders; their amounts add up to `amount`.',
-  'CreatePaymentRequest.client_session_id': 'The client session this payment completes.',
-  'CreatePaymentRequest.shopper_redirection_url':
-    'Absolute http(s) URL where the shopper is sent back, with a `purse-redirection-data` token.',
-  'CreateClientSessionRequest.entity_id': 'Optional; when given, must be the entity of the client.',
-  'CreateClientSessionRequest.amount': 'Amount in currency minor units: 4299 is 42.99 EUR.',
-  'CreateClientSessionRequest.currency': 'ISO 4217 currency code.',
-  'CreateClientSessionRequest.shopper_redirection_url': 'Absolute http(s) URL; redirection uses HTTP GET.',
-  'OperationRequest.amount': 'Amount to process, in minor units. Default: everything available.',
-  'OperationRequest.merchant_reference': 'Reference of the operation in the merchant system.',
-  'NewTender.payment_method': 'The instrument, as the partner method expects it (card token, gift card…).',
 };
 
 function convert(
@@ -131,14 +105,6 @@ export function buildComponentSchemas(routes: readonly RouteSpec[] = ROUTES): Re
     }
     merged[name] = schema;
   }
-  for (const [key, description] of Object.entries(REQUEST_DOCS)) {
-    const [component, property] = key.split('.');
-    const target = property
-      ? ((merged[component]?.properties as Record<string, JsonSchema> | undefined)?.[property] ?? undefined)
-      : merged[component];
-    if (!target) throw new Error(`OpenAPI: REQUEST_DOCS names ${key}, which does not exist`);
-    target.description = description;
-  }
   return Object.fromEntries(Object.entries(merged).sort(([a], [b]) => a.localeCompare(b)));
 }
 
@@ -153,6 +119,16 @@ const HEADERS = {
     description:
       '`true` when this answer is the stored answer of an earlier request with the same `Idempotency-Key`.',
     schema: { type: 'string', enum: ['true'] },
+  },
+  'Server-Timing': {
+    description:
+      'Where the time went, in ms: `total`, `partner` (waiting on payment partners), `queue` and `tender` ' +
+      '(total − partner: Tender’s own time).',
+    schema: { type: 'string' },
+  },
+  'Retry-After': {
+    description: 'Seconds to wait before trying again (RFC 9110 §10.2.3).',
+    schema: { type: 'string', pattern: '^[0-9]+$' },
   },
   'WWW-Authenticate': {
     description: 'RFC 6750 Bearer challenge (`error="invalid_token"` or `"insufficient_scope"`).',
@@ -193,6 +169,16 @@ const PARAMETERS = {
 const headerRef = (name: keyof typeof HEADERS) => ({ $ref: `#/components/headers/${name}` });
 const paramRef = (name: keyof typeof PARAMETERS) => ({ $ref: `#/components/parameters/${name}` });
 
+const RATE_LIMITED: Record<RateLimitKind, string> = {
+  token:
+    '`rate_limited`: too many token requests from this IP, or too many refused ones for this client id ' +
+    'or IP. Try again after `Retry-After` seconds.',
+  'payment-write':
+    '`rate_limited`: too many money-moving requests (client sessions, payments, captures, voids, refunds, ' +
+    'approvals: one count) from this API client. Try again after `Retry-After` seconds.',
+  'partner-webhook': '`rate_limited`: too many webhooks from this IP. Try again after `Retry-After` seconds.',
+};
+
 /** A protected POST goes through the idempotency interceptor. */
 export function isIdempotent(route: RouteSpec): boolean {
   return route.method === 'post' && route.scopes !== null;
@@ -218,6 +204,7 @@ export function problemResponses(route: RouteSpec): Map<ProblemStatus, string> {
     add(413, `\`payload_too_large\`: the body exceeds ${limit}.`);
     add(415, '`unsupported_media_type`: send application/json.');
   }
+  if (route.rateLimit) add(429, RATE_LIMITED[route.rateLimit]);
   for (const [status, text] of Object.entries(route.errors ?? {})) add(Number(status) as ProblemStatus, text);
   return new Map(
     [...out.entries()].sort(([a], [b]) => a - b).map(([status, texts]) => [status, texts.join(' ')]),
@@ -237,7 +224,8 @@ function successResponse(route: RouteSpec, response: RouteResponse): Record<stri
       },
     };
   } else if (response.mediaType) {
-    out.content = { [response.mediaType]: { schema: { type: 'string' } } };
+    const types = [response.mediaType].flat();
+    out.content = Object.fromEntries(types.map((type) => [type, { schema: { type: 'string' } }]));
   }
   return out;
 }
@@ -263,8 +251,14 @@ function operation(route: RouteSpec): Record<string, unknown> {
   for (const [status, description] of problemResponses(route)) {
     const headers: Record<string, unknown> = { ...requestId };
     if (status === 401 || status === 403) headers['WWW-Authenticate'] = headerRef('WWW-Authenticate');
+    else if (status === 429) headers['Retry-After'] = headerRef('Retry-After');
     else if (status !== 413 && status !== 415) Object.assign(headers, replayable);
-    const example = status === 400 && !route.oauthErrors ? { example: examples.validationProblem } : {};
+    const example =
+      status === 400 && !route.oauthErrors
+        ? { example: examples.validationProblem }
+        : status === 429
+          ? { example: examples.rateLimitedProblem }
+          : {};
     responses[String(status)] = {
       description,
       headers,
@@ -319,6 +313,9 @@ function operation(route: RouteSpec): Record<string, unknown> {
       ),
     };
   }
+  for (const response of Object.values(responses) as Array<{ headers?: Record<string, unknown> }>) {
+    response.headers = { ...response.headers, 'Server-Timing': headerRef('Server-Timing') };
+  }
   out.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => Number(a) - Number(b)));
   return out;
 }
@@ -345,7 +342,7 @@ export const TAGS: ReadonlyArray<{ name: RouteSpec['tag']; description: string }
     name: 'Shopper redirection',
     description: 'Bringing the shopper back to the merchant with a signed token.',
   },
-  { name: 'Discovery', description: 'This document, its HTML rendering and the signing keys.' },
+  { name: 'Discovery', description: 'This document, its API reference page and the signing keys.' },
   { name: 'Health', description: 'Probes for orchestrators and load balancers.' },
   { name: 'Operations', description: 'For the people and tools running Tender.' },
 ];

@@ -251,6 +251,16 @@ export const validationProblem = {
   request_id: '6f1c3a52-93f4-4f3c-9a55-0c5e2d7b8a91',
 };
 
+export const rateLimitedProblem = {
+  type: 'https://tender.dev/problems/rate_limited',
+  title: 'Too many requests',
+  status: 429,
+  detail: 'Too many requests: try again in 12 s.',
+  code: 'rate_limited',
+  retry_after_seconds: 12,
+  request_id: '6f1c3a52-93f4-4f3c-9a55-0c5e2d7b8a91',
+};
+
 export const oauthError = {
   error: 'invalid_client',
   error_description: 'Client authentication failed.',

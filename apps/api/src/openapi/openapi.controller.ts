@@ -1,23 +1,26 @@
-import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Param, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import type { TenderConfig } from '@tender/config';
 import { CONFIG } from '@tender/infra';
+import { ApiError } from '../http/api-error';
 import { buildOpenApiDocument, type OpenApiDocument } from './document';
-import { renderDocsPage } from './docs-page';
+import { DOCS_CSP, DOCS_PAGE, loadDocsAssets, type DocsAsset } from './docs-ui';
 import { Public } from '../auth/decorators';
 
 /**
- * `GET /openapi.json` (the OpenAPI 3.1 document) and `GET /docs` (its HTML rendering): public.
- * Both are built once, at start-up: a schema the document cannot express fails the boot, not a request.
+ * `GET /openapi.json` (the OpenAPI 3.1 document) and `GET /docs` (Swagger UI on it, assets under
+ * `/docs/assets/`): public. Built and read once, at start-up: a schema the document cannot express
+ * fails the boot, not a request.
  */
 @Public()
 @Controller()
 export class OpenApiController {
   private readonly document: OpenApiDocument;
-  private readonly page: string;
+  private readonly assets: ReadonlyMap<string, DocsAsset>;
 
   constructor(@Inject(CONFIG) config: TenderConfig) {
     this.document = buildOpenApiDocument({ serverUrl: config.PUBLIC_URL });
-    this.page = renderDocsPage(this.document);
+    this.assets = loadDocsAssets();
   }
 
   @Get('openapi.json')
@@ -29,8 +32,22 @@ export class OpenApiController {
   @Get('docs')
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Cache-Control', 'public, max-age=300')
-  @Header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+  @Header('Content-Security-Policy', DOCS_CSP)
+  @Header('X-Content-Type-Options', 'nosniff')
   docs(): string {
-    return this.page;
+    return DOCS_PAGE;
+  }
+
+  @Get('docs/assets/:file')
+  docsAsset(@Param('file') file: string, @Res() res: Response): void {
+    const asset = this.assets.get(file);
+    if (!asset) throw ApiError.notFound('docs asset');
+    res.set({
+      'Content-Type': asset.contentType,
+      'Cache-Control': 'public, max-age=3600',
+      'Content-Security-Policy': DOCS_CSP,
+      'X-Content-Type-Options': 'nosniff',
+    });
+    res.send(asset.body);
   }
 }

@@ -8,6 +8,7 @@ import {
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { ModulesContainer } from '@nestjs/core';
 import { PUBLIC_METADATA, SCOPES_METADATA } from '../auth/decorators';
+import { RATE_LIMIT_KIND, type RateLimitKind } from '../rate-limits/rate-limit.decorator';
 
 /**
  * What the running application really serves, to compare with the route table (routes.ts):
@@ -30,6 +31,8 @@ export interface ControllerRoute extends ServedRoute {
   scopes: string[] | null;
   /** Marked `@Public()` (on the handler or its controller). */
   isPublic: boolean;
+  /** Its `@RateLimit`, if any. */
+  rateLimit: RateLimitKind | undefined;
   /** `@HttpCode`, or Nest's default (201 for POST, 200 otherwise); undefined when the handler writes the response itself (`@Res`). */
   status: number | undefined;
 }
@@ -127,6 +130,7 @@ export function controllerRoutes(app: INestApplication): ControllerRoute[] {
               handler: name,
               scopes: scopes ? [...scopes] : null,
               isPublic: Reflect.getMetadata(PUBLIC_METADATA, handler) === true || classPublic,
+              rateLimit: Reflect.getMetadata(RATE_LIMIT_KIND, handler) as RateLimitKind | undefined,
               status,
             });
           }

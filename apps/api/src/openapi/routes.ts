@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Scope } from '@tender/auth';
+import type { RateLimitKind } from '../rate-limits';
 import { abortClientSessionBody, createClientSessionBody } from '../client-sessions/client-session.schemas';
 import { createPaymentBody, operationBody } from '../payments/payment.schemas';
 import { partnerWebhookSchema, tokenRequestSchema, type ResponseSchemaName } from './response-schemas';
@@ -27,7 +28,7 @@ export type Tag =
   | 'Discovery'
   | 'Health'
   | 'Operations';
-export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503;
+export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
 
 export interface HeaderDoc {
   description: string;
@@ -39,8 +40,8 @@ export interface RouteResponse {
   description: string;
   /** JSON body (application/json), by component name. */
   schema?: ResponseSchemaName;
-  /** Another media type, without a schema (HTML pages). */
-  mediaType?: string;
+  /** Other media types, without a schema (HTML pages, files). */
+  mediaType?: string | readonly string[];
   headers?: Record<string, HeaderDoc>;
   example?: unknown;
 }
@@ -75,6 +76,8 @@ export interface RouteSpec {
   tag: Tag;
   /** Any ONE of these scopes is enough (like `@Scopes`); null: public, no token. */
   scopes: readonly Scope[] | null;
+  /** The `@RateLimit` of the handler: it may answer 429 with `Retry-After`. */
+  rateLimit?: RateLimitKind;
   /** Descriptions of the path parameters that are UUIDs. */
   pathParams?: Record<string, string>;
   /** Other parameters (a path parameter that is not a UUID, query, headers of the route). */
@@ -126,6 +129,7 @@ export const ROUTES: readonly RouteSpec[] = [
       '401 with a Basic challenge when the client used (or omitted) HTTP Basic, 400 otherwise.',
     tag: 'OAuth2',
     scopes: null,
+    rateLimit: 'token',
     requestBody: {
       schema: tokenRequestSchema,
       unparsed: true,
@@ -158,6 +162,7 @@ export const ROUTES: readonly RouteSpec[] = [
       '= `CHALLENGE_REQUESTED_BY_MERCHANT`.',
     tag: 'Client sessions',
     scopes: ['front_office'],
+    rateLimit: 'payment-write',
     requestBody: {
       schema: createClientSessionBody,
       name: 'CreateClientSessionRequest',
@@ -193,6 +198,7 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'Abort a client session by ID',
     tag: 'Client sessions',
     scopes: ['front_office', 'back_office'],
+    rateLimit: 'payment-write',
     pathParams: { id: 'ID of the client session to abort.' },
     requestBody: {
       schema: abortClientSessionBody,
@@ -217,6 +223,7 @@ export const ROUTES: readonly RouteSpec[] = [
       '`insufficient_scope` otherwise). The amounts of `split` must add up to `amount`.',
     tag: 'Payments',
     scopes: ['front_office', 'back_office'],
+    rateLimit: 'payment-write',
     requestBody: {
       schema: createPaymentBody,
       name: 'CreatePaymentRequest',
@@ -266,6 +273,7 @@ export const ROUTES: readonly RouteSpec[] = [
     description: 'Without `amount`, captures everything available to capture.',
     tag: 'Payments',
     scopes: ['back_office'],
+    rateLimit: 'payment-write',
     pathParams: PAYMENT_ID,
     requestBody: {
       schema: operationBody,
@@ -284,6 +292,7 @@ export const ROUTES: readonly RouteSpec[] = [
     description: 'Releases the uncaptured part of the authorization. Without `amount`, all of it.',
     tag: 'Payments',
     scopes: ['back_office'],
+    rateLimit: 'payment-write',
     pathParams: PAYMENT_ID,
     requestBody: { schema: operationBody, name: 'OperationRequest', required: false },
     responses: operationResponse('void'),
@@ -297,6 +306,7 @@ export const ROUTES: readonly RouteSpec[] = [
     description: 'Without `amount`, refunds everything captured and not yet refunded.',
     tag: 'Payments',
     scopes: ['back_office'],
+    rateLimit: 'payment-write',
     pathParams: PAYMENT_ID,
     requestBody: { schema: operationBody, name: 'OperationRequest', required: false },
     responses: operationResponse('refund'),
@@ -310,6 +320,7 @@ export const ROUTES: readonly RouteSpec[] = [
     description: 'For a payment whose authorization is PENDING_FRAUD_APPROVAL. No body.',
     tag: 'Payments',
     scopes: ['back_office'],
+    rateLimit: 'payment-write',
     pathParams: PAYMENT_ID,
     responses: [{ status: 200, description: 'The payment after the partners answered.', schema: 'Payment' }],
     errors: { 409: '`payment_status_incompatible`: the payment is not held for fraud review.' },
@@ -353,6 +364,7 @@ export const ROUTES: readonly RouteSpec[] = [
       'acknowledged; a redelivered event is acknowledged and ignored.',
     tag: 'Webhooks',
     scopes: null,
+    rateLimit: 'partner-webhook',
     parameters: [
       {
         name: 'partner',
@@ -381,6 +393,7 @@ export const ROUTES: readonly RouteSpec[] = [
       'accounts only: 10 for Purse). Authenticated like the unnamed form.',
     tag: 'Webhooks',
     scopes: null,
+    rateLimit: 'partner-webhook',
     pathParams: {
       partner: 'The partner sending webhooks: `connect` or `purse`.',
       entityId: 'The Tender entity whose partner account sends the webhook.',
@@ -482,13 +495,31 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'API reference (HTML)',
     tag: 'Discovery',
     scopes: null,
-    responses: [
+    description:
+      'Swagger UI on this document, with "try it out". Its assets are served by the API itself, under a ' +
+      'Content-Security-Policy that allows scripts from the API only.',
+    responses: [{ status: 200, description: 'The HTML page.', mediaType: 'text/html' }],
+  },
+  {
+    operationId: 'getDocsAsset',
+    method: 'get',
+    path: '/docs/assets/{file}',
+    summary: 'A file of the API reference page (script, style sheet, icon)',
+    tag: 'Discovery',
+    scopes: null,
+    parameters: [
       {
-        status: 200,
-        description: 'A self-contained HTML page rendered from this document.',
-        mediaType: 'text/html',
+        name: 'file',
+        in: 'path',
+        required: true,
+        description: 'One of the files the page loads.',
+        schema: { type: 'string' },
       },
     ],
+    responses: [
+      { status: 200, description: 'The file.', mediaType: ['text/javascript', 'text/css', 'image/png'] },
+    ],
+    errors: { 404: '`not_found`: no such file.' },
   },
   {
     operationId: 'getLiveness',
