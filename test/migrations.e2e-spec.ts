@@ -19,6 +19,13 @@ import {
   withDatabase,
   type MigrationLogLevel,
 } from '@tender/persistence/migrations';
+import {
+  AUTHORIZATION_STATUSES,
+  CLIENT_SESSION_STATUSES,
+  OPERATION_LEG_STATUSES,
+  OPERATION_STATUSES,
+  TENDER_STATUSES,
+} from '@tender/domain';
 import { TEST_DATABASE_URL } from './support/env';
 
 const DB_PREFIX = 'tender_mig_test_';
@@ -646,6 +653,41 @@ describe("the repository's migrations", () => {
       const attempts = await c.query('SELECT error FROM webhook_delivery_attempt ORDER BY id');
       expect(events.rows.map((row: { last_error: string }) => row.last_error)).toEqual(expected);
       expect(attempts.rows.map((row: { error: string }) => row.error)).toEqual(expected);
+    });
+  });
+});
+
+describe('status CHECK constraints', () => {
+  it("hold exactly the domain's statuses, and refuse any other value", async () => {
+    const url = await freshDatabase();
+    await migrate({ databaseUrl: url, migrationsDir: path.join(__dirname, '..', 'prisma', 'migrations') });
+    const expected: Record<string, readonly string[]> = {
+      client_session_status_check: CLIENT_SESSION_STATUSES,
+      payment_status_check: AUTHORIZATION_STATUSES,
+      partner_transaction_status_check: TENDER_STATUSES,
+      operation_status_check: OPERATION_STATUSES,
+      operation_transaction_status_check: OPERATION_LEG_STATUSES,
+    };
+    await withClient(url, async (c) => {
+      const { rows } = await c.query<{ name: string; definition: string }>(
+        `SELECT conname AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint
+          WHERE conname = ANY($1::text[])`,
+        [Object.keys(expected)],
+      );
+      const allowed = Object.fromEntries(
+        rows.map((row) => [row.name, [...row.definition.matchAll(/'([A-Z_]+)'/g)].map((m) => m[1])]),
+      );
+      expect(allowed).toEqual(Object.fromEntries(Object.entries(expected).map(([k, v]) => [k, [...v]])));
+
+      await c.query(`INSERT INTO entity (id, name) VALUES ('00000000-0000-4000-8000-000000000001', 'e')`);
+      const insert = (status: string) =>
+        c.query(
+          `INSERT INTO payment (id, entity_id, amount, currency, capture_mode, status, created_at, updated_at)
+           VALUES (gen_random_uuid(), '00000000-0000-4000-8000-000000000001', 100, 'EUR', 'MANUAL', $1, now(), now())`,
+          [status],
+        );
+      await expect(insert('AUTHORIZED')).resolves.toBeDefined();
+      await expect(insert('SETTLED')).rejects.toThrow(/payment_status_check/);
     });
   });
 });
