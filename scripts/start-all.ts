@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { loadConfig, redactUrl } from '@tender/config';
 import { createPrismaClient, DataCipher } from '@tender/persistence';
-import { ensureDatabase, migrate } from '../libs/persistence/src/migrations/runner';
+import { ensureDatabase, migrate } from '../libs/persistence/src/migrations';
 import {
   describeSecretsAtRest,
   encryptSecretsAtRest,

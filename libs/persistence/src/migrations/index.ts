@@ -8,22 +8,19 @@ export {
   withDatabase,
   type ParsedDatabaseUrl,
 } from './database-url';
+export { MigrationError, type MigrationErrorCode } from './errors';
+export { ensureDatabase } from './database';
+export { MIGRATION_LOCK_FILE, MIGRATION_SCRIPT_FILE, readMigrationsDir } from './migrations-dir';
 export {
-  MIGRATION_LOCK_FILE,
-  MIGRATION_SCRIPT_FILE,
   MIGRATIONS_TABLE,
-  MigrationError,
   PRISMA_MIGRATE_LOCK_KEY,
   PRISMA_MIGRATIONS_TABLE_DDL,
   defaultMigrationsDir,
-  ensureDatabase,
   migrate,
-  readMigrationsDir,
   runMigrations,
   summarize,
   type MigrateOptions,
   type MigrateResult,
-  type MigrationErrorCode,
   type MigrationLogLevel,
   type MigrationLogger,
   type RunMigrationsOptions,

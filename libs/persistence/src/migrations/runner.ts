@@ -26,24 +26,19 @@
  * only runs them when they are alone in their migration.sql.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, promises as fs, type Dirent } from 'node:fs';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { Client, type ClientConfig, type DatabaseError } from 'pg';
+import type { Client } from 'pg';
 import { migrationChecksum, scriptMatchesChecksum } from './checksum';
-import {
-  DEFAULT_DATABASE_URL,
-  parseDatabaseUrl,
-  redactDatabaseUrl,
-  scrubDatabaseUrl,
-  withDatabase,
-} from './database-url';
+import { connect, ensureDatabase, quoteIdent } from './database';
+import { DEFAULT_DATABASE_URL, parseDatabaseUrl, redactDatabaseUrl } from './database-url';
+import { errorCode, errorMessage, isDatabaseError, MigrationError } from './errors';
+import { MIGRATION_SCRIPT_FILE, readMigrationsDir, type LocalMigration } from './migrations-dir';
 
 /** Prisma Migrate's advisory lock key (`SELECT pg_advisory_lock(72707369)` in prisma-engines). */
 export const PRISMA_MIGRATE_LOCK_KEY = 72707369;
 
 export const MIGRATIONS_TABLE = '_prisma_migrations';
-export const MIGRATION_SCRIPT_FILE = 'migration.sql';
-export const MIGRATION_LOCK_FILE = 'migration_lock.toml';
 
 /**
  * Prisma's DDL for the migrations table on PostgreSQL, verbatim from prisma-engines
@@ -83,49 +78,6 @@ export interface MigrateResult {
   alreadyApplied: number;
 }
 
-export type MigrationErrorCode =
-  | 'MIGRATIONS_DIR_NOT_FOUND'
-  | 'PROVIDER_MISMATCH'
-  | 'MIGRATION_SCRIPT_UNREADABLE'
-  | 'SCHEMA_NOT_EMPTY'
-  | 'FAILED_MIGRATIONS_FOUND'
-  | 'CHECKSUM_MISMATCH'
-  | 'MIGRATION_FAILED'
-  | 'LOCK_TIMEOUT'
-  | 'CONNECTION_FAILED';
-
-/** Prisma's error code for the same situation, when there is one. */
-const PRISMA_CODES: Partial<Record<MigrationErrorCode, string>> = {
-  PROVIDER_MISMATCH: 'P3019',
-  SCHEMA_NOT_EMPTY: 'P3005',
-  FAILED_MIGRATIONS_FOUND: 'P3009',
-  MIGRATION_FAILED: 'P3018',
-  LOCK_TIMEOUT: 'P1002',
-};
-
-export class MigrationError extends Error {
-  override readonly name = 'MigrationError';
-  /** Prisma's error code for the same situation (P3009, P3018...), if any. */
-  readonly prismaCode?: string;
-
-  constructor(
-    readonly code: MigrationErrorCode,
-    message: string,
-    /** The migration concerned, when there is a single one. */
-    readonly migrationName?: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.prismaCode = PRISMA_CODES[code];
-  }
-}
-
-interface LocalMigration {
-  name: string;
-  script: string | undefined;
-  readError: string | undefined;
-}
-
 interface MigrationRow {
   id: string;
   checksum: string;
@@ -145,197 +97,6 @@ interface PgNotice {
 }
 
 const noop: MigrationLogger = () => undefined;
-
-function isDatabaseError(err: unknown): err is DatabaseError {
-  return err instanceof Error && typeof (err as { code?: unknown }).code === 'string' && 'severity' in err;
-}
-
-function errorCode(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Migrations directory
-// ---------------------------------------------------------------------------------------------------
-
-/** Provider named in migration_lock.toml, parsed like prisma-engines' `read_provider_from_lock_file`. */
-function providerFromLockFile(content: string): string {
-  const line = content.split(/\r?\n/).find((l) => l.startsWith('provider'));
-  if (line === undefined) return '<PROVIDER NOT FOUND>';
-  return line.replace(/^(provider = )+/, '').replace(/^"+|"+$/g, '');
-}
-
-/**
- * Lists the migrations of a Prisma migrations directory, sorted by folder name (code-unit order).
- * Prisma 7's CLI sorts with `localeCompare`, which gives the same order for Prisma's
- * `YYYYMMDDHHMMSS_name` folders; a warning is logged if the two orders ever differ.
- */
-export async function readMigrationsDir(
-  migrationsDir: string,
-  log: MigrationLogger = noop,
-): Promise<LocalMigration[]> {
-  let entries: Dirent[];
-  try {
-    entries = await fs.readdir(migrationsDir, { withFileTypes: true });
-  } catch (err) {
-    if (errorCode(err) === 'ENOENT' || errorCode(err) === 'ENOTDIR') {
-      throw new MigrationError(
-        'MIGRATIONS_DIR_NOT_FOUND',
-        `Migrations directory not found: ${migrationsDir}`,
-      );
-    }
-    throw err;
-  }
-
-  const lockFile = await fs
-    .readFile(path.join(migrationsDir, MIGRATION_LOCK_FILE), 'utf8')
-    .catch(() => undefined);
-  if (lockFile !== undefined) {
-    const provider = providerFromLockFile(lockFile);
-    if (provider !== 'postgresql') {
-      throw new MigrationError(
-        'PROVIDER_MISMATCH',
-        `${path.join(migrationsDir, MIGRATION_LOCK_FILE)} is for provider \`${provider}\`, but this runner only ` +
-          'migrates PostgreSQL (`provider = "postgresql"`).',
-      );
-    }
-  }
-
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name);
-  names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const prismaOrder = [...names].sort((a, b) => a.localeCompare(b));
-  if (prismaOrder.some((name, i) => name !== names[i])) {
-    log(
-      `Migration folder names in ${migrationsDir} sort differently by code point and by locale; ` +
-        'Prisma may apply them in another order. Use Prisma-style YYYYMMDDHHMMSS_name folder names.',
-      'warn',
-    );
-  }
-
-  return Promise.all(
-    names.map(async (name): Promise<LocalMigration> => {
-      const file = path.join(migrationsDir, name, MIGRATION_SCRIPT_FILE);
-      try {
-        // Read as UTF-8 text like Prisma's CLI; the checksum is over that text's UTF-8 bytes.
-        return { name, script: await fs.readFile(file, 'utf8'), readError: undefined };
-      } catch (err) {
-        return {
-          name,
-          script: undefined,
-          readError: `Failed to read migration script at ${file}: ${errorMessage(err)}`,
-        };
-      }
-    }),
-  );
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Connections
-// ---------------------------------------------------------------------------------------------------
-
-async function connect(connectionString: string, displayUrl: string, config: Partial<ClientConfig> = {}) {
-  const client = new Client({ ...config, connectionString });
-  // An idle client whose connection drops emits 'error'; without a listener that would crash the process.
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-  } catch (err) {
-    await client.end().catch(() => undefined);
-    throw new MigrationError(
-      'CONNECTION_FAILED',
-      `Could not connect to ${redactDatabaseUrl(displayUrl)}: ${scrubDatabaseUrl(errorMessage(err), connectionString)}`,
-      undefined,
-      { cause: err },
-    );
-  }
-  return client;
-}
-
-/** SQLSTATE of the Postgres error behind a connection failure. */
-function connectionErrorCode(err: unknown): string | undefined {
-  return err instanceof MigrationError ? errorCode(err.cause) : undefined;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// ensureDatabase
-// ---------------------------------------------------------------------------------------------------
-
-const CREATE_DATABASE_RACE_CODES = new Set([
-  '42P04', // duplicate_database: another session created it first
-  '23505', // unique_violation on pg_database_datname_index: both inserted at the same moment
-]);
-
-/**
- * Creates the database named in the URL if it does not exist, like `prisma migrate deploy` does.
- * Connects to the `postgres` maintenance database of the same server (`template1` if there is no
- * `postgres` database). Safe to call concurrently: losing the creation race counts as "exists".
- *
- * @returns true if this call created the database.
- */
-export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
-  const { connectionString, database } = parseDatabaseUrl(databaseUrl);
-
-  // Fast path, and the only one needing no rights on the maintenance database.
-  try {
-    const probe = await connect(connectionString, databaseUrl);
-    await probe.end().catch(() => undefined);
-    return false;
-  } catch (err) {
-    if (connectionErrorCode(err) !== '3D000') throw err; // 3D000 invalid_catalog_name: the database does not exist
-  }
-
-  let admin: Client | undefined;
-  for (const maintenanceDb of ['postgres', 'template1']) {
-    const adminUrl = withDatabase(databaseUrl, maintenanceDb);
-    try {
-      admin = await connect(adminUrl, adminUrl);
-      break;
-    } catch (err) {
-      if (maintenanceDb === 'postgres' && connectionErrorCode(err) === '3D000') continue;
-      throw err;
-    }
-  }
-  if (!admin) throw new Error('unreachable: no maintenance database');
-
-  try {
-    for (let attempt = 1; ; attempt++) {
-      const existing = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-      if (existing.rowCount) return false;
-      try {
-        await admin.query(`CREATE DATABASE ${quoteIdent(database)}`);
-        return true;
-      } catch (err) {
-        const code = errorCode(err);
-        if (code && CREATE_DATABASE_RACE_CODES.has(code)) return false;
-        // 55006 object_in_use: someone is connected to the template database (e.g. another runner
-        // using template1 as its maintenance database). It is transient: retry.
-        if (code === '55006' && attempt < 20) {
-          await sleep(50 * attempt);
-          continue;
-        }
-        throw new Error(
-          `Could not create database "${database}" on ${redactDatabaseUrl(databaseUrl)}: ${errorMessage(err)}`,
-          { cause: err },
-        );
-      }
-    }
-  } finally {
-    await admin.end().catch(() => undefined);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------
 // migrate
