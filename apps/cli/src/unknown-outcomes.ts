@@ -351,8 +351,8 @@ function openRowOf(
 }
 
 async function put(tx: Sql, payment: PaymentAggregate, target: Target, row: unknown): Promise<void> {
-  if (target.table === 'partner_transaction') await putTender(tx, payment, row);
-  else await putLeg(tx, payment, row);
+  if (target.table === 'partner_transaction') putTender(payment, row);
+  else putLeg(payment, row);
 }
 
 /** The reconciler's lookup, under a job id of its own (an earlier job with the plain id may still be kept). */

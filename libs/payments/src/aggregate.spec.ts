@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { AGGREGATE_CONVERSIONS } from './aggregate';
 
 /**
  * findPaymentAggregate reads the payment, its tenders, operations and legs in one query as JSON and
@@ -9,6 +10,28 @@ import * as path from 'node:path';
 describe('payment aggregate tables', () => {
   const schema = fs.readFileSync(path.resolve(__dirname, '../../../prisma/schema.prisma'), 'utf8');
   const snake = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+  const TABLES = {
+    Payment: 'payment',
+    PartnerTransaction: 'partner_transaction',
+    Operation: 'operation',
+    OperationTransaction: 'operation_transaction',
+  } as const;
+  const columnsOf = (model: string, type: string) =>
+    new RegExp(`model ${model} \\{([\\s\\S]*?)\\n\\}`)
+      .exec(schema)![1]
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => new RegExp(`^[a-z]\\w*\\s+${type}\\??\\s`).test(line + ' '))
+      .map((line) => /@map\("([^"]+)"\)/.exec(line)?.[1] ?? line.split(/\s+/)[0])
+      .sort();
+
+  for (const [model, table] of Object.entries(TABLES)) {
+    it(`${model}: its BIGINT and timestamp columns are the ones the aggregate converts`, () => {
+      expect([...AGGREGATE_CONVERSIONS[table].bigint].sort()).toEqual(columnsOf(model, 'BigInt'));
+      expect([...AGGREGATE_CONVERSIONS[table].date].sort()).toEqual(columnsOf(model, 'DateTime'));
+    });
+  }
 
   for (const model of ['Payment', 'PartnerTransaction', 'Operation', 'OperationTransaction']) {
     it(`${model}: every column is its field in snake_case`, () => {

@@ -11,59 +11,45 @@ export const PAYMENT_AGGREGATE_INCLUDE = {
   operations: { include: { legs: true } },
 } satisfies Prisma.PaymentInclude;
 
-/** How a column of the aggregate's tables becomes a model field: its camelCase name and how to convert it. */
-interface ColumnField {
-  field: string;
-  kind: 'plain' | 'bigint' | 'date';
-}
-type TableFields = Map<string, ColumnField>;
-
-/** Column types of the aggregate's tables, read once per process from the catalog. */
-let columnFields: Promise<Map<string, TableFields>> | undefined;
+/**
+ * The columns of the aggregate's tables that JSON cannot carry as they are: BIGINT (as text) and
+ * timestamps (as ISO text). Every other column is its field in camelCase (aggregate.spec.ts keeps
+ * both facts true against prisma/schema.prisma).
+ */
+export const AGGREGATE_CONVERSIONS = {
+  payment: {
+    bigint: ['amount'],
+    date: ['authorization_updated_at', 'cancel_requested_at', 'created_at', 'updated_at'],
+  },
+  partner_transaction: {
+    bigint: ['amount'],
+    date: ['created_at', 'in_flight_until', 'next_check_at', 'unknown_since', 'updated_at'],
+  },
+  operation: { bigint: ['amount'], date: ['created_at', 'updated_at'] },
+  operation_transaction: {
+    bigint: ['amount'],
+    date: ['created_at', 'in_flight_until', 'next_check_at', 'updated_at'],
+  },
+} as const satisfies Record<string, { bigint: readonly string[]; date: readonly string[] }>;
+type AggregateTable = keyof typeof AGGREGATE_CONVERSIONS;
 
 const camelCase = (column: string) => column.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
-function loadColumnFields(db: Sql): Promise<Map<string, TableFields>> {
-  columnFields ??= db
-    .query<{ table_name: string; column_name: string; data_type: string }>(
-      `SELECT c.relname AS table_name, a.attname AS column_name, format_type(a.atttypid, NULL) AS data_type
-         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-        WHERE c.relnamespace = current_schema()::regnamespace
-          AND c.relname IN ('payment', 'partner_transaction', 'operation', 'operation_transaction')
-          AND a.attnum > 0 AND NOT a.attisdropped`,
-    )
-    .then((rows) => {
-      const tables = new Map<string, TableFields>();
-      for (const row of rows) {
-        if (!tables.has(row.table_name)) tables.set(row.table_name, new Map());
-        const kind =
-          row.data_type === 'bigint' ? 'bigint' : row.data_type.startsWith('timestamp') ? 'date' : 'plain';
-        tables.get(row.table_name)!.set(row.column_name, { field: camelCase(row.column_name), kind });
-      }
-      return tables;
-    })
-    .catch((error: unknown) => {
-      columnFields = undefined;
-      throw error;
-    });
-  return columnFields;
-}
-
-/**
- * A `to_jsonb` row as Prisma returns the model: camelCase fields (every column of these tables is
- * its field in snake_case, see aggregate.spec.ts), BIGINT as bigint, timestamps as Date.
- */
-function toModel(row: Record<string, unknown>, fields: TableFields | undefined): Record<string, unknown> {
+/** A `to_jsonb` row as Prisma returns the model: camelCase fields, BIGINT as bigint, timestamps as Date. */
+function toModel(row: Record<string, unknown>, table: AggregateTable): Record<string, unknown> {
+  const { bigint, date } = AGGREGATE_CONVERSIONS[table] as {
+    bigint: readonly string[];
+    date: readonly string[];
+  };
   const out: Record<string, unknown> = {};
   for (const column in row) {
     const value = row[column];
-    const spec = fields?.get(column);
-    out[spec?.field ?? camelCase(column)] =
+    out[camelCase(column)] =
       value === null
         ? null
-        : spec?.kind === 'bigint'
+        : bigint.includes(column)
           ? BigInt(value as string)
-          : spec?.kind === 'date'
+          : date.includes(column)
             ? new Date(value as string)
             : value;
   }
@@ -120,19 +106,16 @@ const CLAIM_LEG = `WITH claimed AS (
      WHERE p.id = (SELECT payment_id FROM operation WHERE id = (SELECT operation_id FROM claimed))`;
 
 async function readAggregate(db: Sql, sql: string, values: unknown[]): Promise<PaymentAggregate | null> {
-  const types = await loadColumnFields(db);
   const rows = await db.query<{ payment: unknown; tenders: unknown; operations: unknown }>(sql, values);
   if (rows.length === 0) return null;
   const tenders = asJson(rows[0].tenders) as Array<Record<string, unknown>>;
   const operations = asJson(rows[0].operations) as Array<Record<string, unknown>>;
   return {
-    ...toModel(asJson(rows[0].payment) as Record<string, unknown>, types.get('payment')),
-    partnerTransactions: tenders.map((t) => toModel(t, types.get('partner_transaction'))),
+    ...toModel(asJson(rows[0].payment) as Record<string, unknown>, 'payment'),
+    partnerTransactions: tenders.map((t) => toModel(t, 'partner_transaction')),
     operations: operations.map(({ legs, ...operation }) => ({
-      ...toModel(operation, types.get('operation')),
-      legs: (legs as Array<Record<string, unknown>>).map((l) =>
-        toModel(l, types.get('operation_transaction')),
-      ),
+      ...toModel(operation, 'operation'),
+      legs: (legs as Array<Record<string, unknown>>).map((l) => toModel(l, 'operation_transaction')),
     })),
   } as unknown as PaymentAggregate;
 }
@@ -205,15 +188,9 @@ export const LEG_ROW = `to_jsonb(operation_transaction) || jsonb_build_object('a
 export const OPERATION_ROW = `to_jsonb(operation) || jsonb_build_object('amount', operation.amount::text) AS row`;
 
 /** An operation and its legs from the rows an INSERT returned (OPERATION_ROW, LEG_ROW), legs in aggregate order. */
-export async function operationFromRows(
-  db: Sql,
-  operationRow: unknown,
-  legRows: unknown[],
-): Promise<OperationWithLegs> {
-  const legs = await Promise.all(
-    legRows.map((row) => modelOf<OperationTransaction>(db, 'operation_transaction', row)),
-  );
-  return { ...(await modelOf<Operation>(db, 'operation', operationRow)), legs: legs.sort(byCreation) };
+export function operationFromRows(operationRow: unknown, legRows: unknown[]): OperationWithLegs {
+  const legs = legRows.map((row) => modelOf<OperationTransaction>('operation_transaction', row));
+  return { ...modelOf<Operation>('operation', operationRow), legs: legs.sort(byCreation) };
 }
 
 /** The aggregate's order of operations and legs: `ORDER BY created_at, id`. */
@@ -226,21 +203,20 @@ export function byCreation(
 }
 
 /** A row returned as `to_jsonb(…)` (TENDER_ROW, LEG_ROW, OPERATION_ROW) as the aggregate holds it. */
-async function modelOf<T>(db: Sql, table: string, row: unknown): Promise<T> {
-  const fields = (await loadColumnFields(db)).get(table);
-  return toModel(asJson(row) as Record<string, unknown>, fields) as unknown as T;
+function modelOf<T>(table: AggregateTable, row: unknown): T {
+  return toModel(asJson(row) as Record<string, unknown>, table) as unknown as T;
 }
 
 /** Replaces a tender of the aggregate with its row as an UPDATE returned it (TENDER_ROW). */
-export async function putTender(db: Sql, payment: PaymentAggregate, row: unknown): Promise<void> {
-  const tender = await modelOf<PartnerTransaction>(db, 'partner_transaction', row);
+export function putTender(payment: PaymentAggregate, row: unknown): void {
+  const tender = modelOf<PartnerTransaction>('partner_transaction', row);
   const index = payment.partnerTransactions.findIndex((t) => t.id === tender.id);
   if (index >= 0) payment.partnerTransactions[index] = tender;
 }
 
 /** Replaces an operation leg of the aggregate with its row as an UPDATE returned it (LEG_ROW). */
-export async function putLeg(db: Sql, payment: PaymentAggregate, row: unknown): Promise<void> {
-  const leg = await modelOf<OperationTransaction>(db, 'operation_transaction', row);
+export function putLeg(payment: PaymentAggregate, row: unknown): void {
+  const leg = modelOf<OperationTransaction>('operation_transaction', row);
   for (const operation of payment.operations) {
     const index = operation.legs.findIndex((l) => l.id === leg.id);
     if (index >= 0) operation.legs[index] = leg;

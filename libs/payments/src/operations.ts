@@ -80,8 +80,7 @@ export async function writeOperation(
   const jobs = legs
     .filter((leg) => leg.status === 'PENDING')
     .map((leg) => partnerJob(leg.partner, { kind: 'operation', legId: leg.id }));
-  const operation = await operationFromRows(
-    tx,
+  const operation = operationFromRows(
     written[0].operation,
     written.map((w) => w.leg),
   );

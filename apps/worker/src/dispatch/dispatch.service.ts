@@ -315,7 +315,7 @@ export class DispatchService {
         ],
       );
       if (!updated) return; // a new attempt was claimed meanwhile: its outcome decides
-      await putTender(tx, payment, updated.row);
+      putTender(payment, updated.row);
       if (moves && target === 'REQUIRES_ACTION') {
         const job = reconcileAuthorizationJob(tender.id);
         return [partnerJob(tender.partner, job, this.config.RECONCILE_SCHEDULE_MS[0])];
@@ -445,7 +445,7 @@ export class DispatchService {
           result.partnerStatusDescription ?? null,
         ],
       );
-      await putLeg(tx, payment, updated.row);
+      putLeg(payment, updated.row);
     });
   }
 
@@ -471,7 +471,7 @@ export class DispatchService {
       RETURNING ${TENDER_ROW}`,
         [tender.id, toUnknown, json(next.lastError), next.at?.toISOString() ?? null],
       );
-      await putTender(tx, payment, updated.row);
+      putTender(payment, updated.row);
       return next.at ? [partnerJob(tender.partner, job, next.delayMs)] : [];
     });
   }
@@ -507,7 +507,7 @@ export class DispatchService {
           next.at?.toISOString() ?? null,
         ],
       );
-      await putLeg(tx, payment, updated.row);
+      putLeg(payment, updated.row);
       const job: PartnerJob = { kind: 'reconcile-operation', legId: leg.id };
       return next.at ? [partnerJob(leg.partnerTransaction.partner, job, next.delayMs)] : [];
     });
