@@ -56,7 +56,7 @@ export const outboxPublishFailures = new Counter({
 // ---- read from Postgres / Redis when scraped (API) -----------------------------------------------
 
 export const paymentsByStatus = new Gauge({
-  name: 'tender_payments_total',
+  name: 'tender_payments',
   help: 'Payments by current authorization status (read from the database at scrape time)',
   labelNames: ['status'] as const,
   registers: [registry],
