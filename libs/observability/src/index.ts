@@ -4,3 +4,4 @@ export * from './metrics';
 export * from './partner-calls';
 export * from './jobs';
 export * from './shutdown';
+export * from './readiness';
