@@ -25,11 +25,7 @@ export async function installQueueDashboard(
   const adapt = (list: Awaited<ReturnType<QueueDirectory['queues']>>) =>
     list.map((queue) => new BullMQAdapter(queue, { readOnlyMode: config.ADMIN_QUEUES_READ_ONLY }));
   let list = await queues.queues();
-  const board = createBullBoard({
-    queues: adapt(list),
-    // @bull-board/express 9.10.1 carries its own @bull-board/api 9.10.1 types: same shape, other declarations.
-    serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
-  });
+  const board = createBullBoard({ queues: adapt(list), serverAdapter });
   const names = (queues: typeof list) => queues.map((q) => q.name).join();
   express.use(
     QUEUE_DASHBOARD_PATH,
