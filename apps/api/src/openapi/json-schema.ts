@@ -60,7 +60,7 @@ export function resolvePointer(root: unknown, pointer: string): unknown {
   let node: unknown = root;
   for (const raw of pointer.slice(1).split('/').slice(1)) {
     const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
-    if (node === null || typeof node !== 'object' || !(key in (node as object))) return undefined;
+    if (node === null || typeof node !== 'object' || !(key in node)) return undefined;
     node = (node as Record<string, unknown>)[key];
   }
   return node;

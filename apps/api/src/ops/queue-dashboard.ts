@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import type { Express, NextFunction, Request, Response } from 'express';
+import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { TenderConfig } from '@tender/config';
 import type { QueueDirectory } from './queues';
 
@@ -40,7 +40,7 @@ export async function installQueueDashboard(
         next(error);
       }
     },
-    serverAdapter.getRouter(),
+    serverAdapter.getRouter() as RequestHandler,
   );
   return true;
 }

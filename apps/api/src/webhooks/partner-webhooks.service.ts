@@ -123,7 +123,7 @@ export class PartnerWebhooksService {
             partner,
             eventId: event.eventId,
             type: event.type,
-            payload: (event.payload ?? {}) as Prisma.InputJsonValue,
+            payload: event.payload ?? {},
           },
         ],
         skipDuplicates: true, // (partner, event_id) already stored: a redelivery
