@@ -114,7 +114,7 @@ describe('payments API (/v2/payments)', () => {
     ]);
 
     const badCard = giftAndCard();
-    badCard.split[0].payment_method = { card_number: 'abc' } as never;
+    badCard.split[0].payment_method = { card_number: 'abc' };
     const badInstrument = await createPayment(badCard);
     expect(badInstrument.status).toBe(422);
     expect(badInstrument.body.errors).toEqual([

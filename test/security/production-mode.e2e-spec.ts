@@ -50,7 +50,7 @@ describe('production mode', () => {
           host: '127.0.0.1',
           metricsToken,
           nodeEnv,
-          ready: async () => ({ status: 'ok', checks: {} }),
+          ready: () => Promise.resolve({ status: 'ok' as const, checks: {} }),
         });
       const refused = await server(undefined, 'production');
       const withToken = await server('worker-token', 'production');

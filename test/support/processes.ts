@@ -51,20 +51,23 @@ export function startProcess(
     },
   );
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
   );
   return new Promise((resolve, reject) => {
     const onData = () => {
       if (output.includes(ready)) {
-        child.stdout!.off('data', onData);
+        child.stdout.off('data', onData);
         resolve({ child, output: () => output, exited });
       }
     };
-    child.stdout!.on('data', onData);
-    exited.then(({ code }) => reject(new Error(`${entry} exited (${code}) before starting:\n${output}`)));
+    child.stdout.on('data', onData);
+    // `exited` never rejects; once started, the reject is a no-op.
+    void exited.then(({ code }) =>
+      reject(new Error(`${entry} exited (${code}) before starting:\n${output}`)),
+    );
   });
 }
 
