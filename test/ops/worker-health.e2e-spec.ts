@@ -1,5 +1,5 @@
 import { freePort, startProcess, type Running } from '../support/processes';
-import { TestStack } from '../support/stack';
+import { eventually, TestStack } from '../support/stack';
 
 /** The worker's /health and /health/ready, on its metrics port, from a real worker process. */
 describe('worker health routes', () => {
@@ -54,7 +54,11 @@ describe('worker health routes', () => {
       body: { status: 'down', checks: { postgres: 'ok', redis: 'down' } },
     });
     expect(ready.text).not.toMatch(new RegExp(`ECONNREFUSED|${closed}|127\\.0\\.0\\.1`));
-    expect(worker.output()).toMatch(/"dependency":"redis".*"msg":"not ready"/);
+    // Why goes to the log (the process's stdout, which may arrive after the answer).
+    await eventually(
+      () => /"dependency":"redis".*"msg":"not ready"/.test(worker.output()) || undefined,
+      5000,
+    );
   });
 
   it('is live but not ready (503, postgres: down, no driver error) when Postgres is unreachable', async () => {
@@ -69,6 +73,10 @@ describe('worker health routes', () => {
       body: { status: 'down', checks: { postgres: 'down', redis: 'ok' } },
     });
     expect(ready.text).not.toMatch(new RegExp(`ECONNREFUSED|${closed}|127\\.0\\.0\\.1|tender_health_user`));
-    expect(worker.output()).toMatch(/"dependency":"postgres".*"msg":"not ready"/);
+    // Why goes to the log (the process's stdout, which may arrive after the answer).
+    await eventually(
+      () => /"dependency":"postgres".*"msg":"not ready"/.test(worker.output()) || undefined,
+      5000,
+    );
   });
 });
