@@ -651,7 +651,7 @@ async function runLatency(
 
 // ---- machine ------------------------------------------------------------------------------------
 
-function machine(): Record<string, unknown> {
+function machine() {
   const cpus = os.cpus();
   const version = (cmd: string, args: string[]) => {
     try {
@@ -901,7 +901,7 @@ function printSummary(r: ReturnType<typeof JSON.parse>): void {
       `  per payment: queries ${JSON.stringify(r.cost_per_payment.queries_per_payment)}, CPU ms ${JSON.stringify(r.cost_per_payment.cpu_ms_per_payment)}`,
     );
   }
-  for (const [latency, l] of Object.entries(r.by_latency) as Array<[string, LatencyResult]>) {
+  for (const [latency, l] of Object.entries<LatencyResult>(r.by_latency)) {
     lines.push(`  latency ${latency} ms:`);
     lines.push(
       `    one at a time: p50 ${l.unloaded.latency_ms.p50} p99 ${l.unloaded.latency_ms.p99} ms  overhead p50 ${l.unloaded.overhead_ms.p50} p99 ${l.unloaded.overhead_ms.p99}  partner p50 ${l.unloaded.partner_ms.p50}`,

@@ -38,10 +38,13 @@ async function main() {
   const otherEntity = await findPaymentAggregate(db, ids[0].id, '00000000-0000-7000-8000-000000000000');
   const missing = await findPaymentAggregate(db, '00000000-0000-7000-8000-000000000000');
   console.log(
-    `${ids.length} payments: ${same} identical; other entity → ${otherEntity}, unknown id → ${missing}`,
+    `${ids.length} payments: ${same} identical; other entity → ${otherEntity ? 'found' : 'null'}, unknown id → ${missing ? 'found' : 'null'}`,
   );
   for (const d of diffs) console.log(d);
   await prisma.$disconnect();
   await db.end();
 }
-main();
+main().catch((error: Error) => {
+  console.error(error);
+  process.exit(1);
+});

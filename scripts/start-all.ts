@@ -76,11 +76,11 @@ async function main(): Promise<void> {
       for (const child of running) child.kill('SIGKILL');
       process.exit(code || 1);
     }, config.SHUTDOWN_TIMEOUT_MS + 10_000).unref();
-    Promise.all(
-      running.map((c) =>
-        c.exitCode !== null || c.signalCode !== null ? null : new Promise((r) => c.once('exit', r)),
-      ),
-    ).then(() => process.exit(code));
+    const exits = running
+      .filter((c) => c.exitCode === null && c.signalCode === null)
+      .map((c) => new Promise((r) => c.once('exit', r)));
+    // Exit events never reject.
+    void Promise.all(exits).then(() => process.exit(code));
   };
   process.on('SIGINT', () => stopAll(0, 'SIGINT'));
   process.on('SIGTERM', () => stopAll(0, 'SIGTERM'));
@@ -98,8 +98,8 @@ async function main(): Promise<void> {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    prefixLines(name, child.stdout!, process.stdout);
-    prefixLines(name, child.stderr!, process.stderr);
+    prefixLines(name, child.stdout, process.stdout);
+    prefixLines(name, child.stderr, process.stderr);
     child.on('exit', (code, signal) => {
       if (!stopping) {
         console.error(`[start] ${name} exited (${signal ?? code}); stopping everything`);

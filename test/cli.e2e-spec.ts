@@ -148,7 +148,7 @@ describe('tender CLI', () => {
           .expect(200);
         expect(token.body).toMatchObject({ token_type: 'Bearer', scope: 'front_office back_office' });
       } finally {
-        await (api as INestApplication | undefined)?.close();
+        await api?.close();
       }
     },
     TIMEOUT,

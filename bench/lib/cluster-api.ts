@@ -31,7 +31,7 @@ if (cluster.isPrimary) {
       worker.on('message', onMessage);
       worker.send({ cmd: 'bench-stats', id });
     });
-  process.on('message', async (message: { cmd?: string; id?: number }) => {
+  const onMessage = async (message: { cmd?: string; id?: number }) => {
     if (message?.cmd === 'bench-stats') {
       const all = await Promise.all(workers.map((w) => ask(w, message.id ?? 0)));
       process.send?.({ cmd: 'bench-stats', id: message.id, stats: [stats(), ...all.flat()] });
@@ -48,6 +48,9 @@ if (cluster.isPrimary) {
       );
       process.exit(0);
     }
+  };
+  process.on('message', (message: { cmd?: string; id?: number }) => {
+    onMessage(message).catch((error: Error) => console.error(`api cluster: ${error.message}`));
   });
   process.channel?.unref();
   const stop = () => {

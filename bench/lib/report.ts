@@ -85,7 +85,7 @@ export function generatedSection(r: AnyJson, file: string): string {
       `| Postgres round trips per payment (create + capture) | API ${q.api ?? '–'}, worker ${q.worker ?? '–'} |`,
     );
     out.push(
-      `| CPU ms per payment | ${Object.entries(c)
+      `| CPU ms per payment | ${Object.entries(c as Record<string, number>)
         .map(([k, v]) => `${k} ${v}`)
         .join(', ')} |`,
     );
@@ -113,7 +113,7 @@ export function generatedSection(r: AnyJson, file: string): string {
     "| Partner latency | Target rate /s | Achieved /s | Create p50 / p95 / p99 ms | Overhead p50 / p99 ms | Capture p50 / p99 ms | Queue wait p50 / p99 ms | Errors | Others' load / steal (cores) | Healthy |",
   );
   out.push('|---|---|---|---|---|---|---|---|---|---|');
-  for (const [latency, l] of Object.entries(r.by_latency) as Array<[string, AnyJson]>) {
+  for (const [latency, l] of Object.entries<AnyJson>(r.by_latency)) {
     for (const s of l.open_loop.steps) {
       out.push(
         `| ${latency} ms | ${s.target_rate} | ${s.payments_per_second} | ${fmt(s.latency_ms)} | ${s.overhead_ms.p50} / ${s.overhead_ms.p99} | ` +
@@ -128,7 +128,7 @@ export function generatedSection(r: AnyJson, file: string): string {
     '| Partner latency | One at a time: create p50 / p99, overhead p50 / p99 ms | Closed loop /s | Create p50 / p95 / p99 ms | Overhead p50 / p99 ms | Direct /s (p50 ms) | Reconciliation |',
   );
   out.push('|---|---|---|---|---|---|---|');
-  for (const [latency, l] of Object.entries(r.by_latency) as Array<[string, AnyJson]>) {
+  for (const [latency, l] of Object.entries<AnyJson>(r.by_latency)) {
     const c = l.closed_loop;
     out.push(
       `| ${latency} ms | ${l.unloaded.latency_ms.p50} / ${l.unloaded.latency_ms.p99}, ${l.unloaded.overhead_ms.p50} / ${l.unloaded.overhead_ms.p99} | ` +

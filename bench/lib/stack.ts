@@ -10,7 +10,7 @@ import { Client } from 'pg';
 import { loadConfig } from '@tender/config';
 import { createTenderClient } from '@tender/client';
 import { createPrismaClient, DataCipher, type PrismaClient } from '@tender/persistence';
-import { ensureDatabase, migrate } from '../../libs/persistence/src/migrations/runner';
+import { ensureDatabase, migrate } from '../../libs/persistence/src/migrations';
 import { createClient, createEntity, setPartnerAccount } from '../../apps/cli/src/provisioning';
 import { DEMO_PARTNER_ACCOUNTS } from '../../apps/cli/src/demo';
 
@@ -193,14 +193,15 @@ export class BenchStack {
     });
     const role: Role = { name, kind, child, exited: false };
     this.roles.push(role);
-    const log = fs.createWriteStream(path.join(o.logDir, `${name}.log`), { flags: 'a' });
+    const logPath = path.join(o.logDir, `${name}.log`);
+    const log = fs.createWriteStream(logPath, { flags: 'a' });
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);
     return new Promise((resolve, reject) => {
       let seen = 0;
       let buffer = '';
       const timer = setTimeout(
-        () => reject(new Error(`${name} did not start within 90 s (see ${log.path})`)),
+        () => reject(new Error(`${name} did not start within 90 s (see ${logPath})`)),
         90_000,
       );
       child.stdout!.on('data', (chunk: Buffer) => {
@@ -215,7 +216,7 @@ export class BenchStack {
       child.on('exit', (code, signal) => {
         role.exited = true;
         clearTimeout(timer);
-        reject(new Error(`${name} exited (${signal ?? code}) during start-up; see ${log.path}`));
+        reject(new Error(`${name} exited (${signal ?? code}) during start-up; see ${logPath}`));
       });
     });
   }

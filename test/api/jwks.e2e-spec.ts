@@ -109,9 +109,9 @@ describe('redirection token and JWKS (/v2/payments/{id}/return, /.well-known/jwk
     const pairs = await Promise.all(
       Array.from({ length: count }, (_, i) => generateRsaKeyPair(`pregenerated-${i}`)),
     );
-    return () => async (kid: string) => {
+    return () => (kid: string) => {
       const pair = pairs.pop()!;
-      return { privateJwk: pair.privateJwk, publicJwk: { ...pair.publicJwk, kid } };
+      return Promise.resolve({ privateJwk: pair.privateJwk, publicJwk: { ...pair.publicJwk, kid } });
     };
   }
 

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { oneTender } from '../support/payloads';
 import { eventually, TestStack } from '../support/stack';
@@ -60,7 +60,7 @@ class DuplicatingForwarder {
       server,
       `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     );
-    server.on('request', async (req, res) => {
+    const forward = async (req: IncomingMessage, res: ServerResponse) => {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
       const headers: Record<string, string> = {};
@@ -76,6 +76,10 @@ class DuplicatingForwarder {
       const first = await send().catch(() => undefined);
       if (req.method === 'POST') await send().catch(() => undefined);
       res.writeHead(first?.status ?? 502).end(first ? await first.text() : '');
+    };
+    server.on('request', (req, res) => {
+      // A request cut short (or a bug here) drops the connection: the caller sees a network error.
+      forward(req, res).catch(() => res.destroy());
     });
     return forwarder;
   }

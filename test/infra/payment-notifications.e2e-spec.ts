@@ -28,7 +28,8 @@ describe('PaymentNotifications', () => {
         state: { status: 'AUTHORIZED', needsShopper: false, operations: {} },
       });
       const heard = await listener.until(
-        async (states) => (states.some((s) => s.status === 'AUTHORIZED') ? states.length : undefined),
+        (states) =>
+          Promise.resolve(states.some((s) => s.status === 'AUTHORIZED') ? states.length : undefined),
         10_000,
         60_000, // no poll could explain it: only the signal can
       );
@@ -43,10 +44,10 @@ describe('PaymentNotifications', () => {
     const listener = await notifications.listen(randomUUID());
     try {
       const result = await listener.until(
-        async (states) => {
+        (states) => {
           checks++;
           expect(states).toEqual([]);
-          return undefined;
+          return Promise.resolve(undefined);
         },
         300,
         50,
@@ -59,7 +60,7 @@ describe('PaymentNotifications', () => {
   });
 
   it('waitFor answers from its first check without waiting', async () => {
-    const found = await notifications.waitFor(randomUUID(), async () => 'already decided', 60_000);
+    const found = await notifications.waitFor(randomUUID(), () => Promise.resolve('already decided'), 60_000);
     expect(found).toBe('already decided');
   });
 });

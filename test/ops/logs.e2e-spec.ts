@@ -94,7 +94,7 @@ describe('structured logs', () => {
       },
       accessToken,
     );
-    await eventually(async () =>
+    await eventually(() =>
       lines().find((l) => l.outcome === 'unknown' && l.payment_id === slow.body.id && l.err)
         ? true
         : undefined,

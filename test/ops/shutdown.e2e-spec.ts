@@ -1,16 +1,7 @@
-import { createServer } from 'node:net';
-import { startProcess, type Running } from '../support/processes';
+import { freePort, startProcess, type Running } from '../support/processes';
 import { giftCardAndCard } from '../support/payloads';
 import { callInFlight, eventually, TestStack } from '../support/stack';
 import { toConnectReference } from '@tender/partners/connect';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('graceful shutdown', () => {
   let stack: TestStack;

@@ -1,4 +1,4 @@
-import { startMetricsServer } from '@tender/observability';
+import { startOpsServer } from '@tender/observability';
 import { TestStack } from '../support/stack';
 
 const PRODUCTION = {
@@ -37,21 +37,33 @@ describe('production mode', () => {
       expect(scraped.text).toContain('tender_');
     });
 
-    it('worker: 404 without METRICS_TOKEN in production, 401/200 with it, open outside production', async () => {
-      const get = async (port: number, token?: string) =>
+    it('worker: 404 without METRICS_TOKEN in production, 401/200 with it, open outside production; health always public', async () => {
+      const get = async (port: number, token?: string, path = '/metrics') =>
         (
-          await fetch(`http://127.0.0.1:${port}/metrics`, {
+          await fetch(`http://127.0.0.1:${port}${path}`, {
             headers: token ? { authorization: `Bearer ${token}` } : {},
           })
         ).status;
-      const refused = await startMetricsServer(0, '127.0.0.1', undefined, 'production');
-      const withToken = await startMetricsServer(0, '127.0.0.1', 'worker-token', 'production');
-      const development = await startMetricsServer(0, '127.0.0.1', undefined, 'development');
+      const server = (metricsToken: string | undefined, nodeEnv: string) =>
+        startOpsServer({
+          port: 0,
+          host: '127.0.0.1',
+          metricsToken,
+          nodeEnv,
+          ready: () => Promise.resolve({ status: 'ok' as const, checks: {} }),
+        });
+      const refused = await server(undefined, 'production');
+      const withToken = await server('worker-token', 'production');
+      const development = await server(undefined, 'development');
       try {
         expect(await get(refused.port)).toBe(404);
         expect(await get(withToken.port)).toBe(401);
         expect(await get(withToken.port, 'worker-token')).toBe(200);
         expect(await get(development.port)).toBe(200);
+        for (const path of ['/health', '/health/ready']) {
+          expect(await get(refused.port, undefined, path)).toBe(200);
+          expect(await get(withToken.port, undefined, path)).toBe(200);
+        }
       } finally {
         await Promise.all([refused.close(), withToken.close(), development.close()]);
       }

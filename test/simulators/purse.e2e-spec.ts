@@ -964,7 +964,11 @@ describe('Purse simulator (e2e)', () => {
     });
 
     it.each([
-      ['an unknown payment', async () => '0b9f4a51-6a0e-4d0f-9d7e-4b0f6a1c2d3e', /no payment of this entity/],
+      [
+        'an unknown payment',
+        () => Promise.resolve('0b9f4a51-6a0e-4d0f-9d7e-4b0f6a1c2d3e'),
+        /no payment of this entity/,
+      ],
       [
         'a payment made without allow_future_usage',
         async () => (await parent('purse-approve', { allow_future_usage: false })).id,

@@ -1,4 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { TEST_DATA_ENCRYPTION_KEYS, TEST_DATABASE_URL } from './env';
 import type { TestStack } from './stack';
@@ -9,6 +10,15 @@ export interface Running {
   child: ChildProcess;
   output: () => string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+}
+
+/** A TCP port nothing listens on right now (for a process to listen on, or to stand for a server that is down). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 /** An app's main.ts in its own process, as in production, so the test can signal it. */
@@ -41,20 +51,23 @@ export function startProcess(
     },
   );
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
   );
   return new Promise((resolve, reject) => {
     const onData = () => {
       if (output.includes(ready)) {
-        child.stdout!.off('data', onData);
+        child.stdout.off('data', onData);
         resolve({ child, output: () => output, exited });
       }
     };
-    child.stdout!.on('data', onData);
-    exited.then(({ code }) => reject(new Error(`${entry} exited (${code}) before starting:\n${output}`)));
+    child.stdout.on('data', onData);
+    // `exited` never rejects; once started, the reject is a no-op.
+    void exited.then(({ code }) =>
+      reject(new Error(`${entry} exited (${code}) before starting:\n${output}`)),
+    );
   });
 }
 

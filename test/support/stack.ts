@@ -112,7 +112,10 @@ export class TestStack {
       };
       this.closers.push(async () => {
         await Promise.all(Object.values(this.simulators).map((s) => s.close()));
-        await Promise.allSettled([connect.close(), purse.close(), paytronix.close()]);
+        // Purse and Paytronix close at once; Connect lets its held answers go first.
+        purse.close();
+        paytronix.close();
+        await connect.close();
       });
     }
 
@@ -252,7 +255,7 @@ export class TestStack {
 
 /** Polls `check` until it returns a value (not undefined), or fails after `timeoutMs`. For state, never for time. */
 export async function eventually<T>(
-  check: () => Promise<T | undefined>,
+  check: () => T | undefined | Promise<T | undefined>,
   timeoutMs = 15000,
   what = 'condition',
 ): Promise<T> {

@@ -173,7 +173,7 @@ describe('merchant webhooks (Tender → merchant)', () => {
       kinds.indexOf('PAYMENT_CAPTURE:created'),
     );
 
-    await eventually(async () => (receiver.at(path).length >= recorded.length ? true : undefined));
+    await eventually(() => (receiver.at(path).length >= recorded.length ? true : undefined));
     const deliveries = receiver.at(path);
     for (const delivery of deliveries) {
       // Every delivery verifies with the entity's secret (the reference library checks the timestamp too).

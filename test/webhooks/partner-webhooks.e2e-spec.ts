@@ -210,7 +210,7 @@ describe('partner webhooks (partners → Tender)', () => {
     expect(created.status).toBe(201);
     await statusOf(created.body.id, 'AUTHORIZED');
     const tender = await tenderOf(created.body.id);
-    const webhook = await eventually(async () =>
+    const webhook = await eventually(() =>
       forwarder.seen.find((w) => merchantReference(w) === tender.reference),
     );
     await processed(webhook.eventId!);
@@ -236,7 +236,7 @@ describe('partner webhooks (partners → Tender)', () => {
       const created = await pay('connect-approve');
       await statusOf(created.body.id, 'AUTHORIZED');
       const tender = await tenderOf(created.body.id);
-      const webhook = await eventually(async () =>
+      const webhook = await eventually(() =>
         forwarder.seen.find((w) => merchantReference(w) === tender.reference),
       );
       const again = await post('connect', webhook.body, webhook.headers);
@@ -422,7 +422,7 @@ describe('partner webhooks (partners → Tender)', () => {
     });
     const tender = await tenderOf(paymentId);
     // The simulator settles it 200 ms later and sends payment.captured, held here for now.
-    const webhook = await eventually(async () =>
+    const webhook = await eventually(() =>
       forwarder.held.find(
         (w) =>
           w.type === 'payment.captured' &&

@@ -39,13 +39,14 @@ export interface FlagValues {
 
 export interface CommandContext {
   flags: FlagValues;
+  // Functions, not methods: commands destructure them from the context.
   /** Connects on first use (commands that fail on their arguments never touch the database). */
-  prisma(): PrismaClient;
+  prisma: () => PrismaClient;
   /** Plain SQL over `pg` (the payment paths), connected on first use too. */
-  db(): Database;
-  config(): TenderConfig;
+  db: () => Database;
+  config: () => TenderConfig;
   /** Encrypts and decrypts the secrets at rest with DATA_ENCRYPTION_KEYS. */
-  cipher(): DataCipher;
+  cipher: () => DataCipher;
   env: NodeJS.ProcessEnv;
 }
 

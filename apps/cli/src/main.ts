@@ -163,8 +163,8 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promi
     io.stderr(`${JSON.stringify({ error: failure.message, ...usageHint, ...failure.details })}\n`);
     return failure.exitCode;
   } finally {
-    await (prisma as PrismaClient | undefined)?.$disconnect().catch(() => undefined);
-    await (db as Database | undefined)?.end().catch(() => undefined);
+    await prisma?.$disconnect().catch(() => undefined);
+    await db?.end().catch(() => undefined);
   }
 }
 
@@ -184,7 +184,14 @@ if (require.main === module) {
   run(process.argv.slice(2), process.env, {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
-  }).then((code) => {
-    process.exitCode = code;
-  });
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    // run() turns every failure into an exit code; this is for a bug in that.
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : 'tender: unexpected failure');
+      process.exitCode = 1;
+    },
+  );
 }

@@ -183,7 +183,7 @@ export async function retryOutcome(
       RETURNING ${target.table === 'partner_transaction' ? TENDER_ROW : LEG_ROW}`,
       [id],
     );
-    await put(tx, payment, target, updated.row);
+    put(payment, target, updated.row);
     status = current.status;
     await audit(tx, auditId, 'unknown.retry', target, operator, { kind: target.kind, status });
     return [lookupJob(target)];
@@ -265,7 +265,7 @@ export async function resolveOutcome(
         ...(isTender ? [resolution.partnerReference ?? null] : []),
       ],
     );
-    await put(tx, payment, target, updated.row);
+    put(payment, target, updated.row);
     await audit(tx, auditId, 'unknown.resolve', target, operator, {
       kind: target.kind,
       as: resolution.as,
@@ -350,7 +350,7 @@ function openRowOf(
   return row;
 }
 
-async function put(tx: Sql, payment: PaymentAggregate, target: Target, row: unknown): Promise<void> {
+function put(payment: PaymentAggregate, target: Target, row: unknown): void {
   if (target.table === 'partner_transaction') putTender(payment, row);
   else putLeg(payment, row);
 }

@@ -23,7 +23,7 @@ function port(name: string, fallback: number): number {
 interface Started {
   name: string;
   server: RunningServer;
-  close(): void | Promise<void>;
+  close: () => void | Promise<void>;
 }
 
 async function main(): Promise<void> {

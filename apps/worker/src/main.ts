@@ -9,8 +9,12 @@ import {
   logLifecycle,
   onShutdownSignal,
   PinoNestLogger,
-  startMetricsServer,
+  startOpsServer,
+  checkReadiness,
 } from '@tender/observability';
+import { REDIS } from '@tender/infra';
+import { PrismaClient } from '@tender/persistence';
+import type Redis from 'ioredis';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -21,14 +25,21 @@ async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
     logger: new PinoNestLogger(),
   });
-  // A taken port costs the metrics, not the payments: logged, and the worker runs on.
+  const prisma = app.get(PrismaClient);
+  const redis = app.get<Redis>(REDIS);
+  // A taken port costs the metrics and health routes, not the payments: logged, and the worker runs on.
   const metrics = config.WORKER_METRICS_PORT
-    ? await startMetricsServer(
-        config.WORKER_METRICS_PORT,
-        config.HOST,
-        config.METRICS_TOKEN,
-        config.NODE_ENV,
-      ).catch((error: Error) => void getLogger().error({ err: error }, 'worker metrics server not started'))
+    ? await startOpsServer({
+        port: config.WORKER_METRICS_PORT,
+        host: config.HOST,
+        metricsToken: config.METRICS_TOKEN,
+        nodeEnv: config.NODE_ENV,
+        ready: () =>
+          checkReadiness({
+            postgres: () => prisma.$queryRaw`SELECT 1`,
+            redis: () => redis.ping(),
+          }),
+      }).catch((error: Error) => void getLogger().error({ err: error }, 'worker metrics server not started'))
     : undefined;
   // SIGTERM: take no new job, let running ones finish (bounded; the rest BullMQ re-runs later),
   // then close Postgres and Redis. Not Nest's shutdown hooks: they close connections first.
@@ -38,7 +49,12 @@ async function main(): Promise<void> {
     await metrics?.close();
   });
   logLifecycle(`tender worker started (queue prefix "${config.QUEUE_PREFIX}")`, {
-    ...(metrics ? { metrics: `http://${config.HOST}:${metrics.port}/metrics` } : {}),
+    ...(metrics
+      ? {
+          metrics: `http://${config.HOST}:${metrics.port}/metrics`,
+          health: `http://${config.HOST}:${metrics.port}/health/ready`,
+        }
+      : {}),
   });
 }
 

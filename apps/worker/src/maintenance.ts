@@ -31,19 +31,23 @@ export class Maintenance implements OnModuleInit, OnApplicationShutdown {
   }
 
   private every(name: string, ms: number, task: () => Promise<unknown>): void {
-    const timer = setInterval(async () => {
-      if (this.running.has(name)) return;
-      this.running.add(name);
-      try {
-        await task();
-      } catch (error) {
-        this.logger.warn(`${name}: ${(error as Error).message}`);
-      } finally {
-        this.running.delete(name);
-      }
-    }, ms);
+    // runOnce never rejects: nothing to handle here.
+    const timer = setInterval(() => void this.runOnce(name, task), ms);
     timer.unref();
     this.timers.push(timer);
+  }
+
+  /** One round of a loop, skipped while the previous one runs; a failure is logged, the next round tries again. */
+  private async runOnce(name: string, task: () => Promise<unknown>): Promise<void> {
+    if (this.running.has(name)) return;
+    this.running.add(name);
+    try {
+      await task();
+    } catch (error) {
+      this.logger.warn(`${name}: ${(error as Error).message}`);
+    } finally {
+      this.running.delete(name);
+    }
   }
 
   async housekeeping(now = new Date()): Promise<void> {

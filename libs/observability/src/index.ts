@@ -5,3 +5,4 @@ export * from './partner-calls';
 export * from './jobs';
 export * from './shutdown';
 export * from './request-timing';
+export * from './readiness';

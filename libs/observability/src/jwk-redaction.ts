@@ -21,7 +21,7 @@ export function redactPrivateJwkFields<T>(value: T, censor = '[redacted]', depth
   if (depth > MAX_DEPTH) return value;
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
-    value.forEach((item, i) => {
+    (value as unknown[]).forEach((item, i) => {
       const redacted = redactPrivateJwkFields(item, censor, depth + 1);
       if (redacted !== item) (copy ??= [...value])[i] = redacted;
     });

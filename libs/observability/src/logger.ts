@@ -65,7 +65,9 @@ function redactPaths(): string[] {
  * (axios) carries its request config, headers and credentials, which must never reach a log.
  */
 export function serializeError(error: unknown, depth = 0): unknown {
-  if (!(error instanceof Error)) return typeof error === 'object' ? String(error) : error;
+  // A thrown non-Error object is logged by its type only ([object Object]), never its contents.
+  if (!(error instanceof Error))
+    return typeof error === 'object' && error !== null ? Object.prototype.toString.call(error) : error;
   const e = error as Error & {
     code?: unknown;
     status?: unknown;

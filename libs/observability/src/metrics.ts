@@ -3,6 +3,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { getLogger } from './logger';
+import type { Readiness } from './readiness';
 
 /**
  * The process's Prometheus registry and Tender's metrics. The API exposes it at `GET /metrics`,
@@ -56,7 +57,7 @@ export const outboxPublishFailures = new Counter({
 // ---- read from Postgres / Redis when scraped (API) -----------------------------------------------
 
 export const paymentsByStatus = new Gauge({
-  name: 'tender_payments_total',
+  name: 'tender_payments',
   help: 'Payments by current authorization status (read from the database at scrape time)',
   labelNames: ['status'] as const,
   registers: [registry],
@@ -105,37 +106,58 @@ export function metricsAuthorized(authorization: string | undefined, token: stri
   return timingSafeEqual(digest(given), digest(token));
 }
 
+export interface OpsServerOptions {
+  port: number;
+  host: string;
+  metricsToken: string | undefined;
+  nodeEnv: string;
+  /** The readiness checks of `/health/ready` (see {@link checkReadiness}). */
+  ready: () => Promise<Readiness>;
+}
+
 /**
- * The worker's `GET /metrics` server. Resolves once listening; `close()` stops it. In production
- * without a token it answers 404 to everything ({@link metricsServed}).
+ * The worker's own HTTP server: `GET /metrics` (rules of {@link metricsServed} and
+ * {@link metricsAuthorized}: 404 in production without a token), and the public `GET /health`
+ * (liveness) and `GET /health/ready` (200, or 503 when a dependency is down; ok or down for each,
+ * never why). Resolves once listening; `close()` stops it.
  */
-export async function startMetricsServer(
-  port: number,
-  host: string,
-  token: string | undefined,
-  nodeEnv: string,
+export async function startOpsServer(
+  options: OpsServerOptions,
 ): Promise<{ port: number; close: () => Promise<void> }> {
-  const served = metricsServed(nodeEnv, token);
+  const served = metricsServed(options.nodeEnv, options.metricsToken);
+  const json = (res: http.ServerResponse, status: number, body: unknown) =>
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   const server = http.createServer((req, res) => {
-    if (!served || req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
+    const path = req.url?.split('?')[0];
+    if (req.method !== 'GET') {
       res.writeHead(404).end();
-      return;
-    }
-    if (!metricsAuthorized(req.headers.authorization, token)) {
+    } else if (path === '/health') {
+      json(res, 200, { status: 'ok' });
+    } else if (path === '/health/ready') {
+      options.ready().then(
+        (result) => json(res, result.status === 'ok' ? 200 : 503, result),
+        (error: unknown) => {
+          getLogger('health').error({ err: error }, 'readiness check failed');
+          res.writeHead(500).end();
+        },
+      );
+    } else if (path !== '/metrics' || !served) {
+      res.writeHead(404).end();
+    } else if (!metricsAuthorized(req.headers.authorization, options.metricsToken)) {
       res.writeHead(401, { 'www-authenticate': 'Bearer realm="tender-metrics"' }).end();
-      return;
+    } else {
+      registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+        (error: unknown) => {
+          getLogger('metrics').error({ err: error }, 'metrics collection failed');
+          res.writeHead(500).end();
+        },
+      );
     }
-    registry.metrics().then(
-      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
-      (error: Error) => {
-        getLogger('metrics').error({ err: error }, 'metrics collection failed');
-        res.writeHead(500).end();
-      },
-    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve());
+    server.listen(options.port, options.host, () => resolve());
   });
   server.unref();
   return {

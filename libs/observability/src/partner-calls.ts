@@ -38,7 +38,7 @@ export function instrumentAdapter(adapter: PartnerAdapter): PartnerAdapter {
   if (wrapped) return wrapped;
   wrapped = new Proxy(adapter, {
     get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver);
+      const value: unknown = Reflect.get(target, property, receiver);
       const operation = typeof property === 'string' ? OPERATIONS[property] : undefined;
       if (typeof value !== 'function' || !operation) return value;
       return async (...args: unknown[]) => {
@@ -47,7 +47,10 @@ export function instrumentAdapter(adapter: PartnerAdapter): PartnerAdapter {
         const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
         const labels = { partner: target.partner, operation };
         try {
-          const result = await value.apply(target, args);
+          const result: unknown = await (value as (...args: unknown[]) => Promise<unknown>).apply(
+            target,
+            args,
+          );
           const duration = seconds();
           partnerCallDuration.observe({ ...labels, outcome: 'ok' }, duration);
           getLogger('partner-call').debug(

@@ -32,7 +32,7 @@ export function presentClientSession(session: ClientSession, widgetJsUrl: string
     ...(session.shopperRedirectionUrl ? { shopper_redirection_url: session.shopperRedirectionUrl } : {}),
     ...(session.paymentId ? { payment_id: session.paymentId } : {}),
     widget: { data: session.widgetData, js_url: widgetJsUrl },
-    eligible_solutions: session.eligibleSolutions as unknown as EligibleSolution[],
+    eligible_solutions: session.eligibleSolutions,
     links,
   };
 }

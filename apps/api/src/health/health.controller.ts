@@ -2,21 +2,9 @@ import { Controller, Get, HttpCode, Inject } from '@nestjs/common';
 import Redis from 'ioredis';
 import { PrismaClient } from '@tender/persistence';
 import { REDIS } from '@tender/infra';
-import { getLogger } from '@tender/observability';
+import { checkReadiness, type Readiness } from '@tender/observability';
 import { ApiError } from '../http/api-error';
-import { readiness, type Readiness } from './readiness';
 import { Public } from '../auth/decorators';
-
-const CHECK_TIMEOUT_MS = 2000;
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) =>
-      setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref(),
-    ),
-  ]);
-}
 
 @Public()
 @Controller('health')
@@ -39,15 +27,11 @@ export class HealthController {
   @Get('ready')
   @HttpCode(200)
   async ready(): Promise<Readiness> {
-    const [postgres, redis] = await Promise.allSettled([
-      withTimeout(this.prisma.$queryRaw`SELECT 1`, CHECK_TIMEOUT_MS),
-      withTimeout(this.redis.ping(), CHECK_TIMEOUT_MS),
-    ]);
-    const result = readiness({ postgres, redis });
+    const result = await checkReadiness({
+      postgres: () => this.prisma.$queryRaw`SELECT 1`,
+      redis: () => this.redis.ping(),
+    });
     if (result.status === 'ok') return result;
-    for (const [name, check] of Object.entries({ postgres, redis }))
-      if (check.status === 'rejected')
-        getLogger('health').warn({ err: check.reason, dependency: name }, 'not ready');
     throw new ApiError(503, 'unavailable', 'Not ready', 'A dependency is unreachable.', undefined, {
       checks: result.checks,
     });

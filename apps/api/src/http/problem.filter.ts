@@ -32,11 +32,11 @@ export function toApiError(exception: unknown): ApiError {
     const response = exception.getResponse();
     const detail =
       typeof response === 'object' && response && 'detail' in response
-        ? String((response as { detail: unknown }).detail)
+        ? String(response.detail)
         : exception.message;
     const extra =
       typeof response === 'object' && response && 'checks' in response
-        ? { checks: (response as { checks: unknown }).checks }
+        ? { checks: response.checks }
         : undefined;
     return new ApiError(status, code, title, detail, undefined, extra);
   }

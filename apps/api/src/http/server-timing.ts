@@ -7,10 +7,10 @@ import { RequestTiming } from '@tender/observability';
  */
 export function serverTimingMiddleware(_req: Request, res: Response, next: NextFunction): void {
   const timing = new RequestTiming();
-  const writeHead = res.writeHead;
-  res.writeHead = function (this: Response, ...args: Parameters<Response['writeHead']>) {
+  const writeHead = res.writeHead.bind(res);
+  res.writeHead = function (...args: Parameters<Response['writeHead']>) {
     if (!res.headersSent) res.setHeader('Server-Timing', timing.header());
-    return writeHead.apply(this, args);
+    return writeHead(...args);
   } as Response['writeHead'];
   RequestTiming.run(timing, next);
 }

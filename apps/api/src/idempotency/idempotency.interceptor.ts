@@ -65,7 +65,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     req.idempotency = acquired.context;
     try {
-      const result = await lastValueFrom(next.handle(), { defaultValue: undefined });
+      const result: unknown = await lastValueFrom(next.handle(), { defaultValue: undefined });
       const status =
         (Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) as number | undefined) ??
         HttpStatus.CREATED;

@@ -83,14 +83,15 @@ export function verifyJws(
   const parts = token.length <= MAX_TOKEN_LENGTH ? token.split('.') : [];
   if (parts.length !== 3 || !parts.every((part) => SEGMENT.test(part)))
     throw new InvalidJwsError('malformed token');
-  let header: Record<string, unknown>;
-  let payload: Record<string, unknown>;
+  let header: unknown;
+  let payload: unknown;
   try {
     header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'));
     payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
   } catch {
     throw new InvalidJwsError('malformed token');
   }
+  if (!isJsonObject(header)) throw new InvalidJwsError('malformed token');
   if (header.alg !== JWS_ALGORITHM) throw new InvalidJwsError(`unsupported alg ${String(header.alg)}`);
   const jwk = keys.find((key) => key.kid === header.kid);
   if (!jwk) throw new InvalidJwsError(`unknown kid ${String(header.kid)}`);
@@ -102,7 +103,10 @@ export function verifyJws(
     Buffer.from(parts[2], 'base64url'),
   );
   if (!valid) throw new InvalidJwsError('bad signature');
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
-    throw new InvalidJwsError('payload is not an object');
+  if (!isJsonObject(payload)) throw new InvalidJwsError('payload is not an object');
   return { header, payload };
+}
+
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

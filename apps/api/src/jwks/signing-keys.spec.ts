@@ -82,5 +82,10 @@ describe('RS256 compact JWS', () => {
     const none = Buffer.from(JSON.stringify({ alg: 'none', kid: 'k1' })).toString('base64url');
     expect(() => verifyJws(`${none}.${token.split('.')[1]}.${s}`, keys)).toThrow(/unsupported alg/);
     expect(() => verifyJws('a.b', keys)).toThrow(/malformed/);
+    // A header that is JSON but not an object (null, a number) is malformed, not a TypeError.
+    for (const header of ['null', '1', '[]'])
+      expect(() =>
+        verifyJws(`${Buffer.from(header).toString('base64url')}.${token.split('.')[1]}.${s}`, keys),
+      ).toThrow(InvalidJwsError);
   });
 });

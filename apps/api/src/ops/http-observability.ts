@@ -2,11 +2,12 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AuthenticatedRequest } from '../auth/decorators';
 import { getLogger, httpRequestDuration, withLogContext } from '@tender/observability';
 
-type RoutedRequest = Request & { id?: string; route?: { path?: unknown } };
+type RoutedRequest = Request & { id?: string };
 
 /** The route pattern that served a request (`/v2/payments/:id`), never the raw URL (ids, query strings). */
 export function routeOf(req: Request): string {
-  const path = (req as RoutedRequest).route?.path;
+  // Express types req.route as any.
+  const path = (req.route as { path?: unknown } | undefined)?.path;
   if (typeof path === 'string') return (req.baseUrl || '') + path;
   return req.baseUrl ? `${req.baseUrl}/*` : 'unmatched';
 }

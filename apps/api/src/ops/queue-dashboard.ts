@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import type { Express, NextFunction, Request, Response } from 'express';
+import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { TenderConfig } from '@tender/config';
 import type { QueueDirectory } from './queues';
 
@@ -25,11 +25,7 @@ export async function installQueueDashboard(
   const adapt = (list: Awaited<ReturnType<QueueDirectory['queues']>>) =>
     list.map((queue) => new BullMQAdapter(queue, { readOnlyMode: config.ADMIN_QUEUES_READ_ONLY }));
   let list = await queues.queues();
-  const board = createBullBoard({
-    queues: adapt(list),
-    // @bull-board/express 9.10.1 carries its own @bull-board/api 9.10.1 types: same shape, other declarations.
-    serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
-  });
+  const board = createBullBoard({ queues: adapt(list), serverAdapter });
   const names = (queues: typeof list) => queues.map((q) => q.name).join();
   express.use(
     QUEUE_DASHBOARD_PATH,
@@ -44,7 +40,7 @@ export async function installQueueDashboard(
         next(error);
       }
     },
-    serverAdapter.getRouter(),
+    serverAdapter.getRouter() as RequestHandler,
   );
   return true;
 }

@@ -24,10 +24,12 @@ export class RateLimitGuard extends ThrottlerGuard {
     }
   }
 
-  protected override async throwThrottlingException(
+  protected override throwThrottlingException(
     context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
-    throw rateLimited(context.switchToHttp().getResponse<Response>(), detail.timeToBlockExpire);
+    return Promise.reject(
+      rateLimited(context.switchToHttp().getResponse<Response>(), detail.timeToBlockExpire),
+    );
   }
 }

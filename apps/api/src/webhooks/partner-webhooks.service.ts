@@ -49,9 +49,9 @@ export class PartnerWebhooksService {
 
   /** The partner's endpoint check (a GET on the webhook URL): the text to answer. */
   answerEndpointCheck(name: string, headers: Headers): string {
-    const check = this.partners.get(name)?.webhooks?.answerEndpointCheck;
-    if (!check) throw ApiError.notFound('partner', name);
-    const answer = check(headers);
+    const webhooks = this.partners.get(name)?.webhooks;
+    if (!webhooks?.answerEndpointCheck) throw ApiError.notFound('partner', name);
+    const answer = webhooks.answerEndpointCheck(headers);
     if (answer === undefined) {
       throw new ApiError(400, 'bad_request', 'Bad request', `This is not the endpoint check ${name} sends.`);
     }
@@ -82,7 +82,7 @@ export class PartnerWebhooksService {
     let rejection: WebhookVerificationError | undefined;
     for (const account of accounts) {
       try {
-        const event = adapter.verifyWebhook!(rawBody, headers, {
+        const event = adapter.verifyWebhook(rawBody, headers, {
           partner,
           credentials: account.credentials,
           config: (account.config ?? {}) as Record<string, unknown>,
@@ -116,7 +116,7 @@ export class PartnerWebhooksService {
             partner,
             eventId: event.eventId,
             type: event.type,
-            payload: (event.payload ?? {}) as Prisma.InputJsonValue,
+            payload: event.payload ?? {},
           },
         ],
         skipDuplicates: true, // (partner, event_id) already stored: a redelivery

@@ -241,7 +241,7 @@ export function connectApiRouter(deps: RouteDeps): Router {
   router.get(
     '/:merchantId/payments',
     read((req, { merchantId }) => {
-      const query = parseFindQuery(req.query as Record<string, unknown>);
+      const query = parseFindQuery(req.query);
       const found = books.findPayments(merchantId, query);
       return {
         status: 200,
@@ -356,7 +356,7 @@ export function connectApiRouter(deps: RouteDeps): Router {
   router.get(
     '/:merchantId/refunds',
     read((req, { merchantId }) => {
-      const query = parseFindQuery(req.query as Record<string, unknown>);
+      const query = parseFindQuery(req.query);
       const found = Object.values(books.state.refunds).filter(
         (r) =>
           r.merchantId === merchantId &&

@@ -95,7 +95,9 @@ export function parseCreatePayment(merchantId: string, body: unknown): NewPaymen
       : undefined,
     optionalBoolean(cardInput?.requiresApproval, 'cardPaymentMethodSpecificInput.requiresApproval'),
     optionalInteger(cardInput?.paymentProductId, 'cardPaymentMethodSpecificInput.paymentProductId'),
-    cardInput?.authorizationMode != null && !AUTHORIZATION_MODES.includes(String(cardInput.authorizationMode))
+    cardInput?.authorizationMode != null &&
+    (typeof cardInput.authorizationMode !== 'string' ||
+      !AUTHORIZATION_MODES.includes(cardInput.authorizationMode))
       ? invalid(
           'cardPaymentMethodSpecificInput.authorizationMode',
           `must be one of ${AUTHORIZATION_MODES.join(', ')}`,
@@ -169,7 +171,7 @@ export function parseFindQuery(query: Record<string, unknown>): {
   offset: number;
   limit: number;
 } {
-  const text = (name: string) => (typeof query[name] === 'string' ? (query[name] as string) : undefined);
+  const text = (name: string) => (typeof query[name] === 'string' ? query[name] : undefined);
   const int = (name: string) => (text(name) !== undefined ? Number(text(name)) : undefined);
   const offset = int('offset') ?? 0;
   const limit = int('limit') ?? 10;

@@ -121,7 +121,8 @@ export class DispatchService {
     if (tender.attempts === 0) {
       // Not claimable: the payment was refused or cancelled first, and the saga cancels it unsent.
       if (payment.status === 'REFUSED' || payment.status === 'CANCELLED') {
-        await this.settler.change(tender.paymentId, async () => undefined);
+        // No change of ours: the saga step alone cancels it.
+        await this.settler.change(tender.paymentId, () => Promise.resolve());
       }
       return;
     }
@@ -268,7 +269,7 @@ export class DispatchService {
     { failAs, ifStillAttempt }: { failAs?: TenderStatus; ifStillAttempt?: number } = {},
   ): Promise<void> {
     const target: TenderStatus | undefined =
-      failAs ?? (result.outcome === 'NOT_FOUND' ? undefined : (result.outcome as TenderStatus));
+      failAs ?? (result.outcome === 'NOT_FOUND' ? undefined : result.outcome);
     await this.settler.change(tender.paymentId, async (tx, payment) => {
       const current = payment.partnerTransactions.find((t) => t.id === tender.id)!;
       const moves =

@@ -298,13 +298,15 @@ export class MerchantWebhookDelivery {
 
 function merchantHeaders(value: unknown): Array<{ name: string; values: string[] }> {
   if (!Array.isArray(value)) return [];
-  return value.filter(
-    (h): h is { name: string; values: string[] } =>
-      !!h &&
-      typeof h.name === 'string' &&
-      Array.isArray(h.values) &&
-      h.values.every((v: unknown) => typeof v === 'string'),
-  );
+  return (value as unknown[]).filter((h): h is { name: string; values: string[] } => {
+    const header = h as { name?: unknown; values?: unknown } | null;
+    return (
+      !!header &&
+      typeof header.name === 'string' &&
+      Array.isArray(header.values) &&
+      header.values.every((v: unknown) => typeof v === 'string')
+    );
+  });
 }
 
 /** Scheme, host and port of a URL: enough to identify an endpoint in logs without its path or query secrets. */

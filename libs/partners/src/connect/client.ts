@@ -215,8 +215,9 @@ export class ConnectClient {
       }
     }
     const header = (name: string): string | undefined => {
-      const value = response.headers?.[name];
-      return value === undefined || value === null ? undefined : String(value);
+      // Node's HTTP client gives header values as strings (arrays only for set-cookie).
+      const value: unknown = response.headers?.[name];
+      return typeof value === 'string' ? value : undefined;
     };
     if (response.status < 200 || response.status >= 400) {
       return {

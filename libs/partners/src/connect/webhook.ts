@@ -78,7 +78,10 @@ export function verifyConnectWebhook(
   const type = str(event.type);
   if (!eventId || !type) throw new WebhookVerificationError('webhook event without id or type', 400);
   if (event.apiVersion !== undefined && event.apiVersion !== 'v1') {
-    throw new WebhookVerificationError(`webhook apiVersion ${String(event.apiVersion)} is not v1`, 400);
+    throw new WebhookVerificationError(
+      `webhook apiVersion ${JSON.stringify(event.apiVersion)} is not v1`,
+      400,
+    );
   }
 
   let partnerReference: string | undefined;
