@@ -3,7 +3,11 @@ import type { TenderConfig } from '@tender/config';
 import { CoreModule } from '@tender/infra';
 import { Partners, PartnersModule, type PartnerAdapter } from '@tender/partners';
 import { AdapterRegistry } from './dispatch/adapter-registry';
+import { Authorizations } from './dispatch/authorizations';
 import { DispatchService } from './dispatch/dispatch.service';
+import { OperationLegs } from './dispatch/operation-legs';
+import { PartnerRequests } from './dispatch/partner-requests';
+import { ReconciliationSchedule } from './dispatch/reconciliation-schedule';
 import { PartnerAccounts } from './dispatch/partner-accounts';
 import { PartnerWorkers } from './dispatch/partner-workers';
 import { PaymentSettler } from './dispatch/settle';
@@ -27,6 +31,10 @@ export class WorkerModule {
         },
         PartnerAccounts,
         PaymentSettler,
+        PartnerRequests,
+        ReconciliationSchedule,
+        Authorizations,
+        OperationLegs,
         DispatchService,
         PartnerWorkers,
         Maintenance,

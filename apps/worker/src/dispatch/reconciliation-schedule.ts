@@ -1,0 +1,141 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { TenderConfig } from '@tender/config';
+import { canTransition, type OperationLegStatus } from '@tender/domain';
+import { CONFIG, partnerJob, type PartnerJob } from '@tender/infra';
+import type { OperationResult } from '@tender/partners';
+import { json } from '@tender/persistence';
+import { LEG_ROW, putLeg, putTender, TENDER_ROW } from '@tender/payments';
+import type { PartnerTransaction } from '@tender/persistence/generated/prisma/client';
+import { legOf, type LoadedLeg } from './partner-requests';
+import { PaymentSettler } from './settle';
+
+/** Bookkeeping of the reconciler on an open outcome, kept in `last_error`. */
+interface OpenOutcome {
+  reason: string;
+  checks: number;
+  gave_up?: boolean;
+  at: string;
+}
+
+/** How long an operation the partner reports under way is looked at before an operator is asked (Connect settles in daily batches). */
+const PARTNER_PENDING_MAX_MS = 7 * 24 * 3600 * 1000;
+
+/** Past a lease, a moment more before looking again (clocks of worker and database). */
+const LEASE_SLACK_MS = 250;
+
+export function reconcileAuthorizationJob(tenderId: string): PartnerJob {
+  return { kind: 'reconcile-authorization', tenderId };
+}
+
+/**
+ * The reconciler's schedule: an outcome left open (a timeout, a reset, a 5xx, a partner still
+ * processing) is marked and looked up again on RECONCILE_SCHEDULE_MS, never while its call may still
+ * be in flight; past the last lookup it is flagged for an operator.
+ */
+@Injectable()
+export class ReconciliationSchedule {
+  private readonly logger = new Logger('dispatch');
+
+  constructor(
+    private readonly settler: PaymentSettler,
+    @Inject(CONFIG) private readonly config: TenderConfig,
+  ) {}
+
+  /** Marks an open outcome and plans the next status lookup; after the last one, flags it for an operator. */
+  async scheduleCheck(tender: PartnerTransaction, job: PartnerJob, reason: string): Promise<void> {
+    await this.settler.change(tender.paymentId, async (tx, payment) => {
+      const current = payment.partnerTransactions.find((t) => t.id === tender.id)!;
+      const next = this.nextCheck(
+        current.lastError,
+        reason,
+        `${tender.partner} authorization ${tender.id}`,
+        current.inFlightUntil,
+      );
+      const toUnknown = current.status === 'PENDING' && canTransition('tender', 'PENDING', 'UNKNOWN');
+      const [updated] = await tx.query<{ row: Record<string, unknown> }>(
+        `UPDATE partner_transaction
+            SET status = CASE WHEN $2::boolean THEN 'UNKNOWN' ELSE status END,
+                unknown_since = CASE WHEN $2::boolean THEN clock_timestamp() ELSE unknown_since END,
+                last_error = $3::jsonb, next_check_at = $4::timestamptz, updated_at = clock_timestamp()
+          WHERE id = $1::uuid
+      RETURNING ${TENDER_ROW}`,
+        [tender.id, toUnknown, json(next.lastError), next.at?.toISOString() ?? null],
+      );
+      putTender(payment, updated.row);
+      return next.at ? [partnerJob(tender.partner, job, next.delayMs)] : [];
+    });
+  }
+
+  async scheduleLegCheck(leg: LoadedLeg, reason: string, result?: OperationResult): Promise<void> {
+    await this.settler.change(leg.operation.paymentId, async (tx, payment) => {
+      const current = legOf(payment, leg.id);
+      if (!current || !['PENDING', 'UNKNOWN'].includes(current.status)) return;
+      const next = this.nextCheck(
+        current.lastError,
+        reason,
+        `${leg.operation.type} leg ${leg.id}`,
+        current.inFlightUntil,
+        result?.outcome === 'PENDING' ? current.createdAt : undefined,
+      );
+      const [updated] = await tx.query<{ row: Record<string, unknown> }>(
+        `UPDATE operation_transaction
+            SET status = $2::text,
+                partner_reference = COALESCE($3::text, partner_reference),
+                partner_status = COALESCE($4::text, partner_status),
+                last_error = $5::jsonb, next_check_at = $6::timestamptz, updated_at = clock_timestamp()
+          WHERE id = $1::uuid
+      RETURNING ${LEG_ROW}`,
+        [
+          leg.id,
+          // The partner says it is under way (a capture not yet settled): pending, not unknown.
+          (result?.outcome === 'PENDING' && current.status === 'PENDING'
+            ? 'PENDING'
+            : 'UNKNOWN') satisfies OperationLegStatus,
+          result?.partnerReference ?? null,
+          result?.partnerStatus ?? null,
+          json(next.lastError),
+          next.at?.toISOString() ?? null,
+        ],
+      );
+      putLeg(payment, updated.row);
+      const job: PartnerJob = { kind: 'reconcile-operation', legId: leg.id };
+      return next.at ? [partnerJob(leg.partnerTransaction.partner, job, next.delayMs)] : [];
+    });
+  }
+
+  /**
+   * The reconciler's next lookup of an open outcome, from `RECONCILE_SCHEDULE_MS` and the checks
+   * already made (kept in `last_error`), never before the last call's lease expires (a lookup before
+   * could only wait again); past the last one it gives up and flags it for an operator.
+   */
+  private nextCheck(
+    lastError: unknown,
+    reason: string,
+    what: string,
+    inFlightUntil: Date | null,
+    pendingSince?: Date,
+  ): { lastError: OpenOutcome; at: Date | null; delayMs: number } {
+    const schedule = this.config.RECONCILE_SCHEDULE_MS;
+    const checks = (lastError as OpenOutcome | null)?.checks ?? 0;
+    const leaseLeftMs = inFlightUntil ? inFlightUntil.getTime() - Date.now() + LEASE_SLACK_MS : 0;
+    const delayMs = Math.max(schedule[Math.min(checks, schedule.length - 1)], leaseLeftMs);
+    // The give-up is a question for the partner: a check only waiting for a lease does not count, and
+    // an operation the partner says is under way (a capture queued for settlement) is looked at again
+    // at the last interval for up to PARTNER_PENDING_MAX_MS.
+    const gaveUp =
+      checks >= schedule.length &&
+      leaseLeftMs <= 0 &&
+      (!pendingSince || Date.now() - pendingSince.getTime() > PARTNER_PENDING_MAX_MS);
+    if (gaveUp) this.logger.error(`gave up reconciling ${what}: needs an operator`);
+    return {
+      lastError: {
+        reason,
+        checks: checks + 1,
+        at: new Date().toISOString(),
+        ...(gaveUp ? { gave_up: true } : {}),
+      },
+      at: gaveUp ? null : new Date(Date.now() + delayMs),
+      delayMs,
+    };
+  }
+}
