@@ -48,6 +48,8 @@ interface Scenario {
 /** Posts every partner webhook to the API twice (same path and query): partners deliver at least once. */
 class DuplicatingForwarder {
   target = '';
+  /** The path the API is posted to, from the path the partner posted to. */
+  route: (path: string) => string = (path) => path;
   private constructor(
     private readonly server: Server,
     readonly url: string,
@@ -68,7 +70,7 @@ class DuplicatingForwarder {
         if (typeof value === 'string' && /^(x-gcs-|purse-|content-type$)/.test(name)) headers[name] = value;
       }
       const send = () =>
-        fetch(`${forwarder.target}${req.url ?? ''}`, {
+        fetch(`${forwarder.target}${forwarder.route(req.url ?? '')}`, {
           method: req.method,
           headers,
           body: req.method === 'POST' ? Buffer.concat(chunks) : undefined,
@@ -106,6 +108,9 @@ describe('chaos: money moves exactly once against partners as they really behave
       purse: { webhookUrl: `${forwarder.url}/v2/webhooks/purse` },
     });
     forwarder.target = stack.apiUrl;
+    // As a merchant configures it at Purse: the URL names the entity.
+    forwarder.route = (path) =>
+      path === '/v2/webhooks/purse' ? `/v2/webhooks/purse/${stack.entityId}` : path;
     // A merchant polling its payments all along: every GET asks the partners (read-only).
     reader = (async () => {
       while (reading) {

@@ -479,6 +479,12 @@ describe('partner webhooks (partners → Tender)', () => {
       error: 'no matching transaction',
     });
 
+    // The unnamed URL tries the oldest Purse accounts only: make this one the oldest (other suites
+    // sharing the database may have made more than ten).
+    await stack.prisma.partnerAccount.update({
+      where: { entityId_partner: { entityId: stack.entityId, partner: 'purse' } },
+      data: { createdAt: new Date(0) },
+    });
     const otherId = randomUUID();
     const unhinted = event(otherId);
     const response = await post('purse', unhinted, {
