@@ -23,7 +23,7 @@ import type { IdempotencyContext } from '../../idempotency/idempotency.service';
 import { IdempotencyService } from '../../idempotency/idempotency.service';
 import { fieldPath } from '../../validation/parse';
 import type { CreatePaymentBody, SplitEntry } from '../payment.schemas';
-import { presentPayment, recordSessionStatusEvent } from '@tender/payments';
+import { recordSessionStatusEvent } from '@tender/payments';
 import type { PaymentSignalState } from '@tender/observability';
 import { PaymentRepository } from '../payment.repository';
 
@@ -173,7 +173,7 @@ export class CreatePaymentUseCase {
       await write();
       // A new payment is PENDING: nothing is decided yet.
       const settled = await listener.until(this.decided(paymentId), this.config.API_WAIT_FOR_OUTCOME_MS);
-      return await this.answer(entityId, paymentId, settled);
+      return await this.payments.view(entityId, paymentId, settled);
     } finally {
       await listener.close();
     }
@@ -182,7 +182,7 @@ export class CreatePaymentUseCase {
   /** An earlier request with the same idempotency key created the payment: wait as it would have. */
   private async respond(entityId: string, paymentId: string): Promise<Record<string, unknown>> {
     const check = this.decided(paymentId);
-    return this.answer(
+    return this.payments.view(
       entityId,
       paymentId,
       await this.notifications.waitFor(paymentId, check, this.config.API_WAIT_FOR_OUTCOME_MS),
@@ -207,17 +207,6 @@ export class CreatePaymentUseCase {
       );
       return row && (row.status !== 'PENDING' || row.needs_shopper) ? true : undefined;
     };
-  }
-
-  /** The payment as the wait left it: the view a signal carried, or read once. */
-  private async answer(
-    entityId: string,
-    paymentId: string,
-    settled: Record<string, unknown> | true | undefined,
-  ): Promise<Record<string, unknown>> {
-    return typeof settled === 'object'
-      ? settled
-      : presentPayment(await this.payments.get(entityId, paymentId));
   }
 
   /**

@@ -6,7 +6,6 @@ import {
   allocatableTenders,
   lockPaymentStatement,
   OPERATION_KIND,
-  presentPayment,
   byCreation,
   paymentEventsWrite,
   writeOperation,
@@ -88,7 +87,7 @@ export class PaymentOperationFlow {
         written.status !== 'PENDING'
           ? true
           : await listener.until(this.decided(written.operationId), this.config.API_WAIT_FOR_OUTCOME_MS);
-      return await this.answer(entityId, paymentId, settled);
+      return await this.payments.view(entityId, paymentId, settled);
     } finally {
       await listener.close();
     }
@@ -187,7 +186,7 @@ export class PaymentOperationFlow {
   /** An earlier request with the same idempotency key wrote the operation: wait as it would have. */
   private async respond(entityId: string, paymentId: string, operationId: string) {
     const check = this.decided(operationId);
-    return this.answer(
+    return this.payments.view(
       entityId,
       paymentId,
       await this.notifications.waitFor(paymentId, check, this.config.API_WAIT_FOR_OUTCOME_MS),
@@ -211,16 +210,5 @@ export class PaymentOperationFlow {
       );
       return row && row.status !== 'PENDING' ? true : undefined;
     };
-  }
-
-  /** The payment as the wait left it: the view a signal carried, or read once. */
-  private async answer(
-    entityId: string,
-    paymentId: string,
-    settled: Record<string, unknown> | true | undefined,
-  ): Promise<Record<string, unknown>> {
-    return typeof settled === 'object'
-      ? settled
-      : presentPayment(await this.payments.get(entityId, paymentId));
   }
 }
