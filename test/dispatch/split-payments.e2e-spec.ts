@@ -1,5 +1,5 @@
 import { newId } from '@tender/persistence';
-import { Maintenance } from '../../apps/worker/src/maintenance';
+import { ReconciliationSchedule } from '../../apps/worker/src/reconciliation/reconciliation-schedule';
 import { eventually, TestStack } from '../support/stack';
 import { toConnectReference } from '@tender/partners/connect';
 
@@ -331,7 +331,7 @@ describe('split payments through the partners', () => {
         nextCheckAt: new Date(Date.now() - 10 * 60_000),
       },
     });
-    expect(await stack.worker!.get(Maintenance).requeueOverdueChecks()).toBeGreaterThanOrEqual(1);
+    expect(await stack.worker!.get(ReconciliationSchedule).requeueOverdueChecks()).toBeGreaterThanOrEqual(1);
     const settled = await eventually(async () => {
       const payment = await stack.prisma.payment.findUniqueOrThrow({ where: { id: paymentId } });
       return payment.status === 'AUTHORIZED' ? payment : undefined;

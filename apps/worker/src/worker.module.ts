@@ -16,7 +16,7 @@ import { OperationLegs } from './dispatch/operation-legs';
 import { PartnerAccounts } from './dispatch/partner-accounts';
 import { partnerJobsProcessor } from './dispatch/partner-jobs.processor';
 import { PartnerRequests } from './dispatch/partner-requests';
-import { ReconciliationSchedule } from './dispatch/reconciliation-schedule';
+import { ReconciliationSchedule } from './reconciliation/reconciliation-schedule';
 import { PaymentSettler } from './dispatch/settle';
 import { Maintenance } from './maintenance';
 import { MerchantWebhookDelivery } from './webhooks/merchant-webhook-delivery';
@@ -67,7 +67,7 @@ export class WorkerModule {
         ...webhookProcessors(config),
         OverdueDeliveries,
       ],
-      exports: [DispatchService, Maintenance],
+      exports: [DispatchService, Maintenance, ReconciliationSchedule],
     };
   }
 }

@@ -19,7 +19,7 @@ import { claimFirstAttempt, putTender, TENDER_ROW, type PaymentAggregate } from 
 import type { PartnerTransaction } from '@tender/persistence/generated/prisma/client';
 import { alertIfConfiguration, lookupFailed, reverseIfNeeded } from './partner-errors';
 import { inFlight, inFlightReason, PartnerRequests } from './partner-requests';
-import { reconcileAuthorizationJob, ReconciliationSchedule } from './reconciliation-schedule';
+import { reconcileAuthorizationJob, ReconciliationSchedule } from '../reconciliation/reconciliation-schedule';
 import { PaymentSettler } from './settle';
 
 /** Authorization outcomes after which the tender's instrument is never sent again (its PIN goes). */

@@ -23,7 +23,7 @@ import {
   PartnerRequests,
   type LoadedLeg,
 } from './partner-requests';
-import { ReconciliationSchedule } from './reconciliation-schedule';
+import { ReconciliationSchedule } from '../reconciliation/reconciliation-schedule';
 import { PaymentSettler } from './settle';
 
 /** An operation leg (one tender's share of a capture, void or refund) at its partner: sent, looked up, recorded. */

@@ -1,13 +1,13 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { TenderConfig } from '@tender/config';
 import { canTransition, type OperationLegStatus } from '@tender/domain';
-import { CONFIG, partnerJob, type PartnerJob } from '@tender/infra';
+import { CONFIG, Outbox, partnerJob, type PartnerJob } from '@tender/infra';
 import type { OperationResult } from '@tender/partners';
-import { json } from '@tender/persistence';
+import { json, PrismaClient } from '@tender/persistence';
 import { LEG_ROW, putLeg, putTender, TENDER_ROW } from '@tender/payments';
 import type { PartnerTransaction } from '@tender/persistence/generated/prisma/client';
-import { legOf, type LoadedLeg } from './partner-requests';
-import { PaymentSettler } from './settle';
+import { legOf, type LoadedLeg } from '../dispatch/partner-requests';
+import { PaymentSettler } from '../dispatch/settle';
 
 /** Bookkeeping of the reconciler on an open outcome, kept in `last_error`. */
 interface OpenOutcome {
@@ -23,6 +23,10 @@ const PARTNER_PENDING_MAX_MS = 7 * 24 * 3600 * 1000;
 /** Past a lease, a moment more before looking again (clocks of worker and database). */
 const LEASE_SLACK_MS = 250;
 
+const OVERDUE_CHECK_INTERVAL_MS = 30_000;
+/** A lookup this late was lost, not just slow to run. */
+const OVERDUE_AFTER_MS = 60_000;
+
 export function reconcileAuthorizationJob(tenderId: string): PartnerJob {
   return { kind: 'reconcile-authorization', tenderId };
 }
@@ -30,16 +34,42 @@ export function reconcileAuthorizationJob(tenderId: string): PartnerJob {
 /**
  * The reconciler's schedule: an outcome left open (a timeout, a reset, a 5xx, a partner still
  * processing) is marked and looked up again on RECONCILE_SCHEDULE_MS, never while its call may still
- * be in flight; past the last lookup it is flagged for an operator.
+ * be in flight; past the last lookup it is flagged for an operator. A lookup whose delayed job was
+ * lost is found again from Postgres (`next_check_at`) by the overdue sweep.
  */
 @Injectable()
-export class ReconciliationSchedule {
+export class ReconciliationSchedule implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('dispatch');
+  private sweeper?: NodeJS.Timeout;
+  private sweeping = false;
 
   constructor(
     private readonly settler: PaymentSettler,
+    private readonly prisma: PrismaClient,
+    private readonly outbox: Outbox,
     @Inject(CONFIG) private readonly config: TenderConfig,
   ) {}
+
+  onModuleInit(): void {
+    this.sweeper = setInterval(() => void this.sweepOverdue(), OVERDUE_CHECK_INTERVAL_MS); // handles its errors
+    this.sweeper.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+  }
+
+  private async sweepOverdue(): Promise<void> {
+    if (this.sweeping) return;
+    this.sweeping = true;
+    try {
+      await this.requeueOverdueChecks();
+    } catch (error) {
+      this.logger.warn(`overdue-checks: ${(error as Error).message}`);
+    } finally {
+      this.sweeping = false;
+    }
+  }
 
   /** Marks an open outcome and plans the next status lookup; after the last one, flags it for an operator. */
   async scheduleCheck(tender: PartnerTransaction, job: PartnerJob, reason: string): Promise<void> {
@@ -137,5 +167,38 @@ export class ReconciliationSchedule {
       at: gaveUp ? null : new Date(Date.now() + delayMs),
       delayMs,
     };
+  }
+
+  /**
+   * Scheduled partner lookups live in Redis as delayed jobs; if one was lost (Redis restarted
+   * without persistence, say), the transaction's `next_check_at` in Postgres still says it is due.
+   * Overdue ones are enqueued again: a duplicate lookup is harmless (a resend needs the claim of a
+   * new attempt, which only one run gets, and never while the last attempt's lease holds).
+   */
+  async requeueOverdueChecks(now = new Date()): Promise<number> {
+    const overdue = new Date(now.getTime() - OVERDUE_AFTER_MS);
+    const [tenders, legs] = await Promise.all([
+      this.prisma.partnerTransaction.findMany({
+        where: { status: { in: ['UNKNOWN', 'REQUIRES_ACTION'] }, nextCheckAt: { lt: overdue } },
+        select: { id: true, partner: true },
+        take: 500,
+      }),
+      this.prisma.operationTransaction.findMany({
+        where: { status: { in: ['PENDING', 'UNKNOWN'] }, nextCheckAt: { lt: overdue } },
+        select: { id: true, partnerTransaction: { select: { partner: true } } },
+        take: 500,
+      }),
+    ]);
+    const jobs = [
+      ...tenders.map((t) => partnerJob(t.partner, { kind: 'reconcile-authorization', tenderId: t.id })),
+      ...legs.map((l) =>
+        partnerJob(l.partnerTransaction.partner, { kind: 'reconcile-operation', legId: l.id }),
+      ),
+    ].map((job) => ({ ...job, jobId: `${job.jobId}-overdue-${now.getTime()}` }));
+    await Promise.all(
+      jobs.map((job) => this.outbox.queue(job.queue).add(job.name, job.data, { jobId: job.jobId })),
+    );
+    if (jobs.length) this.logger.warn(`re-enqueued ${jobs.length} overdue partner lookups`);
+    return jobs.length;
   }
 }
