@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Outbox } from '@tender/infra';
 import { recordSessionStatusEvent } from '@tender/payments';
-import { PrismaClient, prismaSql } from '@tender/persistence';
+import { Database, PrismaClient, prismaSql, purgeExpiredIdempotencyKeys } from '@tender/persistence';
 
 const RELAY_INTERVAL_MS = 1000;
 const HOUSEKEEPING_INTERVAL_MS = 60_000;
@@ -19,6 +19,7 @@ export class Maintenance implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly outbox: Outbox,
     private readonly prisma: PrismaClient,
+    private readonly db: Database,
   ) {}
 
   onModuleInit(): void {
@@ -48,7 +49,7 @@ export class Maintenance implements OnModuleInit, OnApplicationShutdown {
 
   async housekeeping(now = new Date()): Promise<void> {
     await this.expireSessions(now);
-    await this.prisma.idempotencyKey.deleteMany({ where: { expiresAt: { lt: now } } });
+    await purgeExpiredIdempotencyKeys(this.db, now);
   }
 
   /** Client sessions past `expires_at` become EXPIRED, each with its merchant event. */

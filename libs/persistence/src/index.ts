@@ -4,3 +4,4 @@ export * from './sql';
 export * from './encryption';
 export * from './stored-secrets';
 export * from './reencrypt';
+export * from './payments/idempotency-keys';

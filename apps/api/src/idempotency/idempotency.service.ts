@@ -1,7 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { TenderConfig } from '@tender/config';
 import { CONFIG } from '@tender/infra';
-import { Database, newId, PrismaClient, type Statement } from '@tender/persistence';
+import {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  Database,
+  findIdempotencyKey,
+  idempotencyRecoveryPoint,
+  releaseIdempotencyKey,
+  takeOverIdempotencyKey,
+  type Statement,
+} from '@tender/persistence';
 import { ApiError } from '../http/api-error';
 
 /** What a request holding an idempotency key knows about itself. */
@@ -25,7 +34,6 @@ export type Acquired =
 @Injectable()
 export class IdempotencyService {
   constructor(
-    private readonly prisma: PrismaClient,
     private readonly db: Database,
     @Inject(CONFIG) private readonly config: TenderConfig,
   ) {}
@@ -38,33 +46,18 @@ export class IdempotencyService {
     hash: string,
   ): Promise<Acquired> {
     const now = new Date();
-    const inserted = await this.db.query<{ id: string }>(
-      `INSERT INTO idempotency_key (id, client_id, key, method, path, request_hash, state, locked_at, created_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, 'IN_PROGRESS', $7, $7, $8)
-       ON CONFLICT (client_id, key) DO UPDATE
-         SET id = EXCLUDED.id, method = EXCLUDED.method, path = EXCLUDED.path,
-             request_hash = EXCLUDED.request_hash, state = 'IN_PROGRESS', response_status = NULL,
-             response_body = NULL, recovery_point = NULL, resource_id = NULL,
-             locked_at = EXCLUDED.locked_at, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
-         WHERE idempotency_key.expires_at <= EXCLUDED.created_at
-       RETURNING id`,
-      [
-        newId(),
-        clientId,
-        key,
-        method,
-        path,
-        hash,
-        now,
-        new Date(now.getTime() + this.config.IDEMPOTENCY_KEY_TTL_HOURS * 3600_000),
-      ],
-    );
-    if (inserted.length === 1) {
-      return { kind: 'acquired', context: { id: inserted[0].id, recoveryPoint: null, resourceId: null } };
-    }
-    const existing = await this.prisma.idempotencyKey.findUnique({
-      where: { clientId_key: { clientId, key } },
+    const expiresAt = new Date(now.getTime() + this.config.IDEMPOTENCY_KEY_TTL_HOURS * 3600_000);
+    const claimed = await claimIdempotencyKey(this.db, {
+      clientId,
+      key,
+      method,
+      path,
+      requestHash: hash,
+      now,
+      expiresAt,
     });
+    if (claimed) return { kind: 'acquired', context: { id: claimed, recoveryPoint: null, resourceId: null } };
+    const existing = await findIdempotencyKey(this.db, clientId, key);
     if (!existing) return this.acquire(clientId, key, method, path, hash); // expired and purged meanwhile
     if (existing.requestHash !== hash) {
       throw ApiError.conflict(
@@ -77,15 +70,7 @@ export class IdempotencyService {
     }
     // IN_PROGRESS: take it over only when its holder is presumed dead (crashed mid-request).
     const staleBefore = new Date(now.getTime() - this.config.IDEMPOTENCY_LOCK_SECONDS * 1000);
-    const taken = await this.prisma.idempotencyKey.updateMany({
-      where: {
-        id: existing.id,
-        state: 'IN_PROGRESS',
-        OR: [{ lockedAt: null }, { lockedAt: { lt: staleBefore } }],
-      },
-      data: { lockedAt: now },
-    });
-    if (taken.count === 0) {
+    if (!(await takeOverIdempotencyKey(this.db, existing.id, now, staleBefore))) {
       throw ApiError.conflict(
         'request_in_progress',
         'A request with this Idempotency-Key is still in progress.',
@@ -106,35 +91,18 @@ export class IdempotencyService {
     recoveryPoint: string,
     resourceId: string,
   ): Statement | undefined {
-    if (!context) return undefined;
-    return {
-      sql: 'UPDATE idempotency_key SET recovery_point = $2::text, resource_id = $3::text WHERE id = $1::uuid',
-      values: [context.id, recoveryPoint, resourceId],
-    };
+    return context ? idempotencyRecoveryPoint(context.id, recoveryPoint, resourceId) : undefined;
   }
 
-  async complete(context: IdempotencyContext, status: number, body: string): Promise<void> {
-    await this.db.query(
-      `UPDATE idempotency_key SET state = 'COMPLETED', response_status = $2, response_body = $3, locked_at = NULL
-        WHERE id = $1::uuid`,
-      [context.id, status, body],
-    );
+  complete(context: IdempotencyContext, status: number, body: string): Promise<void> {
+    return completeIdempotencyKey(this.db, context.id, status, body);
   }
 
   /**
    * After an unexpected (5xx) failure: with nothing written yet, forget the key so a retry runs afresh;
    * past a recovery point, unlock it so a retry resumes from there at once.
    */
-  async release(context: IdempotencyContext): Promise<void> {
-    const row = await this.prisma.idempotencyKey.findUnique({ where: { id: context.id } });
-    if (!row || row.state !== 'IN_PROGRESS') return;
-    if (row.recoveryPoint)
-      await this.prisma.idempotencyKey.update({ where: { id: row.id }, data: { lockedAt: null } });
-    else await this.prisma.idempotencyKey.delete({ where: { id: row.id } });
-  }
-
-  async purgeExpired(now = new Date()): Promise<number> {
-    const { count } = await this.prisma.idempotencyKey.deleteMany({ where: { expiresAt: { lt: now } } });
-    return count;
+  release(context: IdempotencyContext): Promise<void> {
+    return releaseIdempotencyKey(this.db, context.id);
   }
 }
