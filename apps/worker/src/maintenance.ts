@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } fro
 import { Outbox } from '@tender/infra';
 import { recordSessionStatusEvent } from '@tender/payments';
 import { Database, PrismaClient, prismaSql, purgeExpiredIdempotencyKeys } from '@tender/persistence';
+import { every, type Periodic } from './periodic';
 
 const RELAY_INTERVAL_MS = 1000;
 const HOUSEKEEPING_INTERVAL_MS = 60_000;
@@ -13,8 +14,7 @@ const HOUSEKEEPING_INTERVAL_MS = 60_000;
 @Injectable()
 export class Maintenance implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('maintenance');
-  private readonly timers: NodeJS.Timeout[] = [];
-  private running = new Set<string>();
+  private loops: Periodic[] = [];
 
   constructor(
     private readonly outbox: Outbox,
@@ -23,28 +23,10 @@ export class Maintenance implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    this.every('outbox-relay', RELAY_INTERVAL_MS, () => this.outbox.relayPending());
-    this.every('housekeeping', HOUSEKEEPING_INTERVAL_MS, () => this.housekeeping());
-  }
-
-  private every(name: string, ms: number, task: () => Promise<unknown>): void {
-    // runOnce never rejects: nothing to handle here.
-    const timer = setInterval(() => void this.runOnce(name, task), ms);
-    timer.unref();
-    this.timers.push(timer);
-  }
-
-  /** One round of a loop, skipped while the previous one runs; a failure is logged, the next round tries again. */
-  private async runOnce(name: string, task: () => Promise<unknown>): Promise<void> {
-    if (this.running.has(name)) return;
-    this.running.add(name);
-    try {
-      await task();
-    } catch (error) {
-      this.logger.warn(`${name}: ${(error as Error).message}`);
-    } finally {
-      this.running.delete(name);
-    }
+    this.loops = [
+      every('outbox-relay', RELAY_INTERVAL_MS, () => this.outbox.relayPending(), this.logger),
+      every('housekeeping', HOUSEKEEPING_INTERVAL_MS, () => this.housekeeping(), this.logger),
+    ];
   }
 
   async housekeeping(now = new Date()): Promise<void> {
@@ -74,6 +56,6 @@ export class Maintenance implements OnModuleInit, OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
-    for (const timer of this.timers) clearInterval(timer);
+    for (const loop of this.loops) loop.stop();
   }
 }

@@ -1,4 +1,3 @@
-import type { PartnerAdapter } from './adapter';
 import { connect } from './connect/partner';
 import type { Partner } from './partner';
 import { paytronix } from './paytronix/partner';
@@ -6,7 +5,3 @@ import { purse } from './purse/partner';
 
 /** Every partner Tender drives. A new partner: one folder (its partner.ts) plus one entry here. */
 export const PARTNERS: readonly Partner[] = [connect, purse, paytronix];
-
-export function createPartnerAdapters(): PartnerAdapter[] {
-  return PARTNERS.map((partner) => partner.createAdapter());
-}

@@ -3,4 +3,4 @@ export * from './adapter';
 export * from './http';
 export * from './partner';
 export * from './partners.module';
-export { PARTNERS, createPartnerAdapters } from './all-partners';
+export { PARTNERS } from './all-partners';

@@ -8,6 +8,7 @@ import { LEG_ROW, putLeg, putTender, TENDER_ROW } from '@tender/payments';
 import type { PartnerTransaction } from '@tender/persistence/generated/prisma/client';
 import { legOf, type LoadedLeg } from '../dispatch/partner-requests';
 import { PaymentSettler } from '../dispatch/settle';
+import { every, type Periodic } from '../periodic';
 
 /** Bookkeeping of the reconciler on an open outcome, kept in `last_error`. */
 interface OpenOutcome {
@@ -40,8 +41,7 @@ export function reconcileAuthorizationJob(tenderId: string): PartnerJob {
 @Injectable()
 export class ReconciliationSchedule implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('dispatch');
-  private sweeper?: NodeJS.Timeout;
-  private sweeping = false;
+  private sweep?: Periodic;
 
   constructor(
     private readonly settler: PaymentSettler,
@@ -51,24 +51,16 @@ export class ReconciliationSchedule implements OnModuleInit, OnApplicationShutdo
   ) {}
 
   onModuleInit(): void {
-    this.sweeper = setInterval(() => void this.sweepOverdue(), OVERDUE_CHECK_INTERVAL_MS); // handles its errors
-    this.sweeper.unref();
+    this.sweep = every(
+      'overdue-checks',
+      OVERDUE_CHECK_INTERVAL_MS,
+      () => this.requeueOverdueChecks(),
+      this.logger,
+    );
   }
 
   onApplicationShutdown(): void {
-    if (this.sweeper) clearInterval(this.sweeper);
-  }
-
-  private async sweepOverdue(): Promise<void> {
-    if (this.sweeping) return;
-    this.sweeping = true;
-    try {
-      await this.requeueOverdueChecks();
-    } catch (error) {
-      this.logger.warn(`overdue-checks: ${(error as Error).message}`);
-    } finally {
-      this.sweeping = false;
-    }
+    this.sweep?.stop();
   }
 
   /** Marks an open outcome and plans the next status lookup; after the last one, flags it for an operator. */

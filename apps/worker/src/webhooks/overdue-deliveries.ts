@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { every, type Periodic } from '../periodic';
 import { MerchantWebhookDelivery } from './merchant-webhook-delivery';
 
 const SWEEP_INTERVAL_MS = 60_000;
@@ -7,29 +8,15 @@ const SWEEP_INTERVAL_MS = 60_000;
 @Injectable()
 export class OverdueDeliveries implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('webhook-workers');
-  private sweeper?: NodeJS.Timeout;
-  private sweeping = false;
+  private sweep?: Periodic;
 
   constructor(private readonly delivery: MerchantWebhookDelivery) {}
 
   onModuleInit(): void {
-    this.sweeper = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS); // sweep() handles its errors
-    this.sweeper.unref();
-  }
-
-  private async sweep(): Promise<void> {
-    if (this.sweeping) return;
-    this.sweeping = true;
-    try {
-      await this.delivery.requeueOverdue();
-    } catch (error) {
-      this.logger.warn(`webhook sweep: ${(error as Error).message}`);
-    } finally {
-      this.sweeping = false;
-    }
+    this.sweep = every('webhook sweep', SWEEP_INTERVAL_MS, () => this.delivery.requeueOverdue(), this.logger);
   }
 
   onApplicationShutdown(): void {
-    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweep?.stop();
   }
 }
