@@ -51,3 +51,11 @@ execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, 
 const files = jsFiles(dist);
 const rewritten = files.filter(rewriteAliases).length;
 console.log(`build: ${files.length} files in dist/, @tender/* aliases rewritten in ${rewritten}`);
+// The browser bundles (libs/web reads dist/web/<name>.js in the compiled build).
+require('./web-bundles.js')
+  .writeWebBundles(path.join(dist, 'web'))
+  .then((names) => console.log(`build: web bundles ${names.join(', ') || '(none)'} in dist/web/`))
+  .catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
