@@ -6,3 +6,5 @@ export * from './stored-secrets';
 export * from './reencrypt';
 export * from './payments/idempotency-keys';
 export * from './payments/outbox';
+export * from './payments/records';
+export * from './payments/payments';

@@ -210,10 +210,7 @@ export class Authorizations {
       failAs ?? (result.outcome === 'NOT_FOUND' ? undefined : result.outcome);
     await this.settler.change(tender.paymentId, async (tx, payment) => {
       const current = payment.partnerTransactions.find((t) => t.id === tender.id)!;
-      const moves =
-        target &&
-        target !== current.status &&
-        canTransition('tender', current.status as TenderStatus, target);
+      const moves = target && target !== current.status && canTransition('tender', current.status, target);
       if (target && target !== current.status && !moves) {
         this.logger.warn(`ignored ${current.status} → ${target} on ${tender.id}: never backwards`);
         return;

@@ -1,0 +1,147 @@
+import { isUuid } from '../ids';
+import type { Sql } from '../sql';
+import {
+  legFromRow,
+  operationFromRow,
+  paymentFromRow,
+  rowJson,
+  tenderFromRow,
+  type JsonRow,
+  type PaymentAggregate,
+} from './records';
+
+/**
+ * The payment read whole (its tenders, operations and legs) and its row lock, through `pg` only.
+ * One round trip per read: the tables come back as JSON built column by column (`rowJson`) and are
+ * mapped to records (records.ts).
+ */
+
+/** The payment, its tenders (split order), operations and legs (creation order), as JSON, for `WHERE` below. */
+const AGGREGATE_SELECT = `
+    SELECT ${rowJson('payment', 'p')} AS payment,
+           COALESCE((SELECT jsonb_agg(${rowJson('partner_transaction', 't')} ORDER BY t.position)
+                       FROM partner_transaction t WHERE t.payment_id = p.id), '[]'::jsonb) AS tenders,
+           COALESCE((SELECT jsonb_agg(${rowJson('operation', 'o')} || jsonb_build_object(
+                              'legs', COALESCE((SELECT jsonb_agg(${rowJson('operation_transaction', 'l')}
+                                                                 ORDER BY l.created_at, l.id)
+                                                  FROM operation_transaction l WHERE l.operation_id = o.id), '[]'::jsonb))
+                              ORDER BY o.created_at, o.id)
+                       FROM operation o WHERE o.payment_id = p.id), '[]'::jsonb) AS operations
+      FROM payment p`;
+
+const BY_PAYMENT = `${AGGREGATE_SELECT}
+     WHERE p.id = $1::uuid AND ($2::uuid IS NULL OR p.entity_id = $2::uuid) LIMIT 1`;
+const BY_TENDER = `${AGGREGATE_SELECT}
+     WHERE p.id = (SELECT payment_id FROM partner_transaction WHERE id = $1::uuid)`;
+const BY_LEG = `${AGGREGATE_SELECT}
+     WHERE p.id = (SELECT o.payment_id FROM operation_transaction l JOIN operation o ON o.id = l.operation_id
+                    WHERE l.id = $1::uuid)`;
+
+/** The in-flight lease a claim records: now + `$2` milliseconds (the call's timeout + margin). */
+export const IN_FLIGHT_UNTIL = `clock_timestamp() + $2::int * interval '1 millisecond'`;
+
+// A data-modifying CTE runs in the statement's snapshot: the SELECT reads the rows as they were before it.
+const CLAIM_TENDER = `WITH claimed AS (
+       UPDATE partner_transaction t
+          SET attempts = 1, in_flight_until = ${IN_FLIGHT_UNTIL}, updated_at = clock_timestamp()
+        WHERE t.id = $1::uuid AND t.status = 'PENDING' AND t.attempts = 0
+          AND EXISTS (SELECT 1 FROM payment WHERE id = t.payment_id AND status NOT IN ('REFUSED', 'CANCELLED'))
+       RETURNING t.payment_id)
+  ${AGGREGATE_SELECT}
+     WHERE p.id = (SELECT payment_id FROM claimed)`;
+// A refund leg is not claimed while a capture of its tender is in flight: it waits for it (saga).
+const CLAIM_LEG = `WITH claimed AS (
+       UPDATE operation_transaction l
+          SET attempts = 1, in_flight_until = ${IN_FLIGHT_UNTIL}, updated_at = clock_timestamp()
+        WHERE l.id = $1::uuid AND l.status = 'PENDING' AND l.attempts = 0
+          AND NOT (EXISTS (SELECT 1 FROM operation WHERE id = l.operation_id AND type = 'REFUND')
+                   AND EXISTS (SELECT 1 FROM operation_transaction c JOIN operation co ON co.id = c.operation_id
+                                WHERE c.partner_transaction_id = l.partner_transaction_id
+                                  AND co.type = 'CAPTURE' AND c.status IN ('PENDING', 'UNKNOWN')))
+       RETURNING l.operation_id)
+  ${AGGREGATE_SELECT}
+     WHERE p.id = (SELECT payment_id FROM operation WHERE id = (SELECT operation_id FROM claimed))`;
+
+/** A JSON column as `pg` returns it: parsed already (jsonb), or text when read through another driver. */
+export function asJson(value: unknown): unknown {
+  return typeof value === 'string' ? JSON.parse(value) : value;
+}
+
+/** The aggregate from the row of AGGREGATE_SELECT (payment, tenders, operations with their legs). */
+export function aggregateFromRow(row: {
+  payment: unknown;
+  tenders: unknown;
+  operations: unknown;
+}): PaymentAggregate {
+  const tenders = asJson(row.tenders) as JsonRow[];
+  const operations = asJson(row.operations) as JsonRow[];
+  return {
+    ...paymentFromRow(asJson(row.payment) as JsonRow),
+    partnerTransactions: tenders.map(tenderFromRow),
+    operations: operations.map((operation) => ({
+      ...operationFromRow(operation),
+      legs: (operation.legs as JsonRow[]).map(legFromRow),
+    })),
+  };
+}
+
+async function readAggregate(db: Sql, sql: string, values: unknown[]): Promise<PaymentAggregate | null> {
+  const rows = await db.query<{ payment: unknown; tenders: unknown; operations: unknown }>(sql, values);
+  return rows.length === 0 ? null : aggregateFromRow(rows[0]);
+}
+
+/**
+ * A payment with everything its API view and money decisions need, in one round trip. Tenders come
+ * in split order, operations and their legs in creation order. `entityId` restricts it to a merchant.
+ */
+export function loadPayment(db: Sql, id: string, entityId?: string): Promise<PaymentAggregate | null> {
+  return readAggregate(db, BY_PAYMENT, [id, entityId ?? null]);
+}
+
+export type TenderOrLeg = { tenderId: string } | { legId: string };
+
+/** The payment a tender (partner transaction) or an operation leg belongs to, whole, in one round trip. */
+export function loadPaymentOf(db: Sql, of: TenderOrLeg): Promise<PaymentAggregate | null> {
+  return 'tenderId' in of
+    ? readAggregate(db, BY_TENDER, [of.tenderId])
+    : readAggregate(db, BY_LEG, [of.legId]);
+}
+
+/**
+ * The first attempt of a tender (of a payment neither refused nor cancelled) or of an operation leg
+ * that was never sent: counts it (attempts 0 → 1, still PENDING, in flight for `inFlightMs`) and reads
+ * its payment as it was just before, in one round trip. Null when there was no such first attempt to
+ * claim: then read, decide and claim step by step.
+ */
+export function claimFirstAttempt(
+  db: Sql,
+  of: TenderOrLeg,
+  inFlightMs: number,
+): Promise<PaymentAggregate | null> {
+  return 'tenderId' in of
+    ? readAggregate(db, CLAIM_TENDER, [of.tenderId, inFlightMs])
+    : readAggregate(db, CLAIM_LEG, [of.legId, inFlightMs]);
+}
+
+/**
+ * Takes the payment's row lock for the rest of the transaction: every money decision is made under it.
+ * It must be a statement of its own, before the read: under READ COMMITTED a `FOR UPDATE` that waited
+ * re-checks only the locked row, while subqueries of the same statement (tenders, operations, legs)
+ * keep the snapshot taken before the wait — a read folded into the lock would decide on stale legs.
+ */
+export async function lockPayment(tx: Sql, id: string, entityId?: string): Promise<boolean> {
+  const rows = await tx.query(
+    'SELECT 1 FROM payment WHERE id = $1::uuid AND ($2::uuid IS NULL OR entity_id = $2::uuid) FOR UPDATE',
+    [id, entityId ?? null],
+  );
+  return rows.length === 1;
+}
+
+/**
+ * The statement of `lockPayment` without parameters, to send with BEGIN in one round trip
+ * (`Database.transaction`'s opening): it returns one row when the payment exists (of that entity).
+ */
+export function lockPaymentStatement(id: string, entityId?: string): string {
+  if (!isUuid(id) || (entityId !== undefined && !isUuid(entityId))) throw new RangeError('not a uuid');
+  return `SELECT 1 FROM payment WHERE id = '${id}'${entityId ? ` AND entity_id = '${entityId}'` : ''} FOR UPDATE`;
+}
