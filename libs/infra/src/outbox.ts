@@ -7,6 +7,7 @@ import {
   deleteOutboxRows,
   insertOutboxJobs,
   lockUnpublishedOutboxRows,
+  runStatement,
   type Sql,
   type Statement,
 } from '@tender/persistence';
@@ -36,8 +37,7 @@ export class Outbox implements OnModuleDestroy {
   /** Writes the jobs in the caller's transaction; returns their outbox ids (BIGINT, as text). */
   async write(tx: Sql, jobs: QueuedJob[]): Promise<string[]> {
     if (jobs.length === 0) return [];
-    const insert = Outbox.insert(jobs);
-    const inserted = await tx.query<{ id: string }>(insert.sql, insert.values);
+    const inserted = await runStatement<{ id: string }>(tx, insertOutboxJobs(jobs));
     return inserted.map((row) => String(row.id)); // a Prisma transaction returns BIGINT as bigint
   }
 
@@ -47,10 +47,9 @@ export class Outbox implements OnModuleDestroy {
    */
   async writeWith(tx: Sql, jobs: QueuedJob[], others: Array<Statement | undefined>): Promise<string[]> {
     const statements = others.filter((s): s is Statement => s !== undefined);
-    if (jobs.length) statements.push(Outbox.insert(jobs));
+    if (jobs.length) statements.push(insertOutboxJobs(jobs));
     if (statements.length === 0) return [];
-    const combined = combine(statements);
-    const rows = await tx.query<{ id: string }>(combined.sql, combined.values);
+    const rows = await runStatement<{ id: string }>(tx, combine(statements));
     return jobs.length ? rows.map((row) => String(row.id)) : [];
   }
 

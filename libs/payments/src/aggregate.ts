@@ -9,12 +9,10 @@ import {
   loadPaymentOf,
   lockPayment,
   lockPaymentStatement,
-  operationFromRow,
   OPERATION_ROW,
   tenderFromRow,
   TENDER_ROW,
   type JsonRow,
-  type OperationWithLegs,
   type PaymentAggregate,
 } from '@tender/persistence';
 
@@ -39,12 +37,6 @@ export const PAYMENT_AGGREGATE_INCLUDE = {
   partnerTransactions: true,
   operations: { include: { legs: true } },
 } satisfies Prisma.PaymentInclude;
-
-/** An operation and its legs from the rows an INSERT returned (OPERATION_ROW, LEG_ROW), legs in aggregate order. */
-export function operationFromRows(operationRow: unknown, legRows: unknown[]): OperationWithLegs {
-  const legs = legRows.map((row) => legFromRow(asJson(row) as JsonRow));
-  return { ...operationFromRow(asJson(operationRow) as JsonRow), legs: legs.sort(byCreation) };
-}
 
 /** The aggregate's order of operations and legs: `ORDER BY created_at, id`. */
 export function byCreation(a: { createdAt: Date; id: string }, b: { createdAt: Date; id: string }): number {

@@ -8,3 +8,7 @@ export * from './payments/idempotency-keys';
 export * from './payments/outbox';
 export * from './payments/records';
 export * from './payments/payments';
+export * from './payments/operations';
+export * from './payments/tenders';
+export * from './payments/session-status';
+export * from './payments/merchant-events';

@@ -135,6 +135,14 @@ export interface Statement {
   values: unknown[];
 }
 
+/** Runs a statement built by the stores (alone, or `combine`d); its rows. */
+export function runStatement<R extends QueryResultRow = Record<string, unknown>>(
+  db: Sql,
+  statement: Statement,
+): Promise<R[]> {
+  return db.query<R>(statement.sql, statement.values);
+}
+
 /**
  * Independent writes as one statement (one round trip): every statement but the last becomes a
  * data-modifying CTE, the last one's rows are returned. They all run in the same snapshot and none

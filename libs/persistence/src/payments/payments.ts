@@ -1,5 +1,6 @@
+import type { AuthorizationStatus } from '@tender/domain';
 import { isUuid } from '../ids';
-import type { Sql } from '../sql';
+import { json, type Sql, type Statement } from '../sql';
 import {
   legFromRow,
   operationFromRow,
@@ -144,4 +145,30 @@ export async function lockPayment(tx: Sql, id: string, entityId?: string): Promi
 export function lockPaymentStatement(id: string, entityId?: string): string {
   if (!isUuid(id) || (entityId !== undefined && !isUuid(entityId))) throw new RangeError('not a uuid');
   return `SELECT 1 FROM payment WHERE id = '${id}'${entityId ? ` AND entity_id = '${entityId}'` : ''} FOR UPDATE`;
+}
+
+/**
+ * The payment's authorization status decided (with its failure, if any): a new version (to `combine`
+ * with the change's other writes).
+ */
+export function setPaymentStatus(
+  paymentId: string,
+  status: AuthorizationStatus,
+  failure: unknown,
+  now: Date,
+): Statement {
+  return {
+    sql: `UPDATE payment SET status = $2::text, authorization_updated_at = $3::timestamptz,
+                 failure = COALESCE($4::jsonb, failure), version = version + 1, updated_at = $3::timestamptz
+           WHERE id = $1::uuid`,
+    values: [paymentId, status, now, json(failure)],
+  };
+}
+
+/** Something of the payment changed but not its status: a new version (to `combine`). */
+export function bumpPaymentVersion(paymentId: string, now: Date): Statement {
+  return {
+    sql: 'UPDATE payment SET version = version + 1, updated_at = $2::timestamptz WHERE id = $1::uuid',
+    values: [paymentId, now],
+  };
 }

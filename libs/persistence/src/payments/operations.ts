@@ -1,0 +1,94 @@
+import type { OperationLegStatus, OperationStatus } from '@tender/domain';
+import { json, valuesList, type Sql, type Statement } from '../sql';
+import {
+  legFromRow,
+  LEG_ROW,
+  operationFromRow,
+  OPERATION_ROW,
+  type JsonRow,
+  type LegRecord,
+  type OperationRecord,
+  type OperationTypeValue,
+  type Trigger,
+} from './records';
+import { asJson } from './payments';
+
+/** Every statement on `operation` and `operation_transaction` (its legs), through `pg` only. */
+
+export interface NewOperation {
+  id: string;
+  paymentId: string;
+  type: OperationTypeValue;
+  amount: number;
+  merchantReference: string | null;
+  order: unknown;
+  status: OperationStatus;
+  triggeredBy: Trigger;
+  legs: Array<{ id: string; tenderId: string; amount: number; status: OperationLegStatus }>;
+}
+
+/**
+ * Inserts an operation and its legs in one round trip (a leg's reference is its id without dashes);
+ * both come back as records (legs in the order the INSERT returned them).
+ */
+export async function insertOperation(
+  tx: Sql,
+  operation: NewOperation,
+): Promise<{ operation: OperationRecord; legs: LegRecord[] }> {
+  const rows = valuesList(
+    ['uuid', 'uuid', 'bigint', 'text', 'text'],
+    operation.legs.map((leg) => [leg.id, leg.tenderId, leg.amount, leg.id.replace(/-/g, ''), leg.status]),
+    8,
+  );
+  const written = await tx.query<{ operation: unknown; leg: unknown }>(
+    `WITH operation_row AS (
+       INSERT INTO operation (id, payment_id, type, amount, merchant_reference, "order", status, triggered_by,
+                              created_at, updated_at)
+       VALUES ($1::uuid, $2::uuid, $3::text, $4::bigint, $5::text, $6::jsonb, $8::text, $7::text,
+               clock_timestamp(), clock_timestamp())
+       RETURNING id, ${OPERATION_ROW})
+     INSERT INTO operation_transaction (id, operation_id, partner_transaction_id, amount, reference, status,
+                                        created_at, updated_at)
+     SELECT v.id, operation_row.id, v.tender_id, v.amount, v.reference, v.status, clock_timestamp(), clock_timestamp()
+       FROM operation_row, (VALUES ${rows.sql}) AS v(id, tender_id, amount, reference, status)
+     RETURNING ${LEG_ROW.replace(' AS row', ' AS leg')}, (SELECT row FROM operation_row) AS operation`,
+    [
+      operation.id,
+      operation.paymentId,
+      operation.type,
+      operation.amount,
+      operation.merchantReference,
+      json(operation.order),
+      operation.triggeredBy,
+      operation.status,
+      ...rows.values,
+    ],
+  );
+  return {
+    operation: operationFromRow(asJson(written[0].operation) as JsonRow),
+    legs: written.map((w) => legFromRow(asJson(w.leg) as JsonRow)),
+  };
+}
+
+/** The operation's status as its legs now decide it (to `combine` with the change's other writes). */
+export function setOperationStatus(operationId: string, status: OperationStatus, now: Date): Statement {
+  return {
+    sql: 'UPDATE operation SET status = $2::text, updated_at = $3::timestamptz WHERE id = $1::uuid',
+    values: [operationId, status, now],
+  };
+}
+
+/** A refund leg that can no longer be sent, FAILED with the reason, if still unsent (to `combine`). */
+export function failUnsentLeg(
+  legId: string,
+  partnerStatus: string,
+  partnerStatusDescription: string,
+  now: Date,
+): Statement {
+  return {
+    sql: `UPDATE operation_transaction SET status = 'FAILED', partner_status = $2::text,
+                 partner_status_description = $3::text, updated_at = $4::timestamptz
+           WHERE id = $1::uuid AND status = 'PENDING' AND attempts = 0`,
+    values: [legId, partnerStatus, partnerStatusDescription, now],
+  };
+}
