@@ -1,19 +1,13 @@
 import {
-  asJson,
-  type Prisma,
   claimFirstAttempt,
-  IN_FLIGHT_UNTIL,
-  legFromRow,
-  LEG_ROW,
   loadPayment,
   loadPaymentOf,
   lockPayment,
   lockPaymentStatement,
-  OPERATION_ROW,
-  tenderFromRow,
-  TENDER_ROW,
-  type JsonRow,
+  type LegRecord,
   type PaymentAggregate,
+  type Prisma,
+  type TenderRecord,
 } from '@tender/persistence';
 
 /**
@@ -22,12 +16,8 @@ import {
  */
 export {
   claimFirstAttempt,
-  IN_FLIGHT_UNTIL,
-  LEG_ROW,
   lockPayment,
   lockPaymentStatement,
-  OPERATION_ROW,
-  TENDER_ROW,
   loadPayment as findPaymentAggregate,
   loadPaymentOf as findPaymentAggregateOf,
 };
@@ -44,16 +34,14 @@ export function byCreation(a: { createdAt: Date; id: string }, b: { createdAt: D
   return at !== 0 ? at : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-/** Replaces a tender of the aggregate with its row as an UPDATE returned it (TENDER_ROW). */
-export function putTender(payment: PaymentAggregate, row: unknown): void {
-  const tender = tenderFromRow(asJson(row) as JsonRow);
+/** Replaces a tender of the aggregate with the record a store's UPDATE returned. */
+export function putTender(payment: PaymentAggregate, tender: TenderRecord): void {
   const index = payment.partnerTransactions.findIndex((t) => t.id === tender.id);
   if (index >= 0) payment.partnerTransactions[index] = tender;
 }
 
-/** Replaces an operation leg of the aggregate with its row as an UPDATE returned it (LEG_ROW). */
-export function putLeg(payment: PaymentAggregate, row: unknown): void {
-  const leg = legFromRow(asJson(row) as JsonRow);
+/** Replaces an operation leg of the aggregate with the record a store's UPDATE returned. */
+export function putLeg(payment: PaymentAggregate, leg: LegRecord): void {
   for (const operation of payment.operations) {
     const index = operation.legs.findIndex((l) => l.id === leg.id);
     if (index >= 0) operation.legs[index] = leg;

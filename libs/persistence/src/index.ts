@@ -12,3 +12,4 @@ export * from './payments/operations';
 export * from './payments/tenders';
 export * from './payments/session-status';
 export * from './payments/merchant-events';
+export * from './payments/given-up-outcomes';

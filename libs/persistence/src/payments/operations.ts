@@ -92,3 +92,84 @@ export function failUnsentLeg(
     values: [legId, partnerStatus, partnerStatusDescription, now],
   };
 }
+
+/** A leg's outcome, as the partner reported it (a field it did not send keeps its value): the leg as it now is. */
+export async function recordLegResult(
+  tx: Sql,
+  legId: string,
+  result: {
+    status: OperationLegStatus;
+    partnerReference?: string | null;
+    partnerStatus?: string | null;
+    partnerStatusDescription?: string | null;
+  },
+): Promise<LegRecord> {
+  const [updated] = await tx.query<{ row: unknown }>(
+    `UPDATE operation_transaction
+        SET status = $2::text,
+            partner_reference = COALESCE($3::text, partner_reference),
+            partner_status = COALESCE($4::text, partner_status),
+            partner_status_description = COALESCE($5::text, partner_status_description),
+            next_check_at = NULL,
+            updated_at = clock_timestamp()
+      WHERE id = $1::uuid
+  RETURNING ${LEG_ROW}`,
+    [
+      legId,
+      result.status,
+      result.partnerReference ?? null,
+      result.partnerStatus ?? null,
+      result.partnerStatusDescription ?? null,
+    ],
+  );
+  return legFromRow(asJson(updated.row) as JsonRow);
+}
+
+/**
+ * A leg whose outcome is open: `status` (UNKNOWN, or PENDING when the partner says it is under way),
+ * what the partner said, the reconciler's bookkeeping and the next lookup (null: given up).
+ */
+export async function markLegUnknown(
+  tx: Sql,
+  legId: string,
+  open: {
+    status: 'PENDING' | 'UNKNOWN';
+    partnerReference?: string | null;
+    partnerStatus?: string | null;
+    lastError: unknown;
+    nextCheckAt: Date | null;
+  },
+): Promise<LegRecord> {
+  const [updated] = await tx.query<{ row: unknown }>(
+    `UPDATE operation_transaction
+        SET status = $2::text,
+            partner_reference = COALESCE($3::text, partner_reference),
+            partner_status = COALESCE($4::text, partner_status),
+            last_error = $5::jsonb, next_check_at = $6::timestamptz, updated_at = clock_timestamp()
+      WHERE id = $1::uuid
+  RETURNING ${LEG_ROW}`,
+    [
+      legId,
+      open.status,
+      open.partnerReference ?? null,
+      open.partnerStatus ?? null,
+      json(open.lastError),
+      open.nextCheckAt?.toISOString() ?? null,
+    ],
+  );
+  return legFromRow(asJson(updated.row) as JsonRow);
+}
+
+/** Open legs whose lookup is overdue (its job lost), with their tender's partner: up to `limit`. */
+export async function findOverdueLegChecks(
+  db: Sql,
+  dueBefore: Date,
+  limit: number,
+): Promise<Array<{ id: string; partner: string }>> {
+  return db.query<{ id: string; partner: string }>(
+    `SELECT l.id, t.partner FROM operation_transaction l
+       JOIN partner_transaction t ON t.id = l.partner_transaction_id
+      WHERE l.status IN ('PENDING', 'UNKNOWN') AND l.next_check_at < $1::timestamptz LIMIT $2::int`,
+    [dueBefore, limit],
+  );
+}

@@ -172,3 +172,26 @@ export function bumpPaymentVersion(paymentId: string, now: Date): Statement {
     values: [paymentId, now],
   };
 }
+
+/**
+ * Counts a new attempt of a tender or leg, with its in-flight lease, before it is sent: only while it
+ * is open (PENDING, UNKNOWN), no other run counted one since (`attempts`), and the last attempt's
+ * lease has expired. False when any of that fails: then nothing is sent.
+ */
+export async function claimAttempt(
+  db: Sql,
+  table: 'partner_transaction' | 'operation_transaction',
+  id: string,
+  attempts: number,
+  inFlightMs: number,
+): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE ${table === 'partner_transaction' ? 'partner_transaction' : 'operation_transaction'}
+        SET attempts = attempts + 1, in_flight_until = ${IN_FLIGHT_UNTIL}, updated_at = clock_timestamp()
+      WHERE id = $1::uuid AND attempts = $3::int AND status IN ('PENDING', 'UNKNOWN')
+        AND (in_flight_until IS NULL OR in_flight_until <= clock_timestamp())
+    RETURNING id`,
+    [id, inFlightMs, attempts],
+  );
+  return rows.length === 1;
+}
