@@ -13,3 +13,4 @@ export * from './payments/tenders';
 export * from './payments/session-status';
 export * from './payments/merchant-events';
 export * from './payments/given-up-outcomes';
+export * from './partner-accounts';

@@ -1,8 +1,9 @@
-import type { OperationLegStatus, OperationStatus } from '@tender/domain';
+import { OPERATION_STATUSES, type OperationLegStatus, type OperationStatus } from '@tender/domain';
 import { json, valuesList, type Sql, type Statement } from '../sql';
 import {
   legFromRow,
   LEG_ROW,
+  oneOf,
   operationFromRow,
   OPERATION_ROW,
   type JsonRow,
@@ -172,4 +173,15 @@ export async function findOverdueLegChecks(
       WHERE l.status IN ('PENDING', 'UNKNOWN') AND l.next_check_at < $1::timestamptz LIMIT $2::int`,
     [dueBefore, limit],
   );
+}
+
+/** An operation's status, in one light read (undefined: no such operation). */
+export async function loadOperationStatus(
+  db: Sql,
+  operationId: string,
+): Promise<OperationStatus | undefined> {
+  const [row] = await db.query<{ status: string }>('SELECT status FROM operation WHERE id = $1::uuid', [
+    operationId,
+  ]);
+  return row && oneOf(OPERATION_STATUSES, row.status, 'operation.status');
 }

@@ -1,12 +1,14 @@
-import type { AuthorizationStatus } from '@tender/domain';
+import { AUTHORIZATION_STATUSES, type AuthorizationStatus } from '@tender/domain';
 import { isUuid } from '../ids';
-import { json, type Sql, type Statement } from '../sql';
+import { json, valuesList, type Sql, type Statement } from '../sql';
 import {
   legFromRow,
+  oneOf,
   operationFromRow,
   paymentFromRow,
   rowJson,
   tenderFromRow,
+  type CaptureMode,
   type JsonRow,
   type PaymentAggregate,
 } from './records';
@@ -194,4 +196,110 @@ export async function claimAttempt(
     [id, inFlightMs, attempts],
   );
   return rows.length === 1;
+}
+
+/** A new payment as its creation writes it (PENDING), with its tenders in split order. */
+export interface NewPayment {
+  id: string;
+  entityId: string;
+  clientSessionId: string | null;
+  amount: number;
+  currency: string;
+  captureMode: CaptureMode;
+  allowFutureUsage: boolean;
+  orderReference: string | null;
+  order: unknown;
+  customer: unknown;
+  browser: unknown;
+  threeDsOptions: unknown;
+  shopperRedirectionUrl: string | null;
+  /** As stored (its headers sealed). */
+  webhook: unknown;
+}
+
+/** A new tender (PENDING); its reference is its id without dashes. */
+export interface NewTender {
+  id: string;
+  partner: string;
+  method: string;
+  amount: number;
+  /** As stored (sealed). */
+  instrument: unknown;
+  parentPaymentId: string | null;
+  parentPartnerTransactionId: string | null;
+}
+
+/**
+ * The INSERTs of a payment and its tenders, to `combine` with the other writes of its creation (the
+ * idempotency key's recovery point, the first jobs): one round trip.
+ */
+export function insertPaymentWithTenders(payment: NewPayment, tenders: NewTender[]): Statement[] {
+  const tenderRows = valuesList(
+    ['uuid', 'uuid', 'int', 'text', 'text', 'bigint', 'text', 'jsonb', 'text', 'uuid', 'uuid'],
+    tenders.map((tender, position) => [
+      tender.id,
+      payment.id,
+      position,
+      tender.partner,
+      tender.method,
+      tender.amount,
+      payment.currency,
+      json(tender.instrument),
+      tender.id.replace(/-/g, ''),
+      tender.parentPaymentId,
+      tender.parentPartnerTransactionId,
+    ]),
+  );
+  return [
+    {
+      sql: `INSERT INTO payment (id, entity_id, client_session_id, amount, currency, capture_mode,
+                                 allow_future_usage, status, order_reference, "order", customer, browser,
+                                 three_ds_options, shopper_redirection_url, webhook, created_at, updated_at)
+            VALUES ($1::uuid, $2::uuid, $3::uuid, $4::bigint, $5::text, $6::text, $7::boolean, 'PENDING',
+                    $8::text, $9::jsonb, $10::jsonb, $11::jsonb, $12::jsonb, $13::text, $14::jsonb,
+                    clock_timestamp(), clock_timestamp())`,
+      values: [
+        payment.id,
+        payment.entityId,
+        payment.clientSessionId,
+        payment.amount,
+        payment.currency,
+        payment.captureMode,
+        payment.allowFutureUsage,
+        payment.orderReference,
+        json(payment.order),
+        json(payment.customer),
+        json(payment.browser),
+        json(payment.threeDsOptions),
+        payment.shopperRedirectionUrl,
+        json(payment.webhook),
+      ],
+    },
+    {
+      sql: `INSERT INTO partner_transaction (id, payment_id, position, partner, method, amount, currency, instrument,
+                                             reference, parent_payment_id, parent_partner_transaction_id,
+                                             status, created_at, updated_at)
+            SELECT *, 'PENDING', clock_timestamp(), clock_timestamp() FROM (VALUES ${tenderRows.sql}) AS t`,
+      values: tenderRows.values,
+    },
+  ];
+}
+
+/** Where the payment's authorization stands, in one light read: its status, and whether a tender needs the shopper. */
+export async function loadAuthorizationProgress(
+  db: Sql,
+  paymentId: string,
+): Promise<{ status: AuthorizationStatus; needsShopper: boolean } | undefined> {
+  const [row] = await db.query<{ status: string; needs_shopper: boolean }>(
+    `SELECT status, EXISTS (SELECT 1 FROM partner_transaction
+                            WHERE payment_id = $1::uuid AND status = 'REQUIRES_ACTION') AS needs_shopper
+       FROM payment WHERE id = $1::uuid`,
+    [paymentId],
+  );
+  return (
+    row && {
+      status: oneOf(AUTHORIZATION_STATUSES, row.status, 'payment.status'),
+      needsShopper: row.needs_shopper,
+    }
+  );
 }

@@ -67,3 +67,23 @@ export async function loadSessionEventSource(
     expiresAt: new Date(row.expires_at),
   };
 }
+
+/**
+ * A payment submitted through the entity's session, in the payment's transaction: the session
+ * becomes SUBMITTED with the payment's id, if it is still CREATED and unexpired. Whether it was.
+ */
+export async function submitSession(
+  tx: Sql,
+  sessionId: string,
+  entityId: string,
+  paymentId: string,
+): Promise<boolean> {
+  const rows = await tx.query(
+    `UPDATE client_session SET status = 'SUBMITTED', payment_id = $3::uuid, version = version + 1,
+        updated_at = clock_timestamp()
+      WHERE id = $1::uuid AND entity_id = $2::uuid AND status = 'CREATED' AND expires_at > now()
+     RETURNING id`,
+    [sessionId, entityId, paymentId],
+  );
+  return rows.length === 1;
+}
