@@ -92,6 +92,11 @@ export class Database implements Sql {
   }
 }
 
+/** Readiness: one trivial statement through the process's pool (throws when Postgres is unreachable). */
+export async function pingDatabase(db: Sql): Promise<void> {
+  await db.query('SELECT 1');
+}
+
 export function createDatabase(connectionString: string, poolSize = 10): Database {
   return new Database(connectionString, poolSize);
 }
