@@ -6,14 +6,18 @@
 import {
   claimAttempt,
   combine,
+  countTendersAwaitingShopper,
   createDatabase,
   findOverdueLegChecks,
   findOverdueTenderChecks,
+  findTransactionsNamed,
   insertOperation,
   insertPaymentWithTenders,
+  listTendersAwaitingShopper,
   loadAuthorizationProgress,
   loadOperationStatus,
   loadPayment,
+  loadPaymentForReturn,
   markLegUnknown,
   markUnknown,
   newId,
@@ -192,5 +196,48 @@ describe('payment attempts in Postgres', () => {
     });
     expect(await loadOperationStatus(db, operationId)).toBe('PENDING');
     expect(await loadOperationStatus(db, newId())).toBeUndefined();
+  });
+
+  it("finds what a partner event names, the shopper's waiting tenders, and the payment for the return", async () => {
+    const byReference = await findTransactionsNamed(db, {
+      partner: 'connect',
+      entityIds: [entityId],
+      by: 'reference',
+      value: card.replace(/-/g, ''),
+    });
+    expect(byReference).toEqual({ tenders: [{ id: card, openLegIds: [] }], legs: [] });
+    const byPartnerReference = await findTransactionsNamed(db, {
+      partner: 'connect',
+      entityIds: [entityId],
+      by: 'partner_reference',
+      value: 'cap-1',
+      limit: 20,
+    });
+    expect(byPartnerReference).toEqual({ tenders: [], legs: [{ id: legId }] });
+    expect(
+      await findTransactionsNamed(db, {
+        partner: 'connect',
+        entityIds: [newId()],
+        by: 'partner_reference',
+        value: 'psp-1',
+      }),
+    ).toEqual({ tenders: [], legs: [] });
+
+    await db.query(`UPDATE partner_transaction SET status = 'REQUIRES_ACTION' WHERE id = $1::uuid`, [
+      giftCard,
+    ]);
+    expect(await listTendersAwaitingShopper(db, paymentId)).toEqual([{ id: giftCard, partner: 'paytronix' }]);
+    expect(await countTendersAwaitingShopper(db, paymentId)).toBe(1);
+    expect(await loadAuthorizationProgress(db, paymentId)).toEqual({ status: 'PENDING', needsShopper: true });
+    expect(await loadPaymentForReturn(db, paymentId)).toEqual({
+      id: paymentId,
+      entityId,
+      clientSessionId: null,
+      status: 'PENDING',
+      amount: 3000n,
+      currency: 'EUR',
+      shopperRedirectionUrl: 'https://shop.example/back',
+    });
+    expect(await loadPaymentForReturn(db, newId())).toBeUndefined();
   });
 });

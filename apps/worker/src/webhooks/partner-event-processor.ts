@@ -1,11 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { UNSETTLED_LEG_STATUSES } from '@tender/domain';
 import { Outbox, partnerJob, type PartnerJob, type QueuedJob } from '@tender/infra';
-import { PrismaClient, prismaSql } from '@tender/persistence';
+import { Database, findTransactionsNamed, PrismaClient, prismaSql } from '@tender/persistence';
 import type { PartnerEventJobData } from '@tender/infra';
-
-/** Legs whose outcome is still open: the ones a partner event may settle. */
-const OPEN_LEGS: string[] = [...UNSETTLED_LEG_STATUSES];
 
 /**
  * Applies a stored partner webhook (`partner_event`) as a HINT, never as a state: it finds our
@@ -30,6 +26,7 @@ export class PartnerEventProcessor {
 
   constructor(
     private readonly prisma: PrismaClient,
+    private readonly db: Database,
     private readonly outbox: Outbox,
   ) {}
 
@@ -65,39 +62,14 @@ export class PartnerEventProcessor {
     entityIds: string[],
     hint: PartnerEventJobData,
   ): Promise<QueuedJob[]> {
-    const ofEntities = { partner, payment: { entityId: { in: entityIds } } };
-    const tenderSelect = {
-      id: true,
-      operationLegs: {
-        where: { status: { in: OPEN_LEGS }, attempts: { gt: 0 } },
-        select: { id: true },
-      },
-    } as const;
-
-    let tenders: Array<{ id: string; operationLegs: Array<{ id: string }> }> = [];
-    let legs: Array<{ id: string }> = [];
-    if (hint.reference) {
-      tenders = await this.prisma.partnerTransaction.findMany({
-        where: { reference: hint.reference, ...ofEntities },
-        select: tenderSelect,
-      });
-      legs = await this.prisma.operationTransaction.findMany({
-        where: { reference: hint.reference, partnerTransaction: ofEntities },
-        select: { id: true },
-      });
+    const named = (by: 'reference' | 'partner_reference', value: string, limit?: number) =>
+      findTransactionsNamed(this.db, { partner, entityIds, by, value, limit });
+    let found: Awaited<ReturnType<typeof named>> = { tenders: [], legs: [] };
+    if (hint.reference) found = await named('reference', hint.reference);
+    if (found.tenders.length === 0 && found.legs.length === 0 && hint.partnerReference) {
+      found = await named('partner_reference', hint.partnerReference, 20);
     }
-    if (tenders.length === 0 && legs.length === 0 && hint.partnerReference) {
-      tenders = await this.prisma.partnerTransaction.findMany({
-        where: { partnerReference: hint.partnerReference, ...ofEntities },
-        select: tenderSelect,
-        take: 20,
-      });
-      legs = await this.prisma.operationTransaction.findMany({
-        where: { partnerReference: hint.partnerReference, partnerTransaction: ofEntities },
-        select: { id: true },
-        take: 20,
-      });
-    }
+    const { tenders, legs } = found;
 
     const jobs = new Map<string, QueuedJob>();
     const add = (job: PartnerJob) => {
@@ -107,8 +79,7 @@ export class PartnerEventProcessor {
     };
     for (const tender of tenders) {
       add({ kind: 'reconcile-authorization', tenderId: tender.id, readOnly: true });
-      for (const leg of tender.operationLegs)
-        add({ kind: 'reconcile-operation', legId: leg.id, readOnly: true });
+      for (const legId of tender.openLegIds) add({ kind: 'reconcile-operation', legId, readOnly: true });
     }
     for (const leg of legs) add({ kind: 'reconcile-operation', legId: leg.id, readOnly: true });
     return [...jobs.values()];

@@ -303,3 +303,45 @@ export async function loadAuthorizationProgress(
     }
   );
 }
+
+/** What the shopper's return from a hosted page needs of the payment. */
+export async function loadPaymentForReturn(
+  db: Sql,
+  paymentId: string,
+): Promise<
+  | {
+      id: string;
+      entityId: string;
+      clientSessionId: string | null;
+      status: AuthorizationStatus;
+      amount: bigint;
+      currency: string;
+      shopperRedirectionUrl: string | null;
+    }
+  | undefined
+> {
+  const [row] = await db.query<{
+    id: string;
+    entity_id: string;
+    client_session_id: string | null;
+    status: string;
+    amount: string;
+    currency: string;
+    shopper_redirection_url: string | null;
+  }>(
+    `SELECT id, entity_id, client_session_id, status, amount::text AS amount, currency, shopper_redirection_url
+       FROM payment WHERE id = $1::uuid`,
+    [paymentId],
+  );
+  return (
+    row && {
+      id: row.id,
+      entityId: row.entity_id,
+      clientSessionId: row.client_session_id,
+      status: oneOf(AUTHORIZATION_STATUSES, row.status, 'payment.status'),
+      amount: BigInt(row.amount),
+      currency: row.currency,
+      shopperRedirectionUrl: row.shopper_redirection_url,
+    }
+  );
+}

@@ -1,4 +1,4 @@
-import type { TenderStatus } from '@tender/domain';
+import { UNSETTLED_LEG_STATUSES, type TenderStatus } from '@tender/domain';
 import { json, type Sql, type Statement } from '../sql';
 import { asJson } from './payments';
 import { tenderFromRow, TENDER_ROW, type JsonRow, type TenderRecord } from './records';
@@ -120,4 +120,61 @@ export async function findOverdueTenderChecks(
       WHERE status IN ('UNKNOWN', 'REQUIRES_ACTION') AND next_check_at < $1::timestamptz LIMIT $2::int`,
     [dueBefore, limit],
   );
+}
+
+/** The payment's tenders waiting for the shopper (REQUIRES_ACTION): their ids and partners. */
+export function listTendersAwaitingShopper(
+  db: Sql,
+  paymentId: string,
+): Promise<Array<{ id: string; partner: string }>> {
+  return db.query<{ id: string; partner: string }>(
+    `SELECT id, partner FROM partner_transaction WHERE payment_id = $1::uuid AND status = 'REQUIRES_ACTION'`,
+    [paymentId],
+  );
+}
+
+/** How many of the payment's tenders still wait for the shopper. */
+export async function countTendersAwaitingShopper(db: Sql, paymentId: string): Promise<number> {
+  const [row] = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM partner_transaction WHERE payment_id = $1::uuid AND status = 'REQUIRES_ACTION'`,
+    [paymentId],
+  );
+  return row.n;
+}
+
+/**
+ * Tenders and legs of `partner`, of one of `entityIds`, that a partner event names by our reference or
+ * by the partner's (up to `limit` of each); with each tender, its open legs already sent.
+ */
+export async function findTransactionsNamed(
+  db: Sql,
+  named: {
+    partner: string;
+    entityIds: string[];
+    by: 'reference' | 'partner_reference';
+    value: string;
+    limit?: number;
+  },
+): Promise<{ tenders: Array<{ id: string; openLegIds: string[] }>; legs: Array<{ id: string }> }> {
+  const column = named.by === 'reference' ? 'reference' : 'partner_reference';
+  const limit = named.limit ?? null;
+  const [tenders, legs] = [
+    await db.query<{ id: string; open_leg_ids: string[] }>(
+      `SELECT t.id, COALESCE((SELECT array_agg(l.id) FROM operation_transaction l
+                               WHERE l.partner_transaction_id = t.id AND l.status = ANY($5::text[])
+                                 AND l.attempts > 0), '{}') AS open_leg_ids
+         FROM partner_transaction t JOIN payment p ON p.id = t.payment_id
+        WHERE t.${column} = $1::text AND t.partner = $2::text AND p.entity_id = ANY($3::uuid[])
+        LIMIT $4::int`,
+      [named.value, named.partner, named.entityIds, limit, UNSETTLED_LEG_STATUSES],
+    ),
+    await db.query<{ id: string }>(
+      `SELECT l.id FROM operation_transaction l
+         JOIN partner_transaction t ON t.id = l.partner_transaction_id JOIN payment p ON p.id = t.payment_id
+        WHERE l.${column} = $1::text AND t.partner = $2::text AND p.entity_id = ANY($3::uuid[])
+        LIMIT $4::int`,
+      [named.value, named.partner, named.entityIds, limit],
+    ),
+  ];
+  return { tenders: tenders.map((t) => ({ id: t.id, openLegIds: t.open_leg_ids })), legs };
 }
