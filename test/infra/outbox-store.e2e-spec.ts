@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   combine,
+  countOutboxRows,
   createDatabase,
   deleteOutboxRows,
   insertOutboxJobs,
@@ -46,8 +47,10 @@ describe('outbox rows in Postgres', () => {
   it('combines with another write in one statement and returns the outbox ids', async () => {
     const jobs = [job('deliver')];
     const combined = combine([{ sql: 'SELECT 1 WHERE $1::int = 1', values: [1] }, insertOutboxJobs(jobs)]);
+    const before = await countOutboxRows(db);
     const ids = (await db.query<{ id: string }>(combined.sql, combined.values)).map((r) => String(r.id));
     expect(ids).toHaveLength(1);
+    expect(await countOutboxRows(db)).toBe(before + 1);
     await deleteOutboxRows(db, ids);
   });
 });

@@ -8,6 +8,9 @@ import {
   cancelTender,
   cancelUnsentTenders,
   combine,
+  countMerchantEventsByStatus,
+  countPaymentsByStatus,
+  countUnknownOutcomes,
   createDatabase,
   failUnsentLeg,
   insertMerchantEvents,
@@ -162,5 +165,45 @@ describe('payment writes in Postgres', () => {
         .map((e) => ({ id: e.id, status: e.status, url: e.url, payload: e.payload, created_at: createdAt }))
         .sort((a, b) => (a.id < b.id ? -1 : 1)),
     );
+  });
+
+  it('counts payments by status, unknown outcomes and merchant events for the metrics', async () => {
+    const count = async () => ({
+      refused: (await countPaymentsByStatus(db)).find((r) => r.status === 'REFUSED')?.count ?? 0,
+      unknown: await countUnknownOutcomes(db),
+      skipped:
+        (await countMerchantEventsByStatus(db, ['SKIPPED'])).find((r) => r.status === 'SKIPPED')?.count ?? 0,
+    });
+    const before = await count();
+    const other = newId();
+    await db.query(
+      `INSERT INTO payment (id, entity_id, amount, currency, capture_mode, status, updated_at)
+       VALUES ($1::uuid, $2::uuid, 1, 'EUR', 'MANUAL', 'REFUSED', now())`,
+      [other, entityId],
+    );
+    await db.query(
+      `INSERT INTO partner_transaction (id, payment_id, position, partner, method, amount, currency, status, reference, updated_at)
+       VALUES ($1::uuid, $2::uuid, 0, 'connect', 'card', 1, 'EUR', 'UNKNOWN', $1::text, now())`,
+      [newId(), other],
+    );
+    const event = {
+      id: newId(),
+      entityId,
+      paymentId: other,
+      clientSessionId: null,
+      type: 'PAYMENT_AUTHORIZATION',
+    };
+    await runStatement(
+      db,
+      insertMerchantEvents(
+        [{ ...event, objectVersion: 1, payload: {}, url: null, headers: null, status: 'SKIPPED' }],
+        new Date(),
+      ),
+    );
+    expect(await count()).toEqual({
+      refused: before.refused + 1,
+      unknown: before.unknown + 1,
+      skipped: before.skipped + 1,
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { json, valuesList, type Statement } from '../sql';
+import { json, valuesList, type Sql, type Statement } from '../sql';
 
 /** Statements on `merchant_event` (the events a merchant receives), through `pg` only. */
 
@@ -40,4 +40,15 @@ export function insertMerchantEvents(events: NewMerchantEvent[], createdAt: Date
      VALUES ${insert.sql}`,
     values: insert.values,
   };
+}
+
+/** How many merchant events are in each of `statuses` (metrics). */
+export async function countMerchantEventsByStatus(
+  db: Sql,
+  statuses: readonly string[],
+): Promise<Array<{ status: string; count: number }>> {
+  return db.query<{ status: string; count: number }>(
+    'SELECT status, count(*)::int AS count FROM merchant_event WHERE status = ANY($1::text[]) GROUP BY status',
+    [statuses],
+  );
 }

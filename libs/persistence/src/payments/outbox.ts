@@ -78,3 +78,9 @@ function outboxRowOf(row: OutboxDbRow): OutboxRow {
     },
   };
 }
+
+/** How many jobs the outbox holds (metrics). */
+export async function countOutboxRows(db: Sql): Promise<number> {
+  const [row] = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM outbox');
+  return row.count;
+}

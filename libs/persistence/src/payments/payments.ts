@@ -345,3 +345,25 @@ export async function loadPaymentForReturn(
     }
   );
 }
+
+/** How many payments are in each authorization status (metrics). */
+export async function countPaymentsByStatus(
+  db: Sql,
+): Promise<Array<{ status: AuthorizationStatus; count: number }>> {
+  const rows = await db.query<{ status: string; count: number }>(
+    'SELECT status, count(*)::int AS count FROM payment GROUP BY status',
+  );
+  return rows.map((row) => ({
+    status: oneOf(AUTHORIZATION_STATUSES, row.status, 'payment.status'),
+    count: row.count,
+  }));
+}
+
+/** How many tenders and legs have an UNKNOWN outcome (metrics). */
+export async function countUnknownOutcomes(db: Sql): Promise<number> {
+  const [row] = await db.query<{ count: number }>(
+    `SELECT (SELECT count(*) FROM partner_transaction WHERE status = 'UNKNOWN')
+          + (SELECT count(*) FROM operation_transaction WHERE status = 'UNKNOWN') AS count`,
+  );
+  return Number(row.count);
+}
