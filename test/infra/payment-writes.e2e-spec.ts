@@ -12,12 +12,16 @@ import {
   countPaymentsByStatus,
   countUnknownOutcomes,
   createDatabase,
+  failPendingMerchantEvent,
   failUnsentLeg,
+  findOverdueMerchantEvents,
   insertMerchantEvents,
   insertOperation,
+  loadMerchantEvent,
   loadPayment,
   loadSessionEventSource,
   newId,
+  paymentExists,
   runStatement,
   setOperationStatus,
   setPaymentStatus,
@@ -205,5 +209,55 @@ describe('payment writes in Postgres', () => {
       unknown: before.unknown + 1,
       skipped: before.skipped + 1,
     });
+  });
+
+  it('reads a merchant event, fails it only as the fence saw it, and finds overdue ones', async () => {
+    const id = newId();
+    const createdAt = new Date(Date.now() - 3600_000);
+    const event = {
+      id,
+      entityId,
+      paymentId,
+      clientSessionId: null,
+      type: 'PAYMENT_AUTHORIZATION',
+      objectVersion: 3,
+    };
+    await runStatement(
+      db,
+      insertMerchantEvents(
+        [{ ...event, payload: { a: 1 }, url: 'https://merchant.example/h', headers: [], status: 'PENDING' }],
+        createdAt,
+      ),
+    );
+    const read = await loadMerchantEvent(db, id);
+    expect(read).toEqual({
+      ...event,
+      payload: { a: 1 },
+      url: 'https://merchant.example/h',
+      headers: [],
+      status: 'PENDING',
+      attempts: 0,
+      nextAttemptAt: null,
+      deliveredAt: null,
+      lastError: null,
+      createdAt,
+    });
+    expect(await loadMerchantEvent(db, newId())).toBeUndefined();
+    expect(await findOverdueMerchantEvents(db, new Date(), 100_000)).toContainEqual({
+      id,
+      nextAttemptAt: null,
+    });
+
+    await failPendingMerchantEvent(db, { id, attempts: 1, nextAttemptAt: null }, 'endpoint_disabled'); // stale fence
+    expect((await loadMerchantEvent(db, id))!.status).toBe('PENDING');
+    await failPendingMerchantEvent(db, { id, attempts: 0, nextAttemptAt: null }, 'endpoint_disabled');
+    expect(await loadMerchantEvent(db, id)).toMatchObject({
+      status: 'FAILED',
+      lastError: 'endpoint_disabled',
+    });
+    expect((await findOverdueMerchantEvents(db, new Date(), 100_000)).map((e) => e.id)).not.toContain(id);
+
+    expect(await paymentExists(db, paymentId, entityId)).toBe(true);
+    expect(await paymentExists(db, paymentId, newId())).toBe(false);
   });
 });

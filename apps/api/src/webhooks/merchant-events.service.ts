@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Outbox } from '@tender/infra';
-import { PrismaClient, prismaSql } from '@tender/persistence';
+import { Database, paymentExists, PrismaClient, prismaSql } from '@tender/persistence';
 import type { MerchantEvent, WebhookDeliveryAttempt } from '@tender/persistence/generated/prisma/client';
 import { deliveryJob } from '@tender/infra';
 import { presentableDeliveryError } from '@tender/infra/webhook-delivery-errors';
@@ -74,6 +74,7 @@ const WITH_ATTEMPTS = { attemptsLog: { orderBy: [{ attemptedAt: 'asc' as const }
 export class MerchantEventsService {
   constructor(
     private readonly prisma: PrismaClient,
+    private readonly db: Database,
     private readonly outbox: Outbox,
   ) {}
 
@@ -116,10 +117,6 @@ export class MerchantEventsService {
   }
 
   private async requirePayment(entityId: string, paymentId: string): Promise<void> {
-    const payment = await this.prisma.payment.findFirst({
-      where: { id: paymentId, entityId },
-      select: { id: true },
-    });
-    if (!payment) throw ApiError.notFound('payment', paymentId);
+    if (!(await paymentExists(this.db, paymentId, entityId))) throw ApiError.notFound('payment', paymentId);
   }
 }

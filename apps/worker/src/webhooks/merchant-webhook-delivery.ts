@@ -8,8 +8,14 @@ import {
   openWebhookSecret,
   PrismaClient,
   prismaSql,
+  Database,
+  failPendingMerchantEvent,
+  findOverdueMerchantEvents,
+  loadMerchantEvent,
+  type DeliveryFence,
+  type MerchantEventRecord,
 } from '@tender/persistence';
-import type { MerchantEvent, WebhookEndpoint } from '@tender/persistence/generated/prisma/client';
+import type { WebhookEndpoint } from '@tender/persistence/generated/prisma/client';
 import { deliveryJob, type DeliveryJobData } from '@tender/infra';
 import { isForbiddenWebhookHeader } from '@tender/infra/webhook-headers';
 import {
@@ -36,7 +42,7 @@ interface AttemptOutcome {
   durationMs: number;
 }
 
-type Fence = Pick<MerchantEvent, 'id' | 'attempts' | 'nextAttemptAt'> & { status: 'PENDING' };
+type Fence = DeliveryFence & { status: 'PENDING' };
 
 /**
  * Delivers merchant events (Standard Webhooks) at least once, possibly out of order: the payload
@@ -65,6 +71,7 @@ export class MerchantWebhookDelivery {
 
   constructor(
     private readonly prisma: PrismaClient,
+    private readonly db: Database,
     private readonly cipher: DataCipher,
     private readonly outbox: Outbox,
     @Inject(CONFIG) private readonly config: TenderConfig,
@@ -73,7 +80,7 @@ export class MerchantWebhookDelivery {
   }
 
   async handle(job: DeliveryJobData): Promise<void> {
-    const event = await this.prisma.merchantEvent.findUnique({ where: { id: job.eventId } });
+    const event = await loadMerchantEvent(this.db, job.eventId);
     if (!event || event.status !== 'PENDING' || !event.url) return;
     const planned =
       job.due === undefined
@@ -89,10 +96,7 @@ export class MerchantWebhookDelivery {
 
     const endpoint = await this.endpoint(event.entityId, event.url);
     if (endpoint.disabledAt) {
-      await this.prisma.merchantEvent.updateMany({
-        where: fence,
-        data: { status: 'FAILED', lastError: ENDPOINT_DISABLED, nextAttemptAt: null },
-      });
+      await failPendingMerchantEvent(this.db, fence, ENDPOINT_DISABLED);
       return;
     }
     const outcome = await this.attempt(event, event.url);
@@ -100,7 +104,7 @@ export class MerchantWebhookDelivery {
   }
 
   /** One POST of the event to its URL. Never throws: every failure is an outcome. */
-  private async attempt(event: MerchantEvent, url: string): Promise<AttemptOutcome> {
+  private async attempt(event: MerchantEventRecord, url: string): Promise<AttemptOutcome> {
     const attemptedAt = new Date();
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
@@ -142,7 +146,7 @@ export class MerchantWebhookDelivery {
   }
 
   private async record(
-    event: MerchantEvent,
+    event: MerchantEventRecord,
     fence: Fence,
     endpoint: WebhookEndpoint,
     outcome: AttemptOutcome,
@@ -241,18 +245,7 @@ export class MerchantWebhookDelivery {
    */
   async requeueOverdue(now = new Date(), batch = 200): Promise<number> {
     const before = new Date(now.getTime() - OVERDUE_MS);
-    const overdue = await this.prisma.merchantEvent.findMany({
-      where: {
-        status: 'PENDING',
-        OR: [
-          { nextAttemptAt: { lt: before } },
-          { nextAttemptAt: null, attempts: 0, createdAt: { lt: before } },
-        ],
-      },
-      select: { id: true, nextAttemptAt: true },
-      orderBy: { nextAttemptAt: 'asc' },
-      take: batch,
-    });
+    const overdue = await findOverdueMerchantEvents(this.db, before, batch);
     const queue = this.outbox.queue(WEBHOOK_QUEUE);
     let requeued = 0;
     for (const event of overdue) {

@@ -1,4 +1,5 @@
 import { json, valuesList, type Sql, type Statement } from '../sql';
+import { oneOf, type JsonValue } from './records';
 
 /** Statements on `merchant_event` (the events a merchant receives), through `pg` only. */
 
@@ -51,4 +52,117 @@ export async function countMerchantEventsByStatus(
     'SELECT status, count(*)::int AS count FROM merchant_event WHERE status = ANY($1::text[]) GROUP BY status',
     [statuses],
   );
+}
+
+export const MERCHANT_EVENT_STATUSES = ['PENDING', 'DELIVERED', 'FAILED', 'SKIPPED'] as const;
+export type MerchantEventStatus = (typeof MERCHANT_EVENT_STATUSES)[number];
+
+/** A merchant event and its delivery state. */
+export interface MerchantEventRecord {
+  id: string;
+  entityId: string;
+  paymentId: string | null;
+  clientSessionId: string | null;
+  type: string;
+  objectVersion: number;
+  payload: JsonValue;
+  url: string | null;
+  /** As stored (header values sealed). */
+  headers: JsonValue | null;
+  status: MerchantEventStatus;
+  attempts: number;
+  nextAttemptAt: Date | null;
+  deliveredAt: Date | null;
+  lastError: string | null;
+  createdAt: Date;
+}
+
+interface MerchantEventRow {
+  id: string;
+  entity_id: string;
+  payment_id: string | null;
+  client_session_id: string | null;
+  type: string;
+  object_version: number;
+  payload: JsonValue;
+  url: string | null;
+  headers: JsonValue | null;
+  status: string;
+  attempts: number;
+  next_attempt_at: Date | null;
+  delivered_at: Date | null;
+  last_error: string | null;
+  created_at: Date;
+}
+
+export function merchantEventFromRow(row: MerchantEventRow): MerchantEventRecord {
+  return {
+    id: row.id,
+    entityId: row.entity_id,
+    paymentId: row.payment_id,
+    clientSessionId: row.client_session_id,
+    type: row.type,
+    objectVersion: row.object_version,
+    payload: row.payload,
+    url: row.url,
+    headers: row.headers,
+    status: oneOf(MERCHANT_EVENT_STATUSES, row.status, 'merchant_event.status'),
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    deliveredAt: row.delivered_at,
+    lastError: row.last_error,
+    createdAt: row.created_at,
+  };
+}
+
+export async function loadMerchantEvent(db: Sql, id: string): Promise<MerchantEventRecord | undefined> {
+  const [row] = await db.query<MerchantEventRow>(
+    `SELECT id, entity_id, payment_id, client_session_id, type, object_version, payload, url, headers, status,
+            attempts, next_attempt_at, delivered_at, last_error, created_at
+       FROM merchant_event WHERE id = $1::uuid`,
+    [id],
+  );
+  return row && merchantEventFromRow(row);
+}
+
+/** A planned attempt, as the delivery that read it saw it: its writes apply only if nothing changed since. */
+export interface DeliveryFence {
+  id: string;
+  attempts: number;
+  nextAttemptAt: Date | null;
+}
+
+/** A PENDING event given up without an attempt (its endpoint disabled), if still as `fence` saw it. */
+export async function failPendingMerchantEvent(
+  db: Sql,
+  fence: DeliveryFence,
+  lastError: string,
+): Promise<void> {
+  await db.query(
+    `UPDATE merchant_event SET status = 'FAILED', last_error = $4::text, next_attempt_at = NULL
+      WHERE id = $1::uuid AND status = 'PENDING' AND attempts = $2::int
+        AND next_attempt_at IS NOT DISTINCT FROM $3::timestamptz`,
+    [fence.id, fence.attempts, fence.nextAttemptAt, lastError],
+  );
+}
+
+/**
+ * PENDING events whose planned attempt is overdue (past `before`; never tried and created before it),
+ * earliest plan first, up to `batch`.
+ */
+export function findOverdueMerchantEvents(
+  db: Sql,
+  before: Date,
+  batch: number,
+): Promise<Array<{ id: string; nextAttemptAt: Date | null }>> {
+  return db
+    .query<{ id: string; next_attempt_at: Date | null }>(
+      `SELECT id, next_attempt_at FROM merchant_event
+        WHERE status = 'PENDING'
+          AND (next_attempt_at < $1::timestamptz
+               OR (next_attempt_at IS NULL AND attempts = 0 AND created_at < $1::timestamptz))
+        ORDER BY next_attempt_at ASC NULLS LAST LIMIT $2::int`,
+      [before, batch],
+    )
+    .then((rows) => rows.map((row) => ({ id: row.id, nextAttemptAt: row.next_attempt_at })));
 }

@@ -367,3 +367,12 @@ export async function countUnknownOutcomes(db: Sql): Promise<number> {
   );
   return Number(row.count);
 }
+
+/** Whether the payment exists (of that entity). */
+export async function paymentExists(db: Sql, paymentId: string, entityId: string): Promise<boolean> {
+  const rows = await db.query('SELECT 1 FROM payment WHERE id = $1::uuid AND entity_id = $2::uuid', [
+    paymentId,
+    entityId,
+  ]);
+  return rows.length === 1;
+}
