@@ -14,6 +14,7 @@ import {
   createDatabase,
   failPendingMerchantEvent,
   failUnsentLeg,
+  findExpiredSessions,
   findOverdueMerchantEvents,
   insertMerchantEvents,
   insertOperation,
@@ -137,6 +138,17 @@ describe('payment writes in Postgres', () => {
       currency: 'EUR',
     });
     expect(await loadSessionEventSource(db, newId())).toBeUndefined();
+
+    const expiring = newId();
+    await db.query(
+      `INSERT INTO client_session (id, entity_id, status, amount, currency, capture_mode, integration_mode,
+                                   eligible_solutions, widget_data, expires_at, updated_at)
+       VALUES ($1::uuid, $2::uuid, 'CREATED', 1, 'EUR', 'MANUAL', 'HOSTED', '[]', '', now() - interval '1 second', now())`,
+      [expiring, entityId],
+    );
+    expect(await findExpiredSessions(db, new Date(), 100_000)).toContain(expiring);
+    expect(await setSessionStatus(db, expiring, 'CREATED', 'EXPIRED')).toBe(true);
+    expect(await findExpiredSessions(db, new Date(), 100_000)).not.toContain(expiring);
   });
 
   it('records merchant events, delivered or skipped', async () => {

@@ -14,3 +14,4 @@ export * from './payments/session-status';
 export * from './payments/merchant-events';
 export * from './payments/given-up-outcomes';
 export * from './partner-accounts';
+export * from './partner-events';

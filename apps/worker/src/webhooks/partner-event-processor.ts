@@ -1,6 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Outbox, partnerJob, type PartnerJob, type QueuedJob } from '@tender/infra';
-import { Database, findTransactionsNamed, PrismaClient, prismaSql } from '@tender/persistence';
+import {
+  Database,
+  findTransactionsNamed,
+  markPartnerEventProcessed,
+  PrismaClient,
+} from '@tender/persistence';
 import type { PartnerEventJobData } from '@tender/infra';
 
 /**
@@ -41,13 +46,12 @@ export class PartnerEventProcessor {
     const entityIds = [...new Set(accounts.map((a) => a.entityId))];
     const jobs = entityIds.length ? await this.hintJobs(event.partner, event.id, entityIds, job) : [];
 
-    const { outboxIds, marked } = await this.prisma.$transaction(async (tx) => {
-      const updated = await tx.partnerEvent.updateMany({
-        where: { id: event.id, processedAt: null },
-        data: { processedAt: new Date(), error: jobs.length ? null : 'no matching transaction' },
-      });
-      if (updated.count === 0) return { outboxIds: [], marked: false }; // another run did it
-      return { outboxIds: await this.outbox.write(prismaSql(tx), jobs), marked: true };
+    const { outboxIds, marked } = await this.db.transaction(async (tx) => {
+      const error = jobs.length ? null : 'no matching transaction';
+      if (!(await markPartnerEventProcessed(tx, event.id, new Date(), error))) {
+        return { outboxIds: [], marked: false }; // another run did it
+      }
+      return { outboxIds: await this.outbox.write(tx, jobs), marked: true };
     });
     if (!marked) return;
     await this.outbox.publish(jobs, outboxIds);

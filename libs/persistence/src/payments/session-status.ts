@@ -87,3 +87,12 @@ export async function submitSession(
   );
   return rows.length === 1;
 }
+
+/** Sessions still CREATED past their `expires_at` (up to `limit`): the housekeeping expires them. */
+export async function findExpiredSessions(db: Sql, now: Date, limit: number): Promise<string[]> {
+  const rows = await db.query<{ id: string }>(
+    `SELECT id FROM client_session WHERE status = 'CREATED' AND expires_at <= $1::timestamptz LIMIT $2::int`,
+    [now, limit],
+  );
+  return rows.map((row) => row.id);
+}
