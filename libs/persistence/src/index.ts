@@ -15,3 +15,4 @@ export * from './payments/merchant-events';
 export * from './payments/given-up-outcomes';
 export * from './partner-accounts';
 export * from './partner-events';
+export * from './webhook-endpoints';

@@ -7,9 +7,15 @@ import {
   openWebhookHeaders,
   openWebhookSecret,
   PrismaClient,
-  prismaSql,
+  clearEndpointFailing,
   Database,
+  disableEndpoint,
   failPendingMerchantEvent,
+  failPendingMerchantEventsTo,
+  insertDeliveryAttempt,
+  markEndpointFailing,
+  recordEventAttemptFailed,
+  recordEventDelivered,
   findOverdueMerchantEvents,
   loadMerchantEvent,
   type DeliveryFence,
@@ -159,30 +165,20 @@ export class MerchantWebhookDelivery {
       disabledSince: undefined,
     };
     const result: { jobs: QueuedJob[]; outboxIds: string[]; gaveUp: boolean; disabledSince?: Date } =
-      await this.prisma.$transaction(async (tx) => {
-        await tx.webhookDeliveryAttempt.create({
-          data: {
-            id: newId(outcome.attemptedAt.getTime()),
-            eventId: event.id,
-            attemptedAt: outcome.attemptedAt,
-            responseStatus: outcome.responseStatus ?? null,
-            error: outcome.error ?? null,
-            durationMs: outcome.durationMs,
-          },
+      await this.db.transaction(async (tx) => {
+        await insertDeliveryAttempt(tx, {
+          id: newId(outcome.attemptedAt.getTime()),
+          eventId: event.id,
+          attemptedAt: outcome.attemptedAt,
+          responseStatus: outcome.responseStatus ?? null,
+          error: outcome.error ?? null,
+          durationMs: outcome.durationMs,
         });
         const attempts = event.attempts + 1;
 
         if (outcome.ok) {
-          const updated = await tx.merchantEvent.updateMany({
-            where: fence,
-            data: { status: 'DELIVERED', attempts, deliveredAt: now, nextAttemptAt: null, lastError: null },
-          });
-          if (updated.count) {
-            await tx.webhookEndpoint.updateMany({
-              where: { id: endpoint.id, failingSince: { not: null } },
-              data: { failingSince: null },
-            });
-          }
+          if (await recordEventDelivered(tx, fence, attempts, now))
+            await clearEndpointFailing(tx, endpoint.id);
           return none;
         }
 
@@ -192,36 +188,25 @@ export class MerchantWebhookDelivery {
           this.config.WEBHOOK_RETRY_JITTER,
         );
         const next = delay === undefined ? null : new Date(now.getTime() + delay);
-        const updated = await tx.merchantEvent.updateMany({
-          where: fence,
-          data: {
-            attempts,
-            lastError: outcome.error ?? 'failed',
-            nextAttemptAt: next,
-            ...(next ? {} : { status: 'FAILED' }),
-          },
+        const recorded = await recordEventAttemptFailed(tx, fence, {
+          attempts,
+          lastError: outcome.error ?? 'failed',
+          nextAttemptAt: next,
         });
-        if (updated.count === 0) return none; // another run recorded this attempt
+        if (!recorded) return none; // another run recorded this attempt
 
-        await tx.webhookEndpoint.updateMany({
-          where: { id: endpoint.id, failingSince: null },
-          data: { failingSince: outcome.attemptedAt },
-        });
-        const health = await tx.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } });
+        const health = await markEndpointFailing(tx, endpoint.id, outcome.attemptedAt);
         if (
           !health.disabledAt &&
           health.failingSince &&
           now.getTime() - health.failingSince.getTime() > this.config.WEBHOOK_DISABLE_AFTER_MS
         ) {
-          await tx.webhookEndpoint.update({ where: { id: endpoint.id }, data: { disabledAt: now } });
-          await tx.merchantEvent.updateMany({
-            where: { entityId: event.entityId, url: health.url, status: 'PENDING' },
-            data: { status: 'FAILED', lastError: ENDPOINT_DISABLED, nextAttemptAt: null },
-          });
+          await disableEndpoint(tx, endpoint.id, now);
+          await failPendingMerchantEventsTo(tx, event.entityId, health.url, ENDPOINT_DISABLED);
           return { ...none, disabledSince: health.failingSince };
         }
         const jobs = next ? [deliveryJob(event.id, next)] : [];
-        return { jobs, outboxIds: await this.outbox.write(prismaSql(tx), jobs), gaveUp: next === null };
+        return { jobs, outboxIds: await this.outbox.write(tx, jobs), gaveUp: next === null };
       });
     await this.outbox.publish(result.jobs, result.outboxIds);
 

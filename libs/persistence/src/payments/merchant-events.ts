@@ -166,3 +166,81 @@ export function findOverdueMerchantEvents(
     )
     .then((rows) => rows.map((row) => ({ id: row.id, nextAttemptAt: row.next_attempt_at })));
 }
+
+const FENCED = `id = $1::uuid AND status = 'PENDING' AND attempts = $2::int
+        AND next_attempt_at IS NOT DISTINCT FROM $3::timestamptz`;
+
+/** One delivery attempt of an event, in its log (`webhook_delivery_attempt`). */
+export async function insertDeliveryAttempt(
+  tx: Sql,
+  attempt: {
+    id: string;
+    eventId: string;
+    attemptedAt: Date;
+    responseStatus: number | null;
+    error: string | null;
+    durationMs: number;
+  },
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO webhook_delivery_attempt (id, event_id, attempted_at, response_status, error, duration_ms)
+     VALUES ($1::uuid, $2::uuid, $3::timestamptz, $4::int, $5::text, $6::int)`,
+    [
+      attempt.id,
+      attempt.eventId,
+      attempt.attemptedAt,
+      attempt.responseStatus,
+      attempt.error,
+      attempt.durationMs,
+    ],
+  );
+}
+
+/** The attempt delivered the event, if it is still as `fence` saw it; whether it was. */
+export async function recordEventDelivered(
+  tx: Sql,
+  fence: DeliveryFence,
+  attempts: number,
+  deliveredAt: Date,
+): Promise<boolean> {
+  const rows = await tx.query(
+    `UPDATE merchant_event SET status = 'DELIVERED', attempts = $4::int, delivered_at = $5::timestamptz,
+            next_attempt_at = NULL, last_error = NULL
+      WHERE ${FENCED} RETURNING id`,
+    [fence.id, fence.attempts, fence.nextAttemptAt, attempts, deliveredAt],
+  );
+  return rows.length === 1;
+}
+
+/**
+ * The attempt failed, if the event is still as `fence` saw it: the next one planned at
+ * `nextAttemptAt`, or none (FAILED: given up). Whether it was recorded.
+ */
+export async function recordEventAttemptFailed(
+  tx: Sql,
+  fence: DeliveryFence,
+  failed: { attempts: number; lastError: string; nextAttemptAt: Date | null },
+): Promise<boolean> {
+  const rows = await tx.query(
+    `UPDATE merchant_event
+        SET attempts = $4::int, last_error = $5::text, next_attempt_at = $6::timestamptz,
+            status = CASE WHEN $6::timestamptz IS NULL THEN 'FAILED' ELSE status END
+      WHERE ${FENCED} RETURNING id`,
+    [fence.id, fence.attempts, fence.nextAttemptAt, failed.attempts, failed.lastError, failed.nextAttemptAt],
+  );
+  return rows.length === 1;
+}
+
+/** Every PENDING event of the entity to `url` FAILED (its endpoint was disabled). */
+export async function failPendingMerchantEventsTo(
+  tx: Sql,
+  entityId: string,
+  url: string,
+  lastError: string,
+): Promise<void> {
+  await tx.query(
+    `UPDATE merchant_event SET status = 'FAILED', last_error = $3::text, next_attempt_at = NULL
+      WHERE entity_id = $1::uuid AND url = $2::text AND status = 'PENDING'`,
+    [entityId, url, lastError],
+  );
+}
