@@ -6,14 +6,18 @@ import {
   clearEndpointFailing,
   createDatabase,
   disableEndpoint,
+  enableEndpoint,
   failPendingMerchantEventsTo,
+  findPaymentMerchantEvent,
   insertDeliveryAttempt,
   insertMerchantEvents,
+  listMerchantEvents,
   loadMerchantEvent,
   markEndpointFailing,
   newId,
   recordEventAttemptFailed,
   recordEventDelivered,
+  restartMerchantEventDelivery,
   runStatement,
 } from '@tender/persistence';
 import { TEST_DATABASE_URL } from '../support/env';
@@ -126,6 +130,65 @@ describe('webhook delivery in Postgres', () => {
       status: 'FAILED',
       lastError: 'endpoint_disabled',
       nextAttemptAt: null,
+    });
+  });
+
+  it("lists a payment's events with their attempts, finds one, restarts its delivery and re-enables its endpoint", async () => {
+    const paymentId = newId();
+    await db.query(
+      `INSERT INTO payment (id, entity_id, amount, currency, capture_mode, status, updated_at)
+       VALUES ($1::uuid, $2::uuid, 1, 'EUR', 'MANUAL', 'AUTHORIZED', now())`,
+      [paymentId, entityId],
+    );
+    const id = newId();
+    const event = { id, entityId, paymentId, clientSessionId: null, type: 'PAYMENT_AUTHORIZATION' };
+    await runStatement(
+      db,
+      insertMerchantEvents(
+        [{ ...event, objectVersion: 1, payload: {}, url, headers: [], status: 'PENDING' }],
+        new Date(),
+      ),
+    );
+    const [a1, a2] = [new Date('2026-06-01T12:00:00.000Z'), new Date('2026-06-01T12:05:00.000Z')];
+    for (const attemptedAt of [a2, a1]) {
+      await insertDeliveryAttempt(db, {
+        id: newId(),
+        eventId: id,
+        attemptedAt,
+        responseStatus: 500,
+        error: 'http_500',
+        durationMs: 3,
+      });
+    }
+    await recordEventAttemptFailed(
+      db,
+      { id, attempts: 0, nextAttemptAt: null },
+      { attempts: 2, lastError: 'http_500', nextAttemptAt: null },
+    );
+
+    const listed = await listMerchantEvents(db, paymentId, entityId);
+    expect(listed.map((e) => [e.id, e.status, e.attemptsLog.map((a) => a.attemptedAt)])).toEqual([
+      [id, 'FAILED', [a1, a2]],
+    ]);
+    expect(await listMerchantEvents(db, paymentId, newId())).toEqual([]);
+    expect((await findPaymentMerchantEvent(db, id, paymentId, entityId))?.id).toBe(id);
+    expect(await findPaymentMerchantEvent(db, id, newId(), entityId)).toBeUndefined();
+
+    const due = new Date('2026-06-03T00:00:00.000Z');
+    const restarted = await restartMerchantEventDelivery(db, id, due);
+    expect(restarted).toMatchObject({
+      status: 'PENDING',
+      attempts: 0,
+      nextAttemptAt: due,
+      deliveredAt: null,
+      lastError: null,
+    });
+    expect(restarted.attemptsLog).toHaveLength(2);
+
+    await enableEndpoint(db, entityId, url);
+    expect(await markEndpointFailing(db, endpointId, due)).toMatchObject({
+      disabledAt: null,
+      failingSince: due,
     });
   });
 });

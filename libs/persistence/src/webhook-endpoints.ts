@@ -45,3 +45,12 @@ export async function disableEndpoint(tx: Sql, id: string, at: Date): Promise<vo
     [id, at],
   );
 }
+
+/** A redelivery asked for: the entity's endpoint at `url`, if disabled, is enabled again (its failing reset). */
+export async function enableEndpoint(tx: Sql, entityId: string, url: string): Promise<void> {
+  await tx.query(
+    `UPDATE webhook_endpoint SET disabled_at = NULL, failing_since = NULL, updated_at = clock_timestamp()
+      WHERE entity_id = $1::uuid AND url = $2::text AND disabled_at IS NOT NULL`,
+    [entityId, url],
+  );
+}

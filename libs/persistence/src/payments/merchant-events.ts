@@ -244,3 +244,94 @@ export async function failPendingMerchantEventsTo(
     [entityId, url, lastError],
   );
 }
+
+/** One delivery attempt, as the event's log keeps it. */
+export interface DeliveryAttemptRecord {
+  id: string;
+  eventId: string;
+  attemptedAt: Date;
+  responseStatus: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+export type MerchantEventWithAttempts = MerchantEventRecord & { attemptsLog: DeliveryAttemptRecord[] };
+
+const EVENT_COLUMNS = `id, entity_id, payment_id, client_session_id, type, object_version, payload, url, headers, status,
+            attempts, next_attempt_at, delivered_at, last_error, created_at`;
+
+async function withAttempts(db: Sql, events: MerchantEventRecord[]): Promise<MerchantEventWithAttempts[]> {
+  if (events.length === 0) return [];
+  const attempts = await db.query<{
+    id: string;
+    event_id: string;
+    attempted_at: Date;
+    response_status: number | null;
+    error: string | null;
+    duration_ms: number;
+  }>(
+    `SELECT id, event_id, attempted_at, response_status, error, duration_ms FROM webhook_delivery_attempt
+      WHERE event_id = ANY($1::uuid[]) ORDER BY attempted_at, id`,
+    [events.map((event) => event.id)],
+  );
+  return events.map((event) => ({
+    ...event,
+    attemptsLog: attempts
+      .filter((attempt) => attempt.event_id === event.id)
+      .map((attempt) => ({
+        id: attempt.id,
+        eventId: attempt.event_id,
+        attemptedAt: attempt.attempted_at,
+        responseStatus: attempt.response_status,
+        error: attempt.error,
+        durationMs: attempt.duration_ms,
+      })),
+  }));
+}
+
+/** The payment's events (of that entity), each with its delivery attempts in order; unordered themselves. */
+export async function listMerchantEvents(
+  db: Sql,
+  paymentId: string,
+  entityId: string,
+): Promise<MerchantEventWithAttempts[]> {
+  const rows = await db.query<MerchantEventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM merchant_event WHERE payment_id = $1::uuid AND entity_id = $2::uuid`,
+    [paymentId, entityId],
+  );
+  return withAttempts(db, rows.map(merchantEventFromRow));
+}
+
+/** An event of the payment (of that entity). */
+export async function findPaymentMerchantEvent(
+  db: Sql,
+  id: string,
+  paymentId: string,
+  entityId: string,
+): Promise<MerchantEventRecord | undefined> {
+  const [row] = await db.query<MerchantEventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM merchant_event
+      WHERE id = $1::uuid AND payment_id = $2::uuid AND entity_id = $3::uuid`,
+    [id, paymentId, entityId],
+  );
+  return row && merchantEventFromRow(row);
+}
+
+/**
+ * A redelivery asked for: the event PENDING again with a fresh delivery cycle (attempts 0, next attempt
+ * `due`); its attempts log stays. The event after, with its log.
+ */
+export async function restartMerchantEventDelivery(
+  tx: Sql,
+  id: string,
+  due: Date,
+): Promise<MerchantEventWithAttempts> {
+  const [row] = await tx.query<MerchantEventRow>(
+    `UPDATE merchant_event SET status = 'PENDING', attempts = 0, next_attempt_at = $2::timestamptz,
+            delivered_at = NULL, last_error = NULL
+      WHERE id = $1::uuid RETURNING ${EVENT_COLUMNS}`,
+    [id, due],
+  );
+  if (!row) throw new Error(`merchant event ${id} not found`);
+  return (await withAttempts(tx, [merchantEventFromRow(row)]))[0];
+}
