@@ -82,6 +82,26 @@ describe('searchPayments in Postgres', () => {
     );
   });
 
+  it('pages through the payments at a partner (payment_partner, written by the tenders’ trigger)', async () => {
+    const atConnect = (f: (typeof fixtures)[number]) => (f.partners as readonly string[]).includes('connect');
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let pages = 0; pages < 10; pages++) {
+      const page = await searchPayments(db, { entityId, partner: 'connect', limit: 1, cursor });
+      seen.push(...page.payments.map((p) => p.id));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    expect(seen).toEqual(expected(atConnect));
+    expect(
+      await search({
+        partner: 'connect',
+        createdFrom: new Date(base + 60_000),
+        createdTo: new Date(base + 5 * 60_000),
+      }),
+    ).toEqual(expected((f) => atConnect(f) && f.minute >= 1 && f.minute < 5));
+  });
+
   it('filters by creation time: from inclusive, to exclusive', async () => {
     const from = new Date(base + 60_000);
     const to = new Date(base + 3 * 60_000);

@@ -6,7 +6,8 @@ import type { Sql } from '../sql';
  * Payment search (GET /v2/payments and the operator console): newest first, keyset pagination on
  * (created_at, id). A cursor is the position of the last payment of a page; the next page starts
  * strictly after it, so payments created meanwhile (newer, hence before the cursor) never shift or
- * repeat a page already read. The indexes behind each filter: prisma/migrations/20261205010000_payment_search.
+ * repeat a page already read. The indexes behind each filter: prisma/migrations/20261205010000_payment_search;
+ * the partner filter of an entity reads payment_partner (20261205020000_payment_partner).
  */
 
 /** The payment's authorization status (`payment.status`). */
@@ -83,6 +84,10 @@ export function decodeCursor(cursor: string): SearchPosition {
   return position;
 }
 
+/** The whole key in the join, so that a plan driven by another index can probe payment_partner's key. */
+const PAYMENTS_BY_PARTNER = `payment_partner pp
+       JOIN payment p ON p.id = pp.payment_id AND p.entity_id = pp.entity_id AND p.created_at = pp.created_at`;
+
 /**
  * One page of payments matching every filter given. `limit + 1` rows are read to know whether a
  * next page exists. Throws InvalidCursorError for a cursor it did not issue, RangeError for a limit
@@ -100,7 +105,21 @@ export async function searchPayments(db: Sql, query: PaymentSearchQuery): Promis
     return `$${values.length}::${cast}`;
   };
 
-  if (query.entityId !== undefined) where.push(`p.entity_id = ${param(query.entityId, 'uuid')}`);
+  // An entity's payments at a partner are read from payment_partner, keyed in the list's order: `key`
+  // names the columns that the creation range, the cursor and the order then use.
+  const byPartner = query.entityId !== undefined && query.partner !== undefined;
+  const key = byPartner ? { at: 'pp.created_at', id: 'pp.payment_id' } : { at: 'p.created_at', id: 'p.id' };
+  if (byPartner) {
+    where.push(`pp.entity_id = ${param(query.entityId, 'uuid')}`);
+    where.push(`pp.partner = ${param(query.partner, 'text')}`);
+  } else if (query.entityId !== undefined) {
+    where.push(`p.entity_id = ${param(query.entityId, 'uuid')}`);
+  } else if (query.partner !== undefined) {
+    // Every entity (the console): each payment's tenders are probed, newest payment first.
+    where.push(
+      `EXISTS (SELECT 1 FROM partner_transaction t WHERE t.payment_id = p.id AND t.partner = ${param(query.partner, 'text')})`,
+    );
+  }
   if (query.status !== undefined) {
     const statuses = typeof query.status === 'string' ? [query.status] : [...query.status];
     where.push(
@@ -109,28 +128,25 @@ export async function searchPayments(db: Sql, query: PaymentSearchQuery): Promis
         : `p.status = ANY(${param(statuses, 'text[]')})`,
     );
   }
-  if (query.partner !== undefined) {
-    where.push(
-      `EXISTS (SELECT 1 FROM partner_transaction t WHERE t.payment_id = p.id AND t.partner = ${param(query.partner, 'text')})`,
-    );
+  if (query.createdFrom !== undefined) {
+    where.push(`${key.at} >= ${param(query.createdFrom, 'timestamptz')}`);
   }
-  if (query.createdFrom !== undefined)
-    where.push(`p.created_at >= ${param(query.createdFrom, 'timestamptz')}`);
-  if (query.createdTo !== undefined) where.push(`p.created_at < ${param(query.createdTo, 'timestamptz')}`);
+  if (query.createdTo !== undefined) where.push(`${key.at} < ${param(query.createdTo, 'timestamptz')}`);
   if (query.orderReference !== undefined) {
     where.push(`p.order_reference = ${param(query.orderReference, 'text')}`);
   }
   if (query.amount !== undefined) where.push(`p.amount = ${param(String(query.amount), 'bigint')}`);
   if (after) {
     where.push(
-      `(p.created_at, p.id) < (${param(after.createdAt, 'timestamptz')}, ${param(after.id, 'uuid')})`,
+      `(${key.at}, ${key.id}) < (${param(after.createdAt, 'timestamptz')}, ${param(after.id, 'uuid')})`,
     );
   }
 
   const rows = await db.query<{ id: string; entity_id: string; created_at: Date }>(
-    `SELECT p.id, p.entity_id, p.created_at FROM payment p
+    `SELECT p.id, p.entity_id, p.created_at
+       FROM ${byPartner ? PAYMENTS_BY_PARTNER : 'payment p'}
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY p.created_at DESC, p.id DESC
+      ORDER BY ${key.at} DESC, ${key.id} DESC
       LIMIT ${param(query.limit + 1, 'int')}`,
     values,
   );
