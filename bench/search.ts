@@ -304,6 +304,16 @@ async function main(): Promise<void> {
     { name: 'amount=2500 (common)', query: { entityId, amount: 2500 }, http: 'amount=2500' },
     { name: 'amount=31337 (rare)', query: { entityId, amount: 31337 }, http: 'amount=31337' },
     {
+      name: 'status=AUTHORIZED & partner=purse',
+      query: { entityId, status: 'AUTHORIZED', partner: 'purse' },
+      http: 'status=AUTHORIZED&partner=purse',
+    },
+    {
+      name: 'amount=2500 & partner=purse',
+      query: { entityId, amount: 2500, partner: 'purse' },
+      http: 'amount=2500&partner=purse',
+    },
+    {
       name: 'status=PENDING_FRAUD_APPROVAL & partner=paytronix',
       query: { entityId, status: 'PENDING_FRAUD_APPROVAL', partner: 'paytronix' },
       http: 'status=PENDING_FRAUD_APPROVAL&partner=paytronix',
@@ -315,6 +325,7 @@ async function main(): Promise<void> {
     },
     { name: 'limit=100', query: { entityId, limit: 100 }, http: 'limit=100' },
     { name: 'console: every entity, no filter', query: {} },
+    { name: 'console: every entity, partner=paytronix', query: { partner: 'paytronix' } },
     { name: 'console: every entity, order_reference', query: { orderReference: sample.order_reference } },
   ];
 

@@ -84,9 +84,12 @@ export function decodeCursor(cursor: string): SearchPosition {
   return position;
 }
 
-/** The whole key in the join, so that a plan driven by another index can probe payment_partner's key. */
-const PAYMENTS_BY_PARTNER = `payment_partner pp
-       JOIN payment p ON p.id = pp.payment_id AND p.entity_id = pp.entity_id AND p.created_at = pp.created_at`;
+/**
+ * Joined on the id alone: the planner then estimates the join right, and takes either way in, the
+ * partner's rows in order (payment_partner's key) or a more selective filter of payment's indexes
+ * (then payment_partner by payment_id, and a sort of the few rows found).
+ */
+const PAYMENTS_BY_PARTNER = 'payment_partner pp JOIN payment p ON p.id = pp.payment_id';
 
 /**
  * One page of payments matching every filter given. `limit + 1` rows are read to know whether a
@@ -110,7 +113,9 @@ export async function searchPayments(db: Sql, query: PaymentSearchQuery): Promis
   const byPartner = query.entityId !== undefined && query.partner !== undefined;
   const key = byPartner ? { at: 'pp.created_at', id: 'pp.payment_id' } : { at: 'p.created_at', id: 'p.id' };
   if (byPartner) {
-    where.push(`pp.entity_id = ${param(query.entityId, 'uuid')}`);
+    const entity = param(query.entityId, 'uuid');
+    // On both tables, so that either's index can lead.
+    where.push(`pp.entity_id = ${entity}`, `p.entity_id = ${entity}`);
     where.push(`pp.partner = ${param(query.partner, 'text')}`);
   } else if (query.entityId !== undefined) {
     where.push(`p.entity_id = ${param(query.entityId, 'uuid')}`);
