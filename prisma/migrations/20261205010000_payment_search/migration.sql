@@ -1,8 +1,8 @@
 -- Payment search (GET /v2/payments, the operator console): newest first, keyset on (created_at, id).
 -- Each filter gets an index that returns its rows already in that order, so a page reads `limit + 1`
 -- index entries instead of sorting the entity's payments:
---   no filter, created_from/created_to, partner (an EXISTS on partner_transaction's (payment_id,
---   position) per row)           → (entity_id, created_at, id), which replaces (entity_id, created_at);
+--   no filter, created_from/created_to → (entity_id, created_at, id), which replaces (entity_id, created_at);
+--   partner                      → table payment_partner (next migration);
 --   status                       → (entity_id, status, created_at, id);
 --   amount                       → (entity_id, amount, created_at, id);
 --   order_reference              → (order_reference, created_at, id): also serves the console's
