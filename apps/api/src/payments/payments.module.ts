@@ -30,5 +30,6 @@ import { VoidPaymentUseCase } from './void-payment/void-payment.usecase';
     SigningKeys,
     RedirectionTokens,
   ],
+  exports: [CreatePaymentUseCase],
 })
 export class PaymentsModule {}
