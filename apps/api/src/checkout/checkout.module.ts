@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PartnersModule } from '@tender/partners';
 import { PaymentsModule } from '../payments/payments.module';
+import { CheckoutAssetsController } from './checkout-assets.controller';
 import { CheckoutSessionController, ShopperSessionGuard } from './checkout-session.controller';
 import { CheckoutSessions } from './checkout-session.service';
 
@@ -10,7 +11,7 @@ import { CheckoutSessions } from './checkout-session.service';
  */
 @Module({
   imports: [PaymentsModule, PartnersModule.forRoot()],
-  controllers: [CheckoutSessionController],
+  controllers: [CheckoutSessionController, CheckoutAssetsController],
   providers: [CheckoutSessions, ShopperSessionGuard],
 })
 export class CheckoutModule {}

@@ -4,8 +4,53 @@ import { giftCardBalanceBody, sessionPaymentBody } from './checkout.schemas';
 const SHOPPER: ReadonlyArray<Record<string, string[]>> = [{ shopperCredential: [] }];
 const UNAUTHORIZED = '`invalid_shopper_credential`, `checkout_session_expired`: no valid `widget.data`.';
 
+const VERSION = [
+  {
+    name: 'v',
+    in: 'query' as const,
+    required: false,
+    description: 'The build’s version: with it the file is cached for a year (immutable).',
+    schema: { type: 'string' },
+  },
+];
+
 /** The shopper's browser, with a session's `widget.data` (see checkout-session.controller.ts). */
 export const CHECKOUT_ROUTES: readonly RouteSpec[] = [
+  {
+    operationId: 'getDropIn',
+    method: 'get',
+    path: '/checkout/v1/tender.js',
+    summary: 'The drop-in script',
+    description:
+      "Mount it with `Tender.mount('#el', { session: widget.data })`. Without `v`, cached for an hour " +
+      '(ETag); its Subresource Integrity value is in `X-Integrity`.',
+    tag: 'Checkout',
+    scopes: null,
+    parameters: VERSION,
+    responses: [{ status: 200, description: 'The script.', mediaType: 'text/javascript' }],
+  },
+  {
+    operationId: 'getDropInStyles',
+    method: 'get',
+    path: '/checkout/v1/tender.css',
+    summary: 'The drop-in’s style sheet (the script links it)',
+    tag: 'Checkout',
+    scopes: null,
+    parameters: VERSION,
+    responses: [{ status: 200, description: 'The style sheet.', mediaType: 'text/css' }],
+  },
+  {
+    operationId: 'getHostedPaymentPage',
+    method: 'get',
+    path: '/checkout/v1/pay',
+    summary: 'Tender’s hosted payment page',
+    description:
+      'Where a HOSTED_PAGE session’s `links.checkout.href` leads, with the session’s `widget.data` in the ' +
+      'URL fragment. The drop-in with the merchant’s name, under a CSP allowing this origin’s scripts only.',
+    tag: 'Checkout',
+    scopes: null,
+    responses: [{ status: 200, description: 'The HTML page.', mediaType: 'text/html' }],
+  },
   {
     operationId: 'getCheckoutSession',
     method: 'get',
