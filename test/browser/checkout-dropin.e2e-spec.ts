@@ -180,6 +180,71 @@ describe('checkout in the browser (drop-in, hosted page)', () => {
     expect((await stack.sim('paytronix', `/_sim/paytronix/cards/${GIFT_CARD}`)).transactions).toEqual([]);
   });
 
+  it('tells the shopper when the checkout expired before paying, and charges nothing', async () => {
+    await open(1280);
+    await page.goto(`${shop.url}/demo/shop`);
+    await applyGiftCard(GIFT_CARD);
+    await page.getByTestId('giftcard-applied').waitFor();
+    const sessionId = await sessionIdOnPage();
+    await stack.prisma.clientSession.update({
+      where: { id: sessionId },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
+    await page.getByTestId('card-pay').click();
+    await page.getByTestId('payment-error').waitFor();
+    expect(await text('payment-error')).toBe(
+      'This checkout has expired. Go back to the shop to start again.',
+    );
+    await screenshot(page, SUITE, 'embedded-07-expired');
+    expect(
+      (await stack.prisma.clientSession.findUniqueOrThrow({ where: { id: sessionId } })).paymentId,
+    ).toBeNull();
+    expect(await cardBalance(GIFT_CARD)).toBe('100.00');
+  });
+
+  it('pays on Tender’s hosted page (HOSTED_PAGE session, 360 px): gift card plus card on the partner’s page', async () => {
+    await open(360);
+    const response = await page.goto(`${shop.url}/demo/shop?mode=hosted`);
+    expect(new URL(page.url()).origin).toBe(stack.apiUrl); // the shop sent the shopper to links.checkout.href
+    expect(response!.headers()['content-security-policy']).toContain("script-src 'self';");
+    await page.getByTestId('remaining-amount').waitFor();
+    expect(new URL(page.url()).hash).toBe(''); // the credential left the address bar
+    expect(await page.getByRole('heading').textContent()).toMatch(/^Pay test-/);
+    expect(await text('remaining-amount')).toBe('€142.99');
+    await screenshot(page, SUITE, 'hosted-01-page');
+
+    await applyGiftCard(GIFT_CARD);
+    await page.getByTestId('giftcard-applied').waitFor();
+    expect(await text('remaining-amount')).toBe('€42.99');
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+    await screenshot(page, SUITE, 'hosted-02-giftcard-applied');
+
+    await page.getByTestId('card-pay').click();
+    await page.getByTestId('sim-pay').waitFor();
+    await screenshot(page, SUITE, 'hosted-03-partner-page');
+    await page.getByTestId('sim-pay').click();
+    expect(await shopResult()).toEqual({
+      status: 'AUTHORIZED',
+      text: 'Thank you! Your payment was accepted.',
+    });
+    await screenshot(page, SUITE, 'hosted-04-authorized');
+
+    const session = await stack.prisma.clientSession.findUniqueOrThrow({
+      where: { id: await paymentSession() },
+    });
+    expect(session.integrationMode).toBe('HOSTED_PAGE');
+    const payment = await stack.request('GET', `/v2/payments/${session.paymentId}`, {
+      token: stack.backOffice,
+    });
+    expect(
+      payment.body.authorization.partner_transactions.map((t: any) => [t.method, t.amount, t.status]),
+    ).toEqual([
+      ['giftcard', 10000, 'AUTHORIZED'],
+      ['card', 4299, 'AUTHORIZED'],
+    ]);
+    expect(cspViolations).toEqual([]);
+  });
+
   it('serves a drop-in under 50 KB gzipped, with a long cache for its versioned URL', async () => {
     const response = await fetch(`${stack.apiUrl}/checkout/v1/tender.js`);
     const body = Buffer.from(await response.arrayBuffer());
