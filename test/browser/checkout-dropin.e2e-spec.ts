@@ -7,8 +7,9 @@ import { eventually, TestStack } from '../support/stack';
 
 /**
  * The shopper's checkout in Chromium, end to end: the demo shop (EMBEDDED drop-in) and Tender's
- * hosted page (HOSTED_PAGE), a Paytronix gift card plus a card on Paytronix's hosted page, through
- * the real API, worker and simulators. Screenshots of each step: test-results/screenshots/checkout/.
+ * hosted page (HOSTED_PAGE), a Paytronix gift card plus a card on the partner's hosted page
+ * (Connect's hosted checkout; Paytronix's when Connect is not eligible), through the real API,
+ * worker and simulators. Screenshots of each step: test-results/screenshots/checkout/.
  */
 const SUITE = 'checkout';
 const GIFT_CARD = '6000000000000100'; // 100.00
@@ -44,7 +45,13 @@ describe('checkout in the browser (drop-in, hosted page)', () => {
       if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
     });
   };
-  afterEach(() => context?.close());
+  afterEach(async () => {
+    await context?.close();
+    await stack.prisma.partnerAccount.update({
+      where: { entityId_partner: { entityId: stack.entityId, partner: 'connect' } },
+      data: { methods: ['card'] },
+    });
+  });
 
   const text = async (testId: string) => (await page.getByTestId(testId).textContent())?.trim() ?? '';
   const cardBalance = async (number: string) =>
@@ -83,7 +90,8 @@ describe('checkout in the browser (drop-in, hosted page)', () => {
 
     await page.getByTestId('card-pay').click();
     await page.getByTestId('sim-pay').waitFor(); // the partner's page: card data goes there, never to Tender
-    expect(await page.locator('#total').textContent()).toBe('42.99');
+    expect(await page.locator('#total').textContent()).toContain('42.99');
+    expect(new URL(page.url()).pathname).toMatch(/^\/hostedcheckout\//); // Connect's hosted checkout
     await screenshot(page, SUITE, 'embedded-03-partner-page');
 
     await page.getByTestId('sim-pay').click();
@@ -202,8 +210,13 @@ describe('checkout in the browser (drop-in, hosted page)', () => {
     expect(await cardBalance(GIFT_CARD)).toBe('100.00');
   });
 
-  it('pays on Tender’s hosted page (HOSTED_PAGE session, 360 px): gift card plus card on the partner’s page', async () => {
+  it('pays on Tender’s hosted page (HOSTED_PAGE session, 360 px): gift card plus card on Paytronix’s page', async () => {
     await open(360);
+    // Without Connect's card, the session's hosted card is Paytronix's.
+    await stack.prisma.partnerAccount.update({
+      where: { entityId_partner: { entityId: stack.entityId, partner: 'connect' } },
+      data: { methods: [] },
+    });
     const response = await page.goto(`${shop.url}/demo/shop?mode=hosted`);
     expect(new URL(page.url()).origin).toBe(stack.apiUrl); // the shop sent the shopper to links.checkout.href
     expect(response!.headers()['content-security-policy']).toContain("script-src 'self';");
@@ -221,6 +234,7 @@ describe('checkout in the browser (drop-in, hosted page)', () => {
 
     await page.getByTestId('card-pay').click();
     await page.getByTestId('sim-pay').waitFor();
+    expect(new URL(page.url()).pathname).toMatch(/^\/checkout\//); // Paytronix's hosted checkout
     await screenshot(page, SUITE, 'hosted-03-partner-page');
     await page.getByTestId('sim-pay').click();
     expect(await shopResult()).toEqual({

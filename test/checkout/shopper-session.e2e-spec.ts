@@ -38,6 +38,7 @@ describe('shopper credential (/checkout/v1/session)', () => {
     expect(read.body).toMatchObject({ id: session.id, status: 'CREATED', amount: 14299, currency: 'EUR' });
     expect(read.body.merchant_name).toMatch(/^test-/);
     expect(read.body.solutions).toEqual([
+      { partner: 'connect', method: 'card', kind: 'hosted_card', pin: 'none' },
       { partner: 'paytronix', method: 'giftcard', kind: 'giftcard', pin: 'optional' },
       { partner: 'paytronix', method: 'card', kind: 'hosted_card', pin: 'none' },
     ]);
@@ -211,12 +212,21 @@ describe('shopper credential (/checkout/v1/session)', () => {
   it('answers where to go on when the gift card covers it all, and refuses tenders it does not offer', async () => {
     const session = await openSession({ amount: 2500 });
     const notOffered = await shopper(session.widget.data, 'POST', '/payments', {
+      split: [{ partner: 'purse', method: 'card', amount: 2500, payment_method: { token: 'purse-approve' } }],
+    });
+    expect(notOffered.status).toBe(422);
+    expect(notOffered.body.code).toBe('solution_not_eligible');
+    // A card is entered on the partner's page: the shopper endpoint takes no card data, not even a token.
+    const withToken = await shopper(session.widget.data, 'POST', '/payments', {
       split: [
         { partner: 'connect', method: 'card', amount: 2500, payment_method: { token: 'connect-approve' } },
       ],
     });
-    expect(notOffered.status).toBe(422);
-    expect(notOffered.body.code).toBe('solution_not_eligible');
+    expect(withToken.status).toBe(422);
+    expect(withToken.body).toMatchObject({
+      code: 'card_details_not_accepted',
+      errors: [{ field: 'split[0].payment_method' }],
+    });
     const reused = await shopper(session.widget.data, 'POST', '/payments', {
       split: [{ parent_payment_id: session.id, amount: 2500 }],
     });

@@ -120,7 +120,20 @@ export class CheckoutSessions {
    * currency, capture mode and return URL. Answers what the browser needs next, not the payment.
    */
   async pay(session: ClientSession, body: SessionPaymentBody): Promise<Record<string, unknown>> {
-    for (const tender of body.split) this.solution(session, tender.partner, tender.method);
+    for (const [index, tender] of body.split.entries()) {
+      const solution = this.solution(session, tender.partner, tender.method);
+      if (solution.kind === 'hosted_card' && Object.keys(tender.payment_method ?? {}).length > 0) {
+        const field = `split[${index}].payment_method`;
+        const message = 'cards are entered on the partner’s page, never sent here';
+        throw new ApiError(
+          422,
+          'card_details_not_accepted',
+          'Unprocessable request',
+          `${field}: ${message}`,
+          [{ field, code: 'card_details_not_accepted', message }],
+        );
+      }
+    }
     // Parsed as a merchant's request would be (the split must add up to the session's amount).
     const request = parseRequest(createPaymentBody, {
       client_session_id: session.id,
@@ -181,7 +194,8 @@ export function checkoutSolutions(
       const pin = shape?.pin ? (shape.pin.isOptional() ? 'optional' : 'required') : 'none';
       return [{ partner, method, kind: 'giftcard', pin }];
     }
-    if (definition.kind === 'card' && definition.capabilities.needsRedirect) {
+    // A card method that takes no instrument is entered on the partner's hosted page.
+    if (definition.kind === 'card' && definition.instrument.safeParse({}).success) {
       return [{ partner, method, kind: 'hosted_card', pin: 'none' }];
     }
     return [];

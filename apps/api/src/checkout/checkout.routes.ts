@@ -96,7 +96,7 @@ export const CHECKOUT_ROUTES: readonly RouteSpec[] = [
     errors: {
       401: UNAUTHORIZED,
       409: '`client_session_not_open`, `client_session_expired`.',
-      422: '`invalid_split`, `session_mismatch`, `solution_not_eligible`.',
+      422: '`invalid_split`, `session_mismatch`, `solution_not_eligible`, `card_details_not_accepted`.',
     },
   },
 ];

@@ -321,6 +321,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/checkout/v1/tender.js": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The drop-in script
+         * @description Mount it with `Tender.mount('#el', { session: widget.data })`. Without `v`, cached for an hour (ETag); its Subresource Integrity value is in `X-Integrity`.
+         */
+        get: operations["getDropIn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checkout/v1/tender.css": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The drop-in’s style sheet (the script links it) */
+        get: operations["getDropInStyles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checkout/v1/pay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tender’s hosted payment page
+         * @description Where a HOSTED_PAGE session’s `links.checkout.href` leads, with the session’s `widget.data` in the URL fragment. The drop-in with the merchant’s name, under a CSP allowing this origin’s scripts only.
+         */
+        get: operations["getHostedPaymentPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/checkout/v1/session": {
         parameters: {
             query?: never;
@@ -3970,6 +4027,87 @@ export interface operations {
             };
         };
     };
+    getDropIn: {
+        parameters: {
+            query?: {
+                /** @description The build’s version: with it the file is cached for a year (immutable). */
+                v?: string;
+            };
+            header?: {
+                /** @description Your id for this request (1–128 of `A-Z a-z 0-9 _ . : -`), echoed in the response and in problems. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The script. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/javascript": string;
+                };
+            };
+        };
+    };
+    getDropInStyles: {
+        parameters: {
+            query?: {
+                /** @description The build’s version: with it the file is cached for a year (immutable). */
+                v?: string;
+            };
+            header?: {
+                /** @description Your id for this request (1–128 of `A-Z a-z 0-9 _ . : -`), echoed in the response and in problems. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The style sheet. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/css": string;
+                };
+            };
+        };
+    };
+    getHostedPaymentPage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request (1–128 of `A-Z a-z 0-9 _ . : -`), echoed in the response and in problems. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The HTML page. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
     getCheckoutSession: {
         parameters: {
             query?: never;
@@ -4232,7 +4370,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `invalid_split`, `session_mismatch`, `solution_not_eligible`. */
+            /** @description `invalid_split`, `session_mismatch`, `solution_not_eligible`, `card_details_not_accepted`. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
