@@ -166,6 +166,14 @@ describe('checkout in the browser (drop-in, hosted page)', () => {
     await page.goto(`${shop.url}/demo/shop`);
     await applyGiftCard(GIFT_CARD);
     await page.getByTestId('giftcard-applied').waitFor();
+
+    // Removed, the whole amount is left to pay again; applied once more for the rest of the flow.
+    await page.getByRole('button', { name: 'Remove gift card ending 0100' }).click();
+    await page.getByTestId('giftcard-applied').waitFor({ state: 'detached' });
+    expect(await text('remaining-amount')).toBe('€142.99');
+    await applyGiftCard(GIFT_CARD);
+    await page.getByTestId('giftcard-applied').waitFor();
+    expect(await text('remaining-amount')).toBe('€42.99');
     await page.getByTestId('card-pay').click();
     await page.getByTestId('sim-cancel').waitFor();
     await page.getByTestId('sim-cancel').click();
@@ -257,6 +265,19 @@ describe('checkout in the browser (drop-in, hosted page)', () => {
       ['card', 4299, 'AUTHORIZED'],
     ]);
     expect(cspViolations).toEqual([]);
+  });
+
+  it('formats amounts with the decimals of the session’s currency', async () => {
+    await open(1280);
+    for (const [query, shown] of [
+      ['amount=5000&currency=JPY', '¥5,000'],
+      ['amount=1500&currency=KWD', 'KWD 1.500'],
+      ['amount=7&currency=EUR', '€0.07'],
+    ]) {
+      await page.goto(`${shop.url}/demo/shop?${query}`);
+      await page.getByTestId('total-amount').waitFor();
+      expect((await text('total-amount')).replace(/\s/g, ' ')).toBe(shown);
+    }
   });
 
   it('serves a drop-in under 50 KB gzipped, with a long cache for its versioned URL', async () => {
