@@ -77,6 +77,7 @@ describe('checkout in the browser (drop-in, hosted page)', () => {
     await page.goto(`${shop.url}/demo/shop`);
     await page.getByTestId('remaining-amount').waitFor();
     expect(await text('total-amount')).toBe('€142.99');
+    const credential = (await page.locator('#checkout').getAttribute('data-session'))!;
     expect(await text('remaining-amount')).toBe('€142.99');
     await screenshot(page, SUITE, 'embedded-01-checkout');
 
@@ -100,6 +101,16 @@ describe('checkout in the browser (drop-in, hosted page)', () => {
     expect(result).toEqual({ status: 'AUTHORIZED', text: 'Thank you! Your payment was accepted.' });
     expect(new URL(page.url()).pathname).toBe('/demo/shop/return');
     await screenshot(page, SUITE, 'embedded-04-authorized');
+
+    // The session's checkout, opened again (a reload, a second tab), says it is paid and takes nothing more.
+    const again = await context.newPage();
+    await again.goto(`${stack.apiUrl}/checkout/v1/pay#${credential}`);
+    await again.getByTestId('checkout-status').waitFor();
+    expect((await again.getByTestId('checkout-status').textContent())?.trim()).toBe(
+      'This order is paid. Thank you!',
+    );
+    expect(await again.getByTestId('card-pay').count()).toBe(0);
+    await again.close();
 
     const session = await stack.prisma.clientSession.findUniqueOrThrow({
       where: { id: await paymentSession() },

@@ -19,6 +19,14 @@ export interface CheckoutProps {
   navigate: (url: string) => void;
 }
 
+/** What a session that takes no payment any more tells the shopper (a reload after paying…). */
+const CLOSED_STATUS_TEXT: Record<string, string> = {
+  SUBMITTED: 'Your payment is being processed.',
+  COMPLETED: 'This order is paid. Thank you!',
+  FAILED: 'The payment did not go through. Go back to the shop to start again.',
+  EXPIRED: 'This checkout is closed. Go back to the shop to start again.',
+};
+
 const codeOf = (error: unknown) => (error instanceof CheckoutError ? error.code : 'unexpected');
 
 /** The checkout: amount, gift card (apply, remove), remainder paid by card on the partner's page. */
@@ -181,6 +189,11 @@ export function Checkout({ api, hosted, navigate }: CheckoutProps) {
       )}
       {open && remaining > 0 && cardSolution && (
         <p class="tender-muted">You will enter your card on our payment partner’s secure page.</p>
+      )}
+      {!open && !paymentMessage && (
+        <p class="tender-muted" data-testid="checkout-status">
+          {CLOSED_STATUS_TEXT[session.status] ?? CLOSED_STATUS_TEXT.EXPIRED}
+        </p>
       )}
       <div role="alert" aria-live="assertive">
         {paymentMessage && (
