@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { TenderConfig } from '@tender/config';
 import { ApiModule } from './app.module';
+import { shopperCors } from './checkout/shopper-cors';
 import { assertEveryRouteDeclaresAccess } from './auth/access-declarations';
 import { bodyParsingErrorHandler, installBodyParsing } from './http/body-parsing';
 import { ProblemFilter, sendProblem, toApiError } from './http/problem.filter';
@@ -26,6 +27,7 @@ export async function createApiApp(config: TenderConfig): Promise<NestExpressApp
   app.use(requestIdMiddleware);
   app.use(...httpObservability());
   app.use(serverTimingMiddleware);
+  app.use(shopperCors); // the drop-in calls /checkout/v1/session… from the merchant's origin
   await installOps(app, config); // GET /metrics, /admin/queues: before the body parsers
   installBodyParsing(express);
   app.use(bodyParsingErrorHandler((error, res) => sendProblem(res, toApiError(error))));

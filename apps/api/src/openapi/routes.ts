@@ -1,4 +1,5 @@
 import { AUTH_ROUTES } from '../auth/auth.routes';
+import { CHECKOUT_ROUTES } from '../checkout/checkout.routes';
 import { CLIENT_SESSION_ROUTES } from '../client-sessions/client-sessions.routes';
 import { OPS_ROUTES } from '../ops/ops.routes';
 import { PAYMENT_ROUTES } from '../payments/payments.routes';
@@ -26,6 +27,7 @@ export const ROUTES: readonly RouteSpec[] = [
   ...PAYMENT_ROUTES,
   ...WEBHOOK_ROUTES,
   ...REDIRECTION_ROUTES,
+  ...CHECKOUT_ROUTES,
   ...OPS_ROUTES,
 ];
 

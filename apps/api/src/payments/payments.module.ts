@@ -32,5 +32,6 @@ import { VoidPaymentUseCase } from './void-payment/void-payment.usecase';
     SigningKeys,
     RedirectionTokens,
   ],
+  exports: [CreatePaymentUseCase],
 })
 export class PaymentsModule {}
