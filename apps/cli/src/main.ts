@@ -15,6 +15,7 @@ import { demoCommands } from './commands/demo';
 import { entityCommands } from './commands/entity';
 import { keysCommands } from './commands/keys';
 import { partnerAccountCommands } from './commands/partner-account';
+import { operatorCommands } from './commands/operator';
 import { unknownCommands } from './commands/unknown';
 import { CliError, describeDatabaseError, lastLine, ProvisioningError, UsageError } from './errors';
 
@@ -23,6 +24,7 @@ export const COMMANDS: readonly Command[] = [
   ...clientCommands,
   ...partnerAccountCommands,
   ...unknownCommands,
+  ...operatorCommands,
   ...demoCommands,
   ...keysCommands,
 ];
