@@ -5,3 +5,4 @@ export * from './encryption';
 export * from './stored-secrets';
 export * from './reencrypt';
 export * from './payments/idempotency-keys';
+export * from './payments/console-reads';

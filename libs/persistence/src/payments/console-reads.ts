@@ -1,0 +1,55 @@
+import type { Sql } from '../sql';
+
+/**
+ * Reads of the operator console on the money tables (payment, partner_transaction): across
+ * entities, never on a payment path. The payment list itself is `searchPayments` (payment-search.ts).
+ */
+
+/** The entity of a payment (the console acts across entities; the use cases take the entity). */
+export async function findPaymentEntityId(db: Sql, paymentId: string): Promise<string | undefined> {
+  const rows = await db.query<{ entity_id: string }>(`SELECT entity_id FROM payment WHERE id = $1::uuid`, [
+    paymentId,
+  ]);
+  return rows[0]?.entity_id;
+}
+
+export interface PaymentsPerMinuteRow {
+  minute: Date;
+  payments: number;
+}
+
+/** Payments created per minute since `since` (minutes without payments are absent). */
+export async function paymentsPerMinute(db: Sql, since: Date): Promise<PaymentsPerMinuteRow[]> {
+  return db.query<PaymentsPerMinuteRow>(
+    `SELECT date_trunc('minute', created_at) AS minute, count(*)::int AS payments
+       FROM payment WHERE created_at >= $1::timestamptz
+      GROUP BY 1 ORDER BY 1`,
+    [since],
+  );
+}
+
+export interface AuthorizationRateRow {
+  partner: string;
+  /** Tenders the partner authorized (AUTHORIZED, or CANCELLED after it held money: voided). */
+  authorized: number;
+  /** Tenders the partner decided: authorized, refused or failed. */
+  decided: number;
+}
+
+/**
+ * Per partner, of the tenders created since `since`, how many were authorized out of those decided.
+ * A CANCELLED tender counts as authorized when it had a partner reference (it was held, then
+ * voided); one cancelled before it was sent counts for nothing.
+ */
+export async function authorizationRates(db: Sql, since: Date): Promise<AuthorizationRateRow[]> {
+  return db.query<AuthorizationRateRow>(
+    `SELECT partner,
+            count(*) FILTER (WHERE status = 'AUTHORIZED'
+                               OR (status = 'CANCELLED' AND partner_reference IS NOT NULL))::int AS authorized,
+            count(*) FILTER (WHERE status IN ('AUTHORIZED', 'REFUSED', 'FAILED')
+                               OR (status = 'CANCELLED' AND partner_reference IS NOT NULL))::int AS decided
+       FROM partner_transaction WHERE created_at >= $1::timestamptz
+      GROUP BY partner ORDER BY partner`,
+    [since],
+  );
+}
