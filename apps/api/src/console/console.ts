@@ -28,6 +28,7 @@ import {
   operationActionBody,
   type PaymentAction,
 } from './console-payments';
+import { installConsolePage } from './console-page';
 import { homeStats } from './home-stats';
 import { NeedsAttention, reasonBody, resolveBody } from './needs-attention';
 import { OperatorSessions } from './operator-sessions';
@@ -127,6 +128,7 @@ export function installConsole(app: NestExpressApplication, config: TenderConfig
 
   const router = Router();
   router.use('/api', api);
+  installConsolePage(router);
   router.use(consoleErrors());
   express.use(CONSOLE_PATH, router);
 }

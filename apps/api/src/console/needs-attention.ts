@@ -20,7 +20,8 @@ const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 const NO_SUBJECT = '00000000-0000-0000-0000-000000000000';
 
 function outcomeError(error: unknown): Error {
-  if (!(error instanceof OutcomeActionError)) return error instanceof Error ? error : new Error(String(error));
+  if (!(error instanceof OutcomeActionError))
+    return error instanceof Error ? error : new Error(String(error));
   const status = { not_found: 404, conflict: 409, invalid: 400 }[error.code];
   return new ApiError(
     status,
