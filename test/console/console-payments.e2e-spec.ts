@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { newId } from '@tender/persistence';
 import { ConsoleSession, newOperator } from '../support/console';
+import { RecordingListener } from '../support/recording-listener';
 import { eventually, TestStack } from '../support/stack';
 
 /**
@@ -267,5 +269,78 @@ describe('console payments API', () => {
     expect(
       detail.body.timeline.some((e: any) => e.kind === 'audit' && e.title.startsWith('unknown.resolve')),
     ).toBe(true);
+  });
+
+  it('Needs attention lists a disabled webhook endpoint; redelivering re-enables it and delivers its failed events', async () => {
+    const listener = await RecordingListener.start();
+    try {
+      const url = `http://127.0.0.1:${listener.port}/hooks-${randomBytes(4).toString('hex')}`;
+      const endpointId = newId();
+      await stack.prisma.webhookEndpoint.create({
+        data: {
+          id: endpointId,
+          entityId: stack.entityId,
+          url,
+          failingSince: new Date(Date.now() - 6 * 86_400_000),
+          disabledAt: new Date(),
+        },
+      });
+      const created = await stack.request('POST', '/v2/payments', {
+        token: stack.frontOffice,
+        body: {
+          amount: 900,
+          currency: 'EUR',
+          capture_mode: 'MANUAL',
+          webhook: { url, event_types: ['PAYMENT_AUTHORIZATION'] },
+          split: [
+            { partner: 'connect', method: 'card', amount: 900, payment_method: { token: 'connect-approve' } },
+          ],
+        },
+      });
+      const paymentId = created.body.id;
+      await eventually(
+        async () =>
+          (await stack.prisma.merchantEvent.count({ where: { paymentId, status: 'FAILED' } })) === 1 ||
+          undefined,
+        BOUND_MS,
+        'the event failed on the disabled endpoint',
+      );
+      expect(listener.requests).toEqual([]);
+      const listed = await viewer.get('/needs-attention');
+      expect(listed.body.disabled_webhook_endpoints).toContainEqual(
+        expect.objectContaining({ id: endpointId, url }),
+      );
+      expect(
+        (await viewer.send('POST', `/webhook-endpoints/${endpointId}/redeliver`, { reason: 'viewer try' }))
+          .status,
+      ).toBe(403);
+
+      const redelivered = await operator.send('POST', `/webhook-endpoints/${endpointId}/redeliver`, {
+        reason: 'merchant fixed their endpoint',
+      });
+      expect(redelivered.status).toBe(200);
+      expect(redelivered.body.redelivered).toHaveLength(1);
+      await eventually(
+        async () =>
+          (await stack.prisma.merchantEvent.count({ where: { paymentId, status: 'DELIVERED' } })) === 1 ||
+          undefined,
+        BOUND_MS,
+        'the event delivered',
+      );
+      expect(listener.requests).toHaveLength(1);
+      const endpoint = await stack.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpointId } });
+      expect(endpoint.disabledAt).toBeNull();
+      const audit = await stack.prisma.auditLog.findMany({ where: { targetId: endpointId } });
+      expect(audit).toEqual([
+        expect.objectContaining({
+          action: 'webhook.redeliver',
+          operatorId,
+          reason: 'merchant fixed their endpoint',
+          targetType: 'webhook_endpoint',
+        }),
+      ]);
+    } finally {
+      await listener.close();
+    }
   });
 });
