@@ -74,6 +74,8 @@ const AGGREGATE_SELECT = `
 
 const BY_PAYMENT = `${AGGREGATE_SELECT}
      WHERE p.id = $1::uuid AND ($2::uuid IS NULL OR p.entity_id = $2::uuid) LIMIT 1`;
+const BY_PAYMENTS = `${AGGREGATE_SELECT}
+     WHERE p.id = ANY($1::uuid[])`;
 const BY_TENDER = `${AGGREGATE_SELECT}
      WHERE p.id = (SELECT payment_id FROM partner_transaction WHERE id = $1::uuid)`;
 const BY_LEG = `${AGGREGATE_SELECT}
@@ -105,13 +107,18 @@ const CLAIM_LEG = `WITH claimed AS (
   ${AGGREGATE_SELECT}
      WHERE p.id = (SELECT payment_id FROM operation WHERE id = (SELECT operation_id FROM claimed))`;
 
+type AggregateRow = { payment: unknown; tenders: unknown; operations: unknown };
+
 async function readAggregate(db: Sql, sql: string, values: unknown[]): Promise<PaymentAggregate | null> {
-  const rows = await db.query<{ payment: unknown; tenders: unknown; operations: unknown }>(sql, values);
-  if (rows.length === 0) return null;
-  const tenders = asJson(rows[0].tenders) as Array<Record<string, unknown>>;
-  const operations = asJson(rows[0].operations) as Array<Record<string, unknown>>;
+  const rows = await db.query<AggregateRow>(sql, values);
+  return rows.length === 0 ? null : aggregateOf(rows[0]);
+}
+
+function aggregateOf(row: AggregateRow): PaymentAggregate {
+  const tenders = asJson(row.tenders) as Array<Record<string, unknown>>;
+  const operations = asJson(row.operations) as Array<Record<string, unknown>>;
   return {
-    ...toModel(asJson(rows[0].payment) as Record<string, unknown>, 'payment'),
+    ...toModel(asJson(row.payment) as Record<string, unknown>, 'payment'),
     partnerTransactions: tenders.map((t) => toModel(t, 'partner_transaction')),
     operations: operations.map(({ legs, ...operation }) => ({
       ...toModel(operation, 'operation'),
@@ -131,6 +138,17 @@ export function findPaymentAggregate(
   entityId?: string,
 ): Promise<PaymentAggregate | null> {
   return readAggregate(db, BY_PAYMENT, [id, entityId ?? null]);
+}
+
+/**
+ * Several payments whole, in one round trip (a page of a search), in the order of `ids`; an id
+ * without a payment is left out.
+ */
+export async function findPaymentAggregates(db: Sql, ids: readonly string[]): Promise<PaymentAggregate[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.query<AggregateRow>(BY_PAYMENTS, [ids]);
+  const byId = new Map(rows.map(aggregateOf).map((payment) => [payment.id, payment]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
 /**

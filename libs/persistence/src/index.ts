@@ -6,3 +6,4 @@ export * from './stored-secrets';
 export * from './reencrypt';
 export * from './payments/idempotency-keys';
 export * from './payments/console-reads';
+export * from './payments/payment-search';

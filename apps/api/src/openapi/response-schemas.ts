@@ -188,6 +188,15 @@ export const paymentSchema = z
   })
   .meta({ description: 'A payment (Purse v2 shape). `links` offer only what its status and amounts allow.' });
 
+export const paymentListSchema = z
+  .strictObject({
+    data: z.array(paymentSchema).meta({ description: 'Newest first.' }),
+    next_cursor: z.string().nullable().meta({
+      description: 'Opaque: pass it as `cursor` for the next page. Null on the last page.',
+    }),
+  })
+  .meta({ description: 'A page of payments, each as GET /v2/payments/{id} presents it.' });
+
 export const clientSessionSchema = z
   .strictObject({
     id,
@@ -366,6 +375,7 @@ export const RESPONSE_SCHEMAS = {
   Operation: operationSchema,
   WebhookView: webhookViewSchema,
   Payment: paymentSchema,
+  PaymentList: paymentListSchema,
   ClientSession: clientSessionSchema,
   FieldError: fieldErrorSchema,
   Problem: problemSchema,

@@ -84,7 +84,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List payments
+         * @description The caller's entity's payments, newest first (creation time, then id), each as GET /v2/payments/{id} presents it from stored data (no partner is asked). Filters combine (AND). Cursor pagination: pass `next_cursor` as `cursor` for the next page; payments created meanwhile never shift or repeat the pages that follow. Unknown parameters are refused.
+         */
+        get: operations["listPayments"];
         put?: never;
         /**
          * Create a new payment
@@ -913,6 +917,13 @@ export interface components {
                 events: components["schemas"]["Link"];
             };
         };
+        /** @description A page of payments, each as GET /v2/payments/{id} presents it. */
+        PaymentList: {
+            /** @description Newest first. */
+            data: components["schemas"]["Payment"][];
+            /** @description Opaque: pass it as `cursor` for the next page. Null on the last page. */
+            next_cursor: string | null;
+        };
         /** @description RFC 9457 problem details. Extension members may appear for some codes (e.g. `available_to_capture`). */
         Problem: {
             /** @description `https://tender.dev/problems/<code>` */
@@ -1699,6 +1710,100 @@ export interface operations {
                      *       "request_id": "6f1c3a52-93f4-4f3c-9a55-0c5e2d7b8a91"
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPayments: {
+        parameters: {
+            query?: {
+                /** @description Authorization status; several as a comma-separated list (`AUTHORIZED,REFUSED`) or a repeated parameter. */
+                status?: ("PENDING" | "PENDING_FRAUD_APPROVAL" | "AUTHORIZED" | "REFUSED" | "CANCELLED")[];
+                /** @description Payments with at least one tender at this partner. */
+                partner?: "connect" | "purse" | "paytronix";
+                /** @description Created at or after (inclusive), RFC 3339 with offset. */
+                created_from?: string;
+                /** @description Created before (exclusive), RFC 3339 with offset; after `created_from`. */
+                created_to?: string;
+                /** @description Exact order reference. */
+                order_reference?: string;
+                /** @description Exact amount, integer minor units. */
+                amount?: number;
+                /** @description Page size, 1 to 100. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page, as given (opaque). */
+                cursor?: string;
+            };
+            header?: {
+                /** @description Your id for this request (1–128 of `A-Z a-z 0-9 _ . : -`), echoed in the response and in problems. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of payments. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentList"];
+                };
+            };
+            /** @description `validation_error`: `errors` names every invalid parameter (a status or partner not in the list, a date that is not RFC 3339, `limit` outside 1–100, a `cursor` not issued by this list (`invalid_cursor`), an unknown parameter (`unknown_field`)). */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://tender.dev/problems/validation_error",
+                     *       "title": "Invalid request",
+                     *       "status": 400,
+                     *       "detail": "split[1].amount: must be greater than 0",
+                     *       "code": "validation_error",
+                     *       "errors": [
+                     *         {
+                     *           "field": "split[1].amount",
+                     *           "code": "too_small",
+                     *           "message": "must be greater than 0"
+                     *         }
+                     *       ],
+                     *       "request_id": "6f1c3a52-93f4-4f3c-9a55-0c5e2d7b8a91"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthorized`: missing, malformed, tampered or expired access token. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient_scope`: the token needs the scope back_office. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
