@@ -127,6 +127,30 @@ describe('operator console (browser)', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('finds the payment by its order reference and opens its timeline', async () => {
+    await page.click('a[href="#/payments"]');
+    await page.fill('input[name=order_reference]', orderReference);
+    await page.click('form.search button');
+    await eventually(
+      async () => ((await page.getByTestId('payment-row').count()) === 1 ? true : undefined),
+      BOUND_MS,
+      'one row',
+    );
+    const row = page.getByTestId('payment-row');
+    await expect(row.textContent()).resolves.toContain(orderReference);
+    await expect(row.textContent()).resolves.toContain('50.00 EUR');
+    await screenshot(page, SUITE, '03-payments');
+
+    await row.locator('a').click();
+    const timeline = page.getByTestId('payment-timeline');
+    await timeline.waitFor();
+    await expect(timeline.locator('[data-kind=authorization]').textContent()).resolves.toMatch(
+      /connect card.*AUTHORIZED.*1 call/,
+    );
+    await expect(page.getByTestId('payment-status').textContent()).resolves.toBe('AUTHORIZED');
+    await screenshot(page, SUITE, '04-payment');
+  });
+
   it('partially captures, then refunds, from the page; the amounts and the split bar follow', async () => {
     await page.goto(`${stack.apiUrl}/console#/payments/${paymentId}`);
     await page.getByTestId('action-capture').click();

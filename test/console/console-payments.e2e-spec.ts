@@ -98,6 +98,34 @@ describe('console payments API', () => {
     expect((await viewer.get('/payments/not-a-uuid')).status).toBe(404);
   });
 
+  it('lists payments of every entity newest first, found by order reference, with the merchant list filters', async () => {
+    const reference = `ord-${randomBytes(4).toString('hex')}`;
+    const first = await authorizedPayment(700, reference);
+    const second = await authorizedPayment(800, reference);
+    const list = await viewer.get(`/payments?order_reference=${reference}&limit=1`);
+    expect(list.status).toBe(200);
+    expect(list.body.data).toEqual([
+      {
+        id: second,
+        entity_id: stack.entityId,
+        created_at: expect.any(String),
+        amount: 800,
+        currency: 'EUR',
+        status: 'AUTHORIZED',
+        order_reference: reference,
+        partners: ['connect'],
+      },
+    ]);
+    const next = await viewer.get(
+      `/payments?order_reference=${reference}&limit=1&cursor=${list.body.next_cursor}`,
+    );
+    expect(next.body.data.map((p: any) => p.id)).toEqual([first]);
+    expect(next.body.next_cursor).toBeNull();
+    const bad = await viewer.get('/payments?limit=500&cursor=nope');
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e: any) => e.field).sort()).toEqual(['cursor', 'limit']);
+  });
+
   it('captures part and refunds part through the use cases, each audited with who and why; the amounts follow', async () => {
     const id = await authorizedPayment(5000, `ord-${randomBytes(4).toString('hex')}`);
     const noReason = await operator.send('POST', `/payments/${id}/capture`, { amount: 1000 });

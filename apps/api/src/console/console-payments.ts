@@ -2,13 +2,22 @@ import { z } from 'zod';
 import {
   consoleActions,
   findPaymentAggregate,
+  findPaymentAggregates,
   paymentTimeline,
   presentPayment,
   tenderSplits,
   type TimelineEvent,
 } from '@tender/payments';
-import { findPaymentEntityId, newId, type Database, type PrismaClient } from '@tender/persistence';
+import {
+  findPaymentEntityId,
+  newId,
+  searchPayments,
+  toMinor,
+  type Database,
+  type PrismaClient,
+} from '@tender/persistence';
 import { ApiError } from '../http/api-error';
+import type { ListPaymentsQuery } from '../payments/list-payments/list-payments.schemas';
 import type { ApprovePaymentUseCase } from '../payments/approve-payment/approve-payment.usecase';
 import type { CapturePaymentUseCase } from '../payments/capture-payment/capture-payment.usecase';
 import type { RefundPaymentUseCase } from '../payments/refund-payment/refund-payment.usecase';
@@ -60,6 +69,40 @@ export class ConsolePayments {
     private readonly prisma: PrismaClient,
     private readonly useCases: UseCases,
   ) {}
+
+  /**
+   * Payments of every entity, newest first, with the merchant list's filters and cursor
+   * (`searchPayments`, entity unset); each row a summary, not the whole payment.
+   */
+  async list(query: ListPaymentsQuery) {
+    const page = await searchPayments(this.db, {
+      status: query.status,
+      partner: query.partner,
+      createdFrom: query.created_from,
+      createdTo: query.created_to,
+      orderReference: query.order_reference,
+      amount: query.amount,
+      limit: query.limit,
+      cursor: query.cursor,
+    });
+    const payments = await findPaymentAggregates(
+      this.db,
+      page.payments.map((p) => p.id),
+    );
+    return {
+      data: payments.map((p) => ({
+        id: p.id,
+        entity_id: p.entityId,
+        created_at: p.createdAt.toISOString(),
+        amount: toMinor(p.amount),
+        currency: p.currency,
+        status: p.status,
+        order_reference: p.orderReference,
+        partners: [...new Set(p.partnerTransactions.map((t) => t.partner))],
+      })),
+      next_cursor: page.nextCursor,
+    };
+  }
 
   async detail(paymentId: string): Promise<Record<string, unknown>> {
     const entityId = await this.entityOf(paymentId);

@@ -12,6 +12,7 @@ import { ApprovePaymentUseCase } from '../payments/approve-payment/approve-payme
 import { CapturePaymentUseCase } from '../payments/capture-payment/capture-payment.usecase';
 import { RefundPaymentUseCase } from '../payments/refund-payment/refund-payment.usecase';
 import { VoidPaymentUseCase } from '../payments/void-payment/void-payment.usecase';
+import { listPaymentsQuery } from '../payments/list-payments/list-payments.schemas';
 import { parseRequest } from '../validation/parse';
 import { uuidParam } from '../validation/params';
 import { MerchantEventsService } from '../webhooks/merchant-events.service';
@@ -69,6 +70,9 @@ export function installConsole(app: NestExpressApplication, config: TenderConfig
 
   api.get('/home', async (_request: Request, response: Response) => {
     response.json(await homeStats(db));
+  });
+  api.get('/payments', async (request: Request, response: Response) => {
+    response.json(await payments.list(parseRequest(listPaymentsQuery, request.query)));
   });
   api.get('/payments/:id', async (request: Request, response: Response) => {
     response.json(await payments.detail(uuidParam(String(request.params.id), 'payment')));
