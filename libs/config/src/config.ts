@@ -176,6 +176,12 @@ const schema = z.object({
   RATE_LIMIT_PARTNER_WEBHOOKS_PER_IP: integer(6000, 0),
   /** Gift card balance checks per client session (shopper credential) and window (0 = no limit). */
   RATE_LIMIT_GIFTCARD_CHECKS_PER_SESSION: integer(10, 0),
+  /** Refused console sign-ins per email and window; past it that email gets 429, even with the right password (0 = no limit). */
+  RATE_LIMIT_CONSOLE_SIGN_IN_FAILURES_PER_EMAIL: integer(10, 0),
+  /** Refused console sign-ins per client IP and window, whatever the email (0 = no limit). */
+  RATE_LIMIT_CONSOLE_SIGN_IN_FAILURES_PER_IP: integer(30, 0),
+  /** Lifetime of an operator console session, in seconds (fixed from sign-in; sign-out ends it sooner). */
+  CONSOLE_SESSION_TTL_SECONDS: integer(8 * 3600, 60),
 });
 
 export type TenderConfig = Omit<z.infer<typeof schema>, 'TOKEN_SIGNING_SECRET' | 'DATA_ENCRYPTION_KEYS'> & {

@@ -5,4 +5,5 @@ export * from './encryption';
 export * from './stored-secrets';
 export * from './reencrypt';
 export * from './payments/idempotency-keys';
+export * from './payments/console-reads';
 export * from './payments/payment-search';

@@ -40,4 +40,7 @@ export const UNDOCUMENTED_MOUNTS: Readonly<Record<string, string>> = {
   '/admin/queues':
     'The BullMQ dashboard (bull-board) for operators: an HTML UI and its internal XHR API behind HTTP ' +
     'Basic (ADMIN_PASSWORD), served only when configured. Not part of the merchant API.',
+  '/console':
+    'The operator console (apps/console): its page, bundle and internal JSON API under /console/api, ' +
+    'authenticated by an operator session cookie with a CSRF token, not by merchant tokens. Not part of the merchant API.',
 };
