@@ -1,7 +1,7 @@
 /**
  * `npm start`: the whole local stack in the foreground for a newcomer. Creates and migrates the
- * database, seeds the demo entity, then runs the API, the worker and the partner simulators as
- * three child processes with prefixed output. Ctrl-C or SIGTERM (or any child dying) stops them
+ * database, seeds the demo entity, then runs the API, the worker, the partner simulators and the
+ * demo shop as four child processes with prefixed output. Ctrl-C or SIGTERM (or any child dying) stops them
  * all, each gracefully (see SHUTDOWN_TIMEOUT_MS), and waits for them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -14,6 +14,7 @@ import {
   encryptSecretsAtRest,
 } from '../libs/persistence/src/migrations/secrets-at-rest';
 import { seedDemo } from '../apps/cli/src/demo';
+import { createClient } from '../apps/cli/src/provisioning';
 
 const root = path.resolve(__dirname, '..');
 const tsNode = require.resolve('ts-node/dist/bin.js');
@@ -22,6 +23,7 @@ const processes: Array<{ name: string; entry: string }> = [
   { name: 'simulators', entry: 'apps/simulators/src/main.ts' },
   { name: 'api', entry: 'apps/api/src/main.ts' },
   { name: 'worker', entry: 'apps/worker/src/main.ts' },
+  { name: 'demo', entry: 'apps/demo/src/main.ts' },
 ];
 
 function prefixLines(name: string, stream: NodeJS.ReadableStream, out: NodeJS.WriteStream): void {
@@ -48,10 +50,13 @@ async function main(): Promise<void> {
   );
   console.log(`[start] ${describeSecretsAtRest(await encryptSecretsAtRest(config.DATABASE_URL))}`);
   const prisma = createPrismaClient(config.DATABASE_URL, 1);
-  const demo = await seedDemo(prisma, new DataCipher(config.DATA_ENCRYPTION_KEYS)).finally(() =>
-    prisma.$disconnect(),
-  );
+  const demo = await seedDemo(prisma, new DataCipher(config.DATA_ENCRYPTION_KEYS));
+  // The demo shop's own API client (a new one each start: its secret is shown only once).
+  const shopClient = await createClient(prisma, demo.entity_id, ['front_office', 'back_office'], {
+    name: 'demo shop',
+  }).finally(() => prisma.$disconnect());
   const api = `http://127.0.0.1:${config.PORT}`;
+  const demoShopPort = process.env.DEMO_SHOP_PORT ?? '4100';
   console.log(
     [
       `[start] demo entity ${demo.entity_id} (${demo.created ? 'created' : 'already there'}), partner accounts at the simulators.`,
@@ -59,6 +64,7 @@ async function main(): Promise<void> {
       `          npm run -s tender -- client create --entity ${demo.entity_id} --scope front_office --scope back_office`,
       `          curl -s -u <client_id>:<client_secret> -d grant_type=client_credentials ${api}/oauth2/token`,
       `[start] API docs: ${api}/docs`,
+      `[start] Demo shop (pay in the browser): http://127.0.0.1:${demoShopPort}/demo/shop`,
     ].join('\n'),
   );
 
@@ -90,6 +96,12 @@ async function main(): Promise<void> {
   const env = {
     CONNECT_SIM_WEBHOOK_URL: `${api}/v2/webhooks/connect`,
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+    // Absolute links to the drop-in and the shopper's return from hosted pages.
+    PUBLIC_URL: config.PUBLIC_URL ?? api,
+    TENDER_API_URL: api,
+    DEMO_SHOP_PORT: demoShopPort,
+    DEMO_CLIENT_ID: shopClient.client_id,
+    DEMO_CLIENT_SECRET: shopClient.client_secret,
     ...process.env,
   };
   for (const { name, entry } of processes) {

@@ -8,7 +8,10 @@ const { Buffer } = require('node:buffer');
 const root = path.resolve(__dirname, '..');
 
 /** name → entry point, relative to the repository root. */
-const WEB_BUNDLES = {};
+const WEB_BUNDLES = {
+  checkout: 'apps/checkout/src/tender.tsx',
+  console: 'apps/console/src/main.tsx',
+};
 
 /** esbuild options shared by `npm run build` and the in-memory build, so both produce the same bytes. */
 function esbuildOptions(name) {

@@ -1,7 +1,7 @@
 import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import Redis from 'ioredis';
 import { loadConfig, type TenderConfig } from '@tender/config';
 import { createPrismaClient, DataCipher, type PrismaClient } from '@tender/persistence';
@@ -44,6 +44,20 @@ export interface StackOptions {
   paytronix?: Partial<PaytronixSimulatorOptions>;
   /** Extra options of the Purse simulator (webhook URL…). */
   purse?: Partial<PurseSimulatorOptions>;
+  /** Set PUBLIC_URL to the API's own address (a free port picked first): browser tests follow its links. */
+  publicUrl?: boolean;
+}
+
+/** A port free right now (the API binds it a moment later). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /**
@@ -74,6 +88,7 @@ export class TestStack {
   }
 
   private async boot(options: StackOptions): Promise<void> {
+    const apiPort = options.publicUrl ? await freePort() : 0;
     this.config = loadConfig({
       ...process.env,
       NODE_ENV: 'test',
@@ -89,6 +104,7 @@ export class TestStack {
       PARTNER_IN_FLIGHT_MARGIN_MS: '500',
       // Merchant receivers of the tests listen on loopback (test/security/ssrf.e2e-spec.ts turns it off).
       WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+      ...(apiPort ? { PUBLIC_URL: `http://127.0.0.1:${apiPort}` } : {}),
       ...options.env,
     });
     this.prisma = createPrismaClient(this.config.DATABASE_URL, 3);
@@ -120,7 +136,7 @@ export class TestStack {
     }
 
     this.api = await createApiApp(this.config);
-    await this.api.listen(0, '127.0.0.1');
+    await this.api.listen(apiPort, '127.0.0.1');
     this.apiUrl = `http://127.0.0.1:${(this.api.getHttpServer().address() as AddressInfo).port}`;
     this.closers.push(() => this.api.close());
 

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { TenderConfig } from '@tender/config';
 import { CoreModule } from '@tender/infra';
 import { AuthModule } from './auth';
+import { CheckoutModule } from './checkout/checkout.module';
 import { ClientSessionsModule } from './client-sessions/client-sessions.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
 import { OpsModule } from './ops/ops.module';
@@ -22,6 +23,7 @@ export class ApiModule {
         IdempotencyModule,
         PaymentsModule,
         ClientSessionsModule,
+        CheckoutModule,
         WebhooksModule,
         OpsModule,
       ],

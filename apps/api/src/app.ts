@@ -3,6 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { TenderConfig } from '@tender/config';
 import { ApiModule } from './app.module';
+import { shopperCors } from './checkout/shopper-cors';
+import { installConsole } from './console/console';
 import { assertEveryRouteDeclaresAccess } from './auth/access-declarations';
 import { bodyParsingErrorHandler, installBodyParsing } from './http/body-parsing';
 import { ProblemFilter, sendProblem, toApiError } from './http/problem.filter';
@@ -26,9 +28,11 @@ export async function createApiApp(config: TenderConfig): Promise<NestExpressApp
   app.use(requestIdMiddleware);
   app.use(...httpObservability());
   app.use(serverTimingMiddleware);
+  app.use(shopperCors); // the drop-in calls /checkout/v1/session… from the merchant's origin
   await installOps(app, config); // GET /metrics, /admin/queues: before the body parsers
   installBodyParsing(express);
   app.use(bodyParsingErrorHandler((error, res) => sendProblem(res, toApiError(error))));
+  installConsole(app, config); // /console: its page and internal API (session cookie, not tokens)
   app.useGlobalFilters(new ProblemFilter());
   // No app.enableShutdownHooks(): main.ts drains requests first, then closes (see onShutdownSignal).
   return app;

@@ -16,6 +16,9 @@ export const FLAGS = {
   reason: { type: 'string' },
   by: { type: 'string' },
   'partner-reference': { type: 'string' },
+  email: { type: 'string' },
+  role: { type: 'string' },
+  password: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -35,6 +38,9 @@ export interface FlagValues {
   reason?: string;
   by?: string;
   'partner-reference'?: string;
+  email?: string;
+  role?: string;
+  password?: string;
 }
 
 export interface CommandContext {

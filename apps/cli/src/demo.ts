@@ -38,7 +38,8 @@ export const DEMO_PARTNER_ACCOUNTS: readonly DemoPartnerAccount[] = [
       webhookKeyId: 'tender-sim-webhook-key',
       webhookSecret: 'tender-sim-webhook-secret',
     },
-    config: {},
+    // The simulator's partialRedirectUrl is host:port/…: its hosted checkout is plain http.
+    config: { hostedCheckoutUrlPrefix: 'http://' },
   },
   {
     partner: 'purse',

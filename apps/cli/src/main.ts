@@ -15,6 +15,7 @@ import { demoCommands } from './commands/demo';
 import { entityCommands } from './commands/entity';
 import { keysCommands } from './commands/keys';
 import { partnerAccountCommands } from './commands/partner-account';
+import { operatorCommands } from './commands/operator';
 import { unknownCommands } from './commands/unknown';
 import { CliError, describeDatabaseError, lastLine, ProvisioningError, UsageError } from './errors';
 
@@ -23,6 +24,7 @@ export const COMMANDS: readonly Command[] = [
   ...clientCommands,
   ...partnerAccountCommands,
   ...unknownCommands,
+  ...operatorCommands,
   ...demoCommands,
   ...keysCommands,
 ];
@@ -170,9 +172,14 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promi
   }
 }
 
+/** By name: `@tender/payments` is loaded only by the commands that need it. */
+function isOutcomeActionError(error: unknown): error is { message: string; code: string } {
+  return error instanceof Error && error.constructor.name === 'OutcomeActionError';
+}
+
 function toCliError(error: unknown, databaseUrl: string): CliError {
   if (error instanceof CliError) return error;
-  if (error instanceof ProvisioningError) {
+  if (error instanceof ProvisioningError || isOutcomeActionError(error)) {
     return new CliError(error.message, error.code === 'invalid' ? 2 : 1);
   }
   if (error instanceof ConfigError) return new CliError(error.message.replace(/\n\s*/g, ' '));

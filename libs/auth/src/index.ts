@@ -2,3 +2,4 @@
 export * from './scopes';
 export * from './client-secret';
 export * from './revocation-mark';
+export * from './operators';

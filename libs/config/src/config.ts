@@ -144,8 +144,11 @@ const schema = z.object({
     .enum(['true', 'false', '1', '0', ''])
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
-  /** The drop-in script a front office loads with a session's `widget.data` (EMBEDDED integration). */
-  WIDGET_JS_URL: z.string().default('https://cdn.tender.dev/dropin/v1/tender.js'),
+  /**
+   * The drop-in script a front office loads with a session's `widget.data` (EMBEDDED integration).
+   * Default: Tender's own, `<PUBLIC_URL>/checkout/v1/tender.js`.
+   */
+  WIDGET_JS_URL: z.string().optional(),
   /** Public base URL of this API, used in absolute links (hosted pages, redirections). */
   PUBLIC_URL: z.string().optional(),
   /**
@@ -171,6 +174,14 @@ const schema = z.object({
   RATE_LIMIT_PAYMENT_WRITES_PER_CLIENT: integer(12000, 0),
   /** Partner webhook deliveries (POST /v2/webhooks/*) per client IP and window (0 = no limit). */
   RATE_LIMIT_PARTNER_WEBHOOKS_PER_IP: integer(6000, 0),
+  /** Gift card balance checks per client session (shopper credential) and window (0 = no limit). */
+  RATE_LIMIT_GIFTCARD_CHECKS_PER_SESSION: integer(10, 0),
+  /** Refused console sign-ins per email and window; past it that email gets 429, even with the right password (0 = no limit). */
+  RATE_LIMIT_CONSOLE_SIGN_IN_FAILURES_PER_EMAIL: integer(10, 0),
+  /** Refused console sign-ins per client IP and window, whatever the email (0 = no limit). */
+  RATE_LIMIT_CONSOLE_SIGN_IN_FAILURES_PER_IP: integer(30, 0),
+  /** Lifetime of an operator console session, in seconds (fixed from sign-in; sign-out ends it sooner). */
+  CONSOLE_SESSION_TTL_SECONDS: integer(8 * 3600, 60),
 });
 
 export type TenderConfig = Omit<z.infer<typeof schema>, 'TOKEN_SIGNING_SECRET' | 'DATA_ENCRYPTION_KEYS'> & {

@@ -1,5 +1,6 @@
 /** @tender/domain: pure payment domain logic (no framework, no I/O). */
 export * from './money';
+export * from './money-format';
 export * from './capabilities';
 export * from './amounts';
 export * from './allocation';

@@ -176,6 +176,21 @@ export interface PartnerWebhookEvent {
 
 export type LostCallKind = 'authorize' | 'void' | 'refund';
 
+export interface BalanceRequest extends CallContext {
+  method: string;
+  currency: string;
+  /** The card as a split entry's `payment_method` carries it (`card_number`, `pin`). */
+  instrument: Record<string, unknown>;
+}
+
+/**
+ * What a balance check found. `AVAILABLE` carries the balance in minor units; the other outcomes
+ * are the shopper's to fix (another card, the PIN). Only the last four digits of the card come back.
+ */
+export type BalanceResult =
+  | { outcome: 'AVAILABLE'; balance: number; currency: string; lastFour: string }
+  | { outcome: 'NOT_ACTIVE' | 'UNKNOWN_CARD' | 'WRONG_PIN'; lastFour: string; partnerStatus?: string };
+
 export interface PartnerAdapter {
   readonly partner: string;
   authorize(request: AuthorizeRequest): Promise<AuthorizeResult>;
@@ -197,6 +212,8 @@ export interface PartnerAdapter {
    * nothing. Adapters without it are re-sent as they are: their idempotency key makes that safe.
    */
   reverseLostCall?(kind: LostCallKind, request: AuthorizeRequest | OperationRequest): Promise<void>;
+  /** A stored-value card's balance, for the shopper's checkout (moves no money). */
+  checkBalance?(request: BalanceRequest): Promise<BalanceResult>;
   /** Releases an authorization held for fraud review (Connect `processchallenged`). */
   approve?(request: AuthorizeRequest & { partnerReference: string }): Promise<AuthorizeResult>;
   /** Verifies an inbound webhook on its raw body; throws `WebhookVerificationError` when it is not genuine. */

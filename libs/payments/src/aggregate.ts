@@ -2,6 +2,7 @@ import {
   claimFirstAttempt,
   loadPayment,
   loadPaymentOf,
+  loadPayments,
   lockPayment,
   lockPaymentStatement,
   type LegRecord,
@@ -19,6 +20,7 @@ export {
   lockPayment,
   lockPaymentStatement,
   loadPayment as findPaymentAggregate,
+  loadPayments as findPaymentAggregates,
   loadPaymentOf as findPaymentAggregateOf,
 };
 

@@ -6,3 +6,5 @@ export * from './saga';
 export * from './events';
 export * from './change';
 export * from './webhook-view';
+export * from './timeline';
+export * from './unknown-outcomes';

@@ -16,3 +16,5 @@ export * from './payments/given-up-outcomes';
 export * from './partner-accounts';
 export * from './partner-events';
 export * from './webhook-endpoints';
+export * from './payments/console-reads';
+export * from './payments/payment-search';

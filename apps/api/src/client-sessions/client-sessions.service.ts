@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
 import type { TenderConfig } from '@tender/config';
 import { CONFIG, Outbox, type QueuedJob } from '@tender/infra';
 import {
@@ -24,10 +23,12 @@ import { ApiError } from '../http/api-error';
 import type { CreateClientSessionBody } from './client-session.schemas';
 import {
   ABORTABLE_SESSION_STATUSES,
+  checkoutUrls,
   presentClientSession,
   type EligibleSolution,
 } from './client-session.presenter';
 import { assertEntity } from '../http/entity';
+import { newShopperCredential } from '../checkout/shopper-credential';
 
 @Injectable()
 export class ClientSessionsService {
@@ -41,10 +42,11 @@ export class ClientSessionsService {
   async create(entityId: string, body: CreateClientSessionBody): Promise<Record<string, unknown>> {
     assertEntity(entityId, body.entity_id);
     const eligibleSolutions = await this.eligibleSolutions(entityId);
+    const id = newId();
     const session = await this.withEvent((tx) =>
       tx.clientSession.create({
         data: {
-          id: newId(),
+          id,
           entityId,
           status: 'CREATED',
           amount: BigInt(body.amount),
@@ -58,7 +60,7 @@ export class ClientSessionsService {
           shopperRedirectionUrl: body.shopper_redirection_url,
           webhook: sealWebhookHeaders(this.cipher, body.webhook),
           eligibleSolutions: eligibleSolutions as unknown as Prisma.InputJsonValue,
-          widgetData: randomBytes(18).toString('base64url'),
+          widgetData: newShopperCredential(id),
           expiresAt: new Date(Date.now() + this.config.CLIENT_SESSION_TTL_SECONDS * 1000),
         },
       }),
@@ -163,6 +165,6 @@ export class ClientSessionsService {
   }
 
   private present(session: ClientSession): Record<string, unknown> {
-    return presentClientSession(session, this.config.WIDGET_JS_URL);
+    return presentClientSession(session, checkoutUrls(this.config));
   }
 }

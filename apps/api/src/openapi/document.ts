@@ -177,6 +177,8 @@ const RATE_LIMITED: Record<RateLimitKind, string> = {
     '`rate_limited`: too many money-moving requests (client sessions, payments, captures, voids, refunds, ' +
     'approvals: one count) from this API client. Try again after `Retry-After` seconds.',
   'partner-webhook': '`rate_limited`: too many webhooks from this IP. Try again after `Retry-After` seconds.',
+  'giftcard-balance':
+    '`rate_limited`: too many gift card checks in this checkout session. Try again after `Retry-After` seconds.',
 };
 
 /** A protected POST goes through the idempotency interceptor. */
@@ -342,6 +344,12 @@ export const TAGS: ReadonlyArray<{ name: RouteSpec['tag']; description: string }
     name: 'Shopper redirection',
     description: 'Bringing the shopper back to the merchant with a signed token.',
   },
+  {
+    name: 'Checkout',
+    description:
+      'The shopper’s browser: the drop-in script, the hosted payment page, and what they may do with a ' +
+      'session’s `widget.data`.',
+  },
   { name: 'Discovery', description: 'This document, its API reference page and the signing keys.' },
   { name: 'Health', description: 'Probes for orchestrators and load balancers.' },
   { name: 'Operations', description: 'For the people and tools running Tender.' },
@@ -401,6 +409,13 @@ export function buildOpenApiDocument(options: DocumentOptions = {}): OpenApiDocu
           type: 'http',
           scheme: 'basic',
           description: 'Client authentication at the token endpoint: `client_id:client_secret`.',
+        },
+        shopperCredential: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'A client session’s `widget.data`: the shopper’s browser may use it on `/checkout/v1/session…` ' +
+            'only, until the session expires.',
         },
       },
     },

@@ -188,6 +188,15 @@ export const paymentSchema = z
   })
   .meta({ description: 'A payment (Purse v2 shape). `links` offer only what its status and amounts allow.' });
 
+export const paymentListSchema = z
+  .strictObject({
+    data: z.array(paymentSchema).meta({ description: 'Newest first.' }),
+    next_cursor: z.string().nullable().meta({
+      description: 'Opaque: pass it as `cursor` for the next page. Null on the last page.',
+    }),
+  })
+  .meta({ description: 'A page of payments, each as GET /v2/payments/{id} presents it.' });
+
 export const clientSessionSchema = z
   .strictObject({
     id,
@@ -205,11 +214,24 @@ export const clientSessionSchema = z
     shopper_redirection_url: z.string().optional(),
     payment_id: id.optional().meta({ description: 'Present once a payment was created for the session.' }),
     widget: z.strictObject({
-      data: z.string().meta({ description: 'Opaque session token for the drop-in script.' }),
+      data: z.string().meta({
+        description:
+          'The shopper credential: a session-scoped token for the drop-in (`Tender.mount(el, { session })`). ' +
+          'It reads this session, checks gift card balances and submits its payment, nothing else, and ' +
+          'expires with the session.',
+      }),
       js_url: z.string(),
     }),
     eligible_solutions: z.array(z.strictObject({ partner: z.string(), method: z.string() })),
-    links: z.strictObject({ self: linkSchema, abort: linkSchema.optional(), payment: linkSchema.optional() }),
+    links: z.strictObject({
+      self: linkSchema,
+      abort: linkSchema.optional(),
+      payment: linkSchema.optional(),
+      checkout: linkSchema.optional().meta({
+        description:
+          'HOSTED_PAGE sessions: the absolute URL of Tender’s payment page to send the shopper to.',
+      }),
+    }),
   })
   .meta({ description: 'A client session: what the front office needs to build a payment page.' });
 
@@ -355,6 +377,59 @@ export const partnerWebhookSchema = z
   .record(z.string(), z.unknown())
   .meta({ description: "The partner's own event format (Connect, Purse), signed as the partner specifies." });
 
+export const checkoutSessionSchema = z
+  .strictObject({
+    id,
+    status: z.enum(CLIENT_SESSION_STATUSES),
+    merchant_name: z.string(),
+    amount: minor,
+    currency,
+    integration_mode: z.enum(['EMBEDDED', 'HOSTED_PAGE']),
+    expires_at: timestamp,
+    solutions: z.array(
+      z.strictObject({
+        partner: z.string(),
+        method: z.string(),
+        kind: z.enum(['giftcard', 'hosted_card']).meta({
+          description:
+            '`giftcard`: number (and PIN) entered here; `hosted_card`: card entered on the partner’s page.',
+        }),
+        pin: z.enum(['none', 'optional', 'required']),
+      }),
+    ),
+    payment: z.strictObject({ id, status: z.string() }).optional(),
+  })
+  .meta({
+    description: 'What the shopper’s checkout shows: the session’s amount and the solutions it offers.',
+  });
+
+export const giftCardBalanceSchema = z
+  .strictObject({
+    partner: z.string(),
+    method: z.string(),
+    last_four_digits: z
+      .string()
+      .meta({ description: 'The card’s last four digits: never the whole number.' }),
+    balance: minor,
+    currency,
+  })
+  .meta({ description: 'A gift card’s available balance.' });
+
+export const sessionPaymentSchema = z
+  .strictObject({
+    payment_id: id,
+    status: z.string().meta({ description: 'The authorization status of the payment.' }),
+    redirect_url: z
+      .string()
+      .optional()
+      .meta({ description: 'The partner’s hosted page the shopper goes to next.' }),
+    return_url: z
+      .string()
+      .optional()
+      .meta({ description: 'Decided without the shopper: where the browser goes on (the merchant’s page).' }),
+  })
+  .meta({ description: 'The session’s payment as submitted, and where the shopper goes next.' });
+
 /** Component names of the response schemas. */
 export const RESPONSE_SCHEMAS = {
   Link: linkSchema,
@@ -366,6 +441,7 @@ export const RESPONSE_SCHEMAS = {
   Operation: operationSchema,
   WebhookView: webhookViewSchema,
   Payment: paymentSchema,
+  PaymentList: paymentListSchema,
   ClientSession: clientSessionSchema,
   FieldError: fieldErrorSchema,
   Problem: problemSchema,
@@ -379,6 +455,9 @@ export const RESPONSE_SCHEMAS = {
   MerchantEvent: merchantEventSchema,
   MerchantEventList: merchantEventListSchema,
   WebhookReceipt: webhookReceiptSchema,
+  CheckoutSession: checkoutSessionSchema,
+  GiftCardBalance: giftCardBalanceSchema,
+  SessionPayment: sessionPaymentSchema,
 } as const;
 
 export type ResponseSchemaName = keyof typeof RESPONSE_SCHEMAS;

@@ -11,6 +11,7 @@ export type Tag =
   | 'Payments'
   | 'Webhooks'
   | 'Shopper redirection'
+  | 'Checkout'
   | 'Discovery'
   | 'Health'
   | 'Operations';

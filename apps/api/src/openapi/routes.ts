@@ -1,4 +1,5 @@
 import { AUTH_ROUTES } from '../auth/auth.routes';
+import { CHECKOUT_ROUTES } from '../checkout/checkout.routes';
 import { CLIENT_SESSION_ROUTES } from '../client-sessions/client-sessions.routes';
 import { OPS_ROUTES } from '../ops/ops.routes';
 import { PAYMENT_ROUTES } from '../payments/payments.routes';
@@ -26,6 +27,7 @@ export const ROUTES: readonly RouteSpec[] = [
   ...PAYMENT_ROUTES,
   ...WEBHOOK_ROUTES,
   ...REDIRECTION_ROUTES,
+  ...CHECKOUT_ROUTES,
   ...OPS_ROUTES,
 ];
 
@@ -38,4 +40,7 @@ export const UNDOCUMENTED_MOUNTS: Readonly<Record<string, string>> = {
   '/admin/queues':
     'The BullMQ dashboard (bull-board) for operators: an HTML UI and its internal XHR API behind HTTP ' +
     'Basic (ADMIN_PASSWORD), served only when configured. Not part of the merchant API.',
+  '/console':
+    'The operator console (apps/console): its page, bundle and internal JSON API under /console/api, ' +
+    'authenticated by an operator session cookie with a CSRF token, not by merchant tokens. Not part of the merchant API.',
 };

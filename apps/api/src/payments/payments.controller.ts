@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import type { TenderConfig } from '@tender/config';
 import { CONFIG } from '@tender/infra';
 import { CurrentClient, Scopes, type AuthenticatedClient } from '../auth';
@@ -13,6 +13,8 @@ import { ApprovePaymentUseCase } from './approve-payment/approve-payment.usecase
 import { CapturePaymentUseCase } from './capture-payment/capture-payment.usecase';
 import { CreatePaymentUseCase } from './create-payment/create-payment.usecase';
 import { GetPaymentUseCase, maxAgeSeconds } from './get-payment/get-payment.usecase';
+import { listPaymentsQuery } from './list-payments/list-payments.schemas';
+import { ListPaymentsUseCase } from './list-payments/list-payments.usecase';
 import type { OperationCommand } from './operations/payment-operation';
 import { RefundPaymentUseCase } from './refund-payment/refund-payment.usecase';
 import { VoidPaymentUseCase } from './void-payment/void-payment.usecase';
@@ -24,6 +26,7 @@ export class PaymentsController {
   constructor(
     private readonly createPayment: CreatePaymentUseCase,
     private readonly getPayment: GetPaymentUseCase,
+    private readonly listPayments: ListPaymentsUseCase,
     private readonly capturePayment: CapturePaymentUseCase,
     private readonly voidPayment: VoidPaymentUseCase,
     private readonly refundPayment: RefundPaymentUseCase,
@@ -46,6 +49,13 @@ export class PaymentsController {
     assertShopperRedirectionUrlAllowed(request.shopper_redirection_url, policy);
     assertWebhookUrlAllowed(request.webhook, policy);
     return this.createPayment.execute(client.entityId, request, idempotency);
+  }
+
+  /** The caller's entity's payments, newest first, filtered; a page of at most `limit`. */
+  @Get()
+  @Scopes('back_office')
+  list(@CurrentClient() client: AuthenticatedClient, @Query() query: unknown) {
+    return this.listPayments.execute(client.entityId, parseRequest(listPaymentsQuery, query));
   }
 
   @Get(':id')

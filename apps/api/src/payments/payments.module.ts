@@ -5,6 +5,7 @@ import { ApprovePaymentUseCase } from './approve-payment/approve-payment.usecase
 import { CapturePaymentUseCase } from './capture-payment/capture-payment.usecase';
 import { CreatePaymentUseCase } from './create-payment/create-payment.usecase';
 import { GetPaymentUseCase } from './get-payment/get-payment.usecase';
+import { ListPaymentsUseCase } from './list-payments/list-payments.usecase';
 import { PaymentOperationFlow } from './operations/payment-operation';
 import { PaymentRepository } from './payment.repository';
 import { PaymentsController } from './payments.controller';
@@ -12,8 +13,8 @@ import { RefundPaymentUseCase } from './refund-payment/refund-payment.usecase';
 import { VoidPaymentUseCase } from './void-payment/void-payment.usecase';
 
 /**
- * Payments: one use case per thing a merchant does to a payment (create, get, capture, void, refund,
- * approve), and the shopper's return from a hosted page with the signed redirection token (and the
+ * Payments: one use case per thing a merchant does to a payment (create, get, list, capture, void,
+ * refund, approve), and the shopper's return from a hosted page with the signed redirection token (and the
  * JWKS that verifies it).
  */
 @Module({
@@ -22,6 +23,7 @@ import { VoidPaymentUseCase } from './void-payment/void-payment.usecase';
     PaymentRepository,
     CreatePaymentUseCase,
     GetPaymentUseCase,
+    ListPaymentsUseCase,
     PaymentOperationFlow,
     CapturePaymentUseCase,
     VoidPaymentUseCase,
@@ -30,5 +32,6 @@ import { VoidPaymentUseCase } from './void-payment/void-payment.usecase';
     SigningKeys,
     RedirectionTokens,
   ],
+  exports: [CreatePaymentUseCase],
 })
 export class PaymentsModule {}

@@ -1,6 +1,10 @@
 import type { RouteSpec } from '../openapi/route-spec';
 import * as examples from '../openapi/examples';
 import { createPaymentBody, operationBody } from './payment.schemas';
+import { AUTHORIZATION_STATUSES } from '@tender/domain';
+import { PARTNERS } from '@tender/partners';
+import { MAX_SEARCH_LIMIT } from '@tender/persistence';
+import { DEFAULT_LIMIT } from './list-payments/list-payments.schemas';
 
 export const PAYMENT_ID = { id: 'Payment ID.' };
 
@@ -61,6 +65,85 @@ export const PAYMENT_ROUTES: readonly RouteSpec[] = [
       422:
         '`invalid_split` (field codes such as `tender_not_eligible`, `invalid_payment_method`) or ' +
         '`session_mismatch` (the payment differs from its client session); `errors` names the fields.',
+    },
+  },
+  {
+    operationId: 'listPayments',
+    method: 'get',
+    path: '/v2/payments',
+    summary: 'List payments',
+    description:
+      "The caller's entity's payments, newest first (creation time, then id), each as GET " +
+      '/v2/payments/{id} presents it from stored data (no partner is asked). Filters combine (AND). ' +
+      'Cursor pagination: pass `next_cursor` as `cursor` for the next page; payments created meanwhile ' +
+      'never shift or repeat the pages that follow. Unknown parameters are refused.',
+    tag: 'Payments',
+    scopes: ['back_office'],
+    parameters: [
+      {
+        name: 'status',
+        in: 'query',
+        required: false,
+        description:
+          'Authorization status; several as a comma-separated list (`AUTHORIZED,REFUSED`) or a repeated parameter.',
+        schema: { type: 'array', items: { type: 'string', enum: [...AUTHORIZATION_STATUSES] } },
+      },
+      {
+        name: 'partner',
+        in: 'query',
+        required: false,
+        description: 'Payments with at least one tender at this partner.',
+        schema: { type: 'string', enum: PARTNERS.map((partner) => partner.name) },
+      },
+      {
+        name: 'created_from',
+        in: 'query',
+        required: false,
+        description: 'Created at or after (inclusive), RFC 3339 with offset.',
+        schema: { type: 'string', format: 'date-time' },
+      },
+      {
+        name: 'created_to',
+        in: 'query',
+        required: false,
+        description: 'Created before (exclusive), RFC 3339 with offset; after `created_from`.',
+        schema: { type: 'string', format: 'date-time' },
+      },
+      {
+        name: 'order_reference',
+        in: 'query',
+        required: false,
+        description: 'Exact order reference.',
+        schema: { type: 'string', minLength: 1, maxLength: 255 },
+      },
+      {
+        name: 'amount',
+        in: 'query',
+        required: false,
+        description: 'Exact amount, integer minor units.',
+        schema: { type: 'integer', minimum: 0 },
+      },
+      {
+        name: 'limit',
+        in: 'query',
+        required: false,
+        description: `Page size, 1 to ${MAX_SEARCH_LIMIT}.`,
+        schema: { type: 'integer', minimum: 1, maximum: MAX_SEARCH_LIMIT, default: DEFAULT_LIMIT },
+      },
+      {
+        name: 'cursor',
+        in: 'query',
+        required: false,
+        description: '`next_cursor` of the previous page, as given (opaque).',
+        schema: { type: 'string' },
+      },
+    ],
+    responses: [{ status: 200, description: 'A page of payments.', schema: 'PaymentList' }],
+    errors: {
+      400:
+        '`validation_error`: `errors` names every invalid parameter (a status or partner not in the list, a ' +
+        'date that is not RFC 3339, `limit` outside 1–100, a `cursor` not issued by this list ' +
+        '(`invalid_cursor`), an unknown parameter (`unknown_field`)).',
     },
   },
   {

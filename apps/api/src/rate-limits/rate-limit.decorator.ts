@@ -2,7 +2,7 @@ import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
 import { RateLimitGuard } from './rate-limit.guard';
 
 /** What a limited route is; each kind has its own throttler (see throttlers.ts). */
-export type RateLimitKind = 'token' | 'payment-write' | 'partner-webhook';
+export type RateLimitKind = 'token' | 'payment-write' | 'partner-webhook' | 'giftcard-balance';
 
 export const RATE_LIMIT_KIND = 'tender:rate-limit:kind';
 

@@ -46,5 +46,10 @@ export function apiThrottlers(config: TenderConfig): ThrottlerOptions[] {
       config.RATE_LIMIT_PARTNER_WEBHOOKS_PER_IP,
       (r) => `ip:${clientIp(r)}`,
     ),
+    // Per client session: guessing gift card numbers from one checkout stops quickly.
+    throttler(config, 'giftcard-balance', config.RATE_LIMIT_GIFTCARD_CHECKS_PER_SESSION, (r) => {
+      const session = (r as Request & { shopperSession?: { id: string } }).shopperSession;
+      return session ? `session:${session.id}` : `ip:${clientIp(r)}`;
+    }),
   ].filter((options) => options.limit !== 0);
 }

@@ -28,7 +28,7 @@ export const unknownCommands: Command[] = [
     required: [],
     optional: ['entity', 'partner'],
     async run({ db, flags }) {
-      const { listOpenOutcomes } = await import('../unknown-outcomes');
+      const { listOpenOutcomes } = await import('@tender/payments');
       return listOpenOutcomes(db(), { entityId: flags.entity, partner: flags.partner });
     },
   },
@@ -40,7 +40,7 @@ export const unknownCommands: Command[] = [
     required: ['id'],
     optional: ['reason', 'by'],
     async run(context) {
-      const { retryOutcome } = await import('../unknown-outcomes');
+      const { retryOutcome } = await import('@tender/payments');
       const { flags } = context;
       return retryOutcome(context.db(), await outbox(context), flags.id!, {
         by: operator(context),
@@ -57,7 +57,7 @@ export const unknownCommands: Command[] = [
     required: ['id', 'as', 'reason'],
     optional: ['by', 'partner-reference'],
     async run(context) {
-      const { resolveOutcome } = await import('../unknown-outcomes');
+      const { resolveOutcome } = await import('@tender/payments');
       const { flags } = context;
       return resolveOutcome(
         context.db(),

@@ -8,6 +8,7 @@ import { ResponseHolds } from './holds';
 import { IdempotenceRegistry } from './idempotence';
 import { resolveConnectOptions, type ConnectSimulatorOptions } from './options';
 import { renderPayment, renderRefund } from './render';
+import { HostedCheckouts } from './hosted-checkout';
 import { connectApiRouter, failureInjection, simRouter, type RouteDeps } from './routes';
 import { ConnectWebhookSender, paymentEvent, refundEvent } from './webhooks';
 
@@ -114,16 +115,19 @@ export function createConnectSimulator(input: ConnectSimulatorOptions = {}): Con
     }
   });
 
+  const hostedCheckouts = new HostedCheckouts(books, options.now);
   const reset = () => {
     clearSettleTimers();
     holds.releaseAll();
     books.reset();
     webhooks.clear();
+    hostedCheckouts.reset();
   };
 
   const deps: RouteDeps = { options, books, idempotence, webhooks, holds, reset };
   const app = createSimulatorApp(options);
   app.use(simRouter(deps));
+  app.use(hostedCheckouts.pageRouter());
   app.use(
     '/v1',
     v1HmacAuth({
@@ -137,6 +141,7 @@ export function createConnectSimulator(input: ConnectSimulatorOptions = {}): Con
       },
     }),
     failureInjection(deps),
+    hostedCheckouts.apiRouter(), // before connectApiRouter, which ends with the unknown-resource 404
     connectApiRouter(deps),
   );
   app.use((_req: Request, res: Response) => {

@@ -43,8 +43,8 @@ export function checkoutPageRouter(books: PaytronixBooks, now: () => Date): Rout
         `<p>Session <code>${escape(session.id)}</code>: <span id="status">${escape(session.status)}</span>, ` +
         `payment intent <code>${escape(intent.id)}</code>: ${escape(intent.status)}</p>` +
         (open
-          ? `<form method="post" action="${action}/complete"><button type="submit" id="pay">Pay</button></form>` +
-            `<form method="post" action="${action}/cancel"><button type="submit" id="cancel">Cancel</button></form>`
+          ? `<form method="post" action="${action}/complete"><button type="submit" id="pay" data-testid="sim-pay">Pay</button></form>` +
+            `<form method="post" action="${action}/cancel"><button type="submit" id="cancel" data-testid="sim-cancel">Cancel</button></form>`
           : ''),
     );
   });

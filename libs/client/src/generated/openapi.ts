@@ -84,7 +84,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List payments
+         * @description The caller's entity's payments, newest first (creation time, then id), each as GET /v2/payments/{id} presents it from stored data (no partner is asked). Filters combine (AND). Cursor pagination: pass `next_cursor` as `cursor` for the next page; payments created meanwhile never shift or repeat the pages that follow. Unknown parameters are refused.
+         */
+        get: operations["listPayments"];
         put?: never;
         /**
          * Create a new payment
@@ -321,6 +325,123 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/checkout/v1/tender.js": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The drop-in script
+         * @description Mount it with `Tender.mount('#el', { session: widget.data })`. Without `v`, cached for an hour (ETag); its Subresource Integrity value is in `X-Integrity`.
+         */
+        get: operations["getDropIn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checkout/v1/tender.css": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The drop-in’s style sheet (the script links it) */
+        get: operations["getDropInStyles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checkout/v1/pay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tender’s hosted payment page
+         * @description Where a HOSTED_PAGE session’s `links.checkout.href` leads, with the session’s `widget.data` in the URL fragment. The drop-in with the merchant’s name, under a CSP allowing this origin’s scripts only.
+         */
+        get: operations["getHostedPaymentPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checkout/v1/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the checkout session (shopper)
+         * @description The session’s amount, currency and the solutions the drop-in offers.
+         */
+        get: operations["getCheckoutSession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checkout/v1/session/giftcard-balance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a gift card’s balance (shopper)
+         * @description Moves no money. Answers show the last four digits only. Limited per session.
+         */
+        post: operations["checkGiftCardBalance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checkout/v1/session/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pay the session (shopper)
+         * @description Creates the session’s payment (its amount, currency, capture mode and return URL) with the shopper’s tenders. A card tender answers `redirect_url`: the partner’s hosted page.
+         */
+        post: operations["submitSessionPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -494,6 +615,36 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @description What the shopper’s checkout shows: the session’s amount and the solutions it offers. */
+        CheckoutSession: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "CREATED" | "SUBMITTED" | "COMPLETED" | "FAILED" | "ABORTED_BY_MERCHANT" | "EXPIRED";
+            merchant_name: string;
+            amount: number;
+            currency: string;
+            /** @enum {string} */
+            integration_mode: "EMBEDDED" | "HOSTED_PAGE";
+            /** Format: date-time */
+            expires_at: string;
+            solutions: {
+                partner: string;
+                method: string;
+                /**
+                 * @description `giftcard`: number (and PIN) entered here; `hosted_card`: card entered on the partner’s page.
+                 * @enum {string}
+                 */
+                kind: "giftcard" | "hosted_card";
+                /** @enum {string} */
+                pin: "none" | "optional" | "required";
+            }[];
+            payment?: {
+                /** Format: uuid */
+                id: string;
+                status: string;
+            };
+        };
         /** @description A client session: what the front office needs to build a payment page. */
         ClientSession: {
             /** Format: uuid */
@@ -522,7 +673,7 @@ export interface components {
              */
             payment_id?: string;
             widget: {
-                /** @description Opaque session token for the drop-in script. */
+                /** @description The shopper credential: a session-scoped token for the drop-in (`Tender.mount(el, { session })`). It reads this session, checks gift card balances and submits its payment, nothing else, and expires with the session. */
                 data: string;
                 js_url: string;
             };
@@ -534,6 +685,8 @@ export interface components {
                 self: components["schemas"]["Link"];
                 abort?: components["schemas"]["Link"];
                 payment?: components["schemas"]["Link"];
+                /** @description HOSTED_PAGE sessions: the absolute URL of Tender’s payment page to send the shopper to. */
+                checkout?: components["schemas"]["Link"];
             };
         };
         CreateClientSessionRequest: {
@@ -635,6 +788,23 @@ export interface components {
             /** @description Stable machine-readable code, e.g. `required`, `too_small`. */
             code: string;
             message: string;
+        };
+        /** @description A gift card’s available balance. */
+        GiftCardBalance: {
+            partner: string;
+            method: string;
+            /** @description The card’s last four digits: never the whole number. */
+            last_four_digits: string;
+            balance: number;
+            currency: string;
+        };
+        GiftCardBalanceRequest: {
+            /** @description The gift card partner (an eligible solution). */
+            partner: string;
+            /** @default giftcard */
+            method?: string;
+            card_number: string;
+            pin?: string;
         };
         Health: {
             /** @constant */
@@ -913,6 +1083,13 @@ export interface components {
                 events: components["schemas"]["Link"];
             };
         };
+        /** @description A page of payments, each as GET /v2/payments/{id} presents it. */
+        PaymentList: {
+            /** @description Newest first. */
+            data: components["schemas"]["Payment"][];
+            /** @description Opaque: pass it as `cursor` for the next page. Null on the last page. */
+            next_cursor: string | null;
+        };
         /** @description RFC 9457 problem details. Extension members may appear for some codes (e.g. `available_to_capture`). */
         Problem: {
             /** @description `https://tender.dev/problems/<code>` */
@@ -970,6 +1147,20 @@ export interface components {
         ReusedTender: {
             parent_payment_id: string;
             amount: number;
+        };
+        /** @description The session’s payment as submitted, and where the shopper goes next. */
+        SessionPayment: {
+            /** Format: uuid */
+            payment_id: string;
+            /** @description The authorization status of the payment. */
+            status: string;
+            /** @description The partner’s hosted page the shopper goes to next. */
+            redirect_url?: string;
+            /** @description Decided without the shopper: where the browser goes on (the merchant’s page). */
+            return_url?: string;
+        };
+        SessionPaymentRequest: {
+            split: components["schemas"]["NewTender"][];
         };
         /** @description Options for 3-D Secure authentication. */
         ThreeDsOptions: {
@@ -1699,6 +1890,100 @@ export interface operations {
                      *       "request_id": "6f1c3a52-93f4-4f3c-9a55-0c5e2d7b8a91"
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPayments: {
+        parameters: {
+            query?: {
+                /** @description Authorization status; several as a comma-separated list (`AUTHORIZED,REFUSED`) or a repeated parameter. */
+                status?: ("PENDING" | "PENDING_FRAUD_APPROVAL" | "AUTHORIZED" | "REFUSED" | "CANCELLED")[];
+                /** @description Payments with at least one tender at this partner. */
+                partner?: "connect" | "purse" | "paytronix";
+                /** @description Created at or after (inclusive), RFC 3339 with offset. */
+                created_from?: string;
+                /** @description Created before (exclusive), RFC 3339 with offset; after `created_from`. */
+                created_to?: string;
+                /** @description Exact order reference. */
+                order_reference?: string;
+                /** @description Exact amount, integer minor units. */
+                amount?: number;
+                /** @description Page size, 1 to 100. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page, as given (opaque). */
+                cursor?: string;
+            };
+            header?: {
+                /** @description Your id for this request (1–128 of `A-Z a-z 0-9 _ . : -`), echoed in the response and in problems. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of payments. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentList"];
+                };
+            };
+            /** @description `validation_error`: `errors` names every invalid parameter (a status or partner not in the list, a date that is not RFC 3339, `limit` outside 1–100, a `cursor` not issued by this list (`invalid_cursor`), an unknown parameter (`unknown_field`)). */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://tender.dev/problems/validation_error",
+                     *       "title": "Invalid request",
+                     *       "status": 400,
+                     *       "detail": "split[1].amount: must be greater than 0",
+                     *       "code": "validation_error",
+                     *       "errors": [
+                     *         {
+                     *           "field": "split[1].amount",
+                     *           "code": "too_small",
+                     *           "message": "must be greater than 0"
+                     *         }
+                     *       ],
+                     *       "request_id": "6f1c3a52-93f4-4f3c-9a55-0c5e2d7b8a91"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthorized`: missing, malformed, tampered or expired access token. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient_scope`: the token needs the scope back_office. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3843,6 +4128,362 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["Jwks"];
+                };
+            };
+        };
+    };
+    getDropIn: {
+        parameters: {
+            query?: {
+                /** @description The build’s version: with it the file is cached for a year (immutable). */
+                v?: string;
+            };
+            header?: {
+                /** @description Your id for this request (1–128 of `A-Z a-z 0-9 _ . : -`), echoed in the response and in problems. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The script. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/javascript": string;
+                };
+            };
+        };
+    };
+    getDropInStyles: {
+        parameters: {
+            query?: {
+                /** @description The build’s version: with it the file is cached for a year (immutable). */
+                v?: string;
+            };
+            header?: {
+                /** @description Your id for this request (1–128 of `A-Z a-z 0-9 _ . : -`), echoed in the response and in problems. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The style sheet. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/css": string;
+                };
+            };
+        };
+    };
+    getHostedPaymentPage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request (1–128 of `A-Z a-z 0-9 _ . : -`), echoed in the response and in problems. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The HTML page. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    getCheckoutSession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request (1–128 of `A-Z a-z 0-9 _ . : -`), echoed in the response and in problems. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutSession"];
+                };
+            };
+            /** @description `invalid_shopper_credential`, `checkout_session_expired`: no valid `widget.data`. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkGiftCardBalance: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request (1–128 of `A-Z a-z 0-9 _ . : -`), echoed in the response and in problems. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GiftCardBalanceRequest"];
+            };
+        };
+        responses: {
+            /** @description The balance. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GiftCardBalance"];
+                };
+            };
+            /** @description `validation_error` (`errors` names every invalid field) or `invalid_json`. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://tender.dev/problems/validation_error",
+                     *       "title": "Invalid request",
+                     *       "status": 400,
+                     *       "detail": "split[1].amount: must be greater than 0",
+                     *       "code": "validation_error",
+                     *       "errors": [
+                     *         {
+                     *           "field": "split[1].amount",
+                     *           "code": "too_small",
+                     *           "message": "must be greater than 0"
+                     *         }
+                     *       ],
+                     *       "request_id": "6f1c3a52-93f4-4f3c-9a55-0c5e2d7b8a91"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_shopper_credential`, `checkout_session_expired`: no valid `widget.data`. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body exceeds 1 MB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: send application/json. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `giftcard_not_active`, `giftcard_unknown`, `giftcard_refused`, `solution_not_eligible`. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate_limited`: too many gift card checks in this checkout session. Try again after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://tender.dev/problems/rate_limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests: try again in 12 s.",
+                     *       "code": "rate_limited",
+                     *       "retry_after_seconds": 12,
+                     *       "request_id": "6f1c3a52-93f4-4f3c-9a55-0c5e2d7b8a91"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submitSessionPayment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request (1–128 of `A-Z a-z 0-9 _ . : -`), echoed in the response and in problems. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SessionPaymentRequest"];
+            };
+        };
+        responses: {
+            /** @description The payment, submitted. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionPayment"];
+                };
+            };
+            /** @description `validation_error` (`errors` names every invalid field) or `invalid_json`. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://tender.dev/problems/validation_error",
+                     *       "title": "Invalid request",
+                     *       "status": 400,
+                     *       "detail": "split[1].amount: must be greater than 0",
+                     *       "code": "validation_error",
+                     *       "errors": [
+                     *         {
+                     *           "field": "split[1].amount",
+                     *           "code": "too_small",
+                     *           "message": "must be greater than 0"
+                     *         }
+                     *       ],
+                     *       "request_id": "6f1c3a52-93f4-4f3c-9a55-0c5e2d7b8a91"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_shopper_credential`, `checkout_session_expired`: no valid `widget.data`. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `client_session_not_open`, `client_session_expired`. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body exceeds 1 MB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: send application/json. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_split`, `session_mismatch`, `solution_not_eligible`, `card_details_not_accepted`. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Server-Timing": components["headers"]["Server-Timing"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };

@@ -46,6 +46,12 @@ import {
   type PaymentExpectation,
 } from './mapping';
 import { verifyConnectWebhook } from './webhook';
+import {
+  createHostedCheckout,
+  fetchHostedCheckout,
+  HOSTED_REFERENCE_PREFIX,
+  isHostedCard,
+} from './hosted-checkout';
 
 export interface ConnectAdapterOptions {
   /** HTTP client (tests); default: the shared partner client (keep-alive, never throws on a status). */
@@ -55,6 +61,7 @@ export interface ConnectAdapterOptions {
 /**
  * Worldline/Ingenico Connect Server API v1, card payments:
  *
+ * - A card tender without a token goes to Connect's hosted checkout: `hosted-checkout.ts`.
  * - authorize: `POST /v1/{merchantId}/payments` with the card token, `requiresApproval: true`
  *   (Tender captures explicitly) and `authorizationMode: PRE_AUTHORIZATION` (partial and multiple
  *   captures, cancel of the remainder: what the catalog promises; a FINAL_AUTHORIZATION must be
@@ -86,6 +93,7 @@ export class ConnectAdapter implements PartnerAdapter {
 
   async authorize(request: AuthorizeRequest): Promise<AuthorizeResult> {
     const client = this.client(request);
+    if (isHostedCard(request)) return createHostedCheckout(client, request);
     const answer = await client.createPayment(createPaymentBody(request), idempotenceKey(request));
     return createPaymentOutcome(answer, request);
   }
@@ -106,6 +114,9 @@ export class ConnectAdapter implements PartnerAdapter {
   ): Promise<AuthorizeResult> {
     const client = this.client(request);
     const expected = expectation(request);
+    if (request.partnerReference?.startsWith(HOSTED_REFERENCE_PREFIX)) {
+      return fetchHostedCheckout(client, request, request.partnerReference);
+    }
     if (request.partnerReference) {
       const answer = await client.getPayment(request.partnerReference);
       if (answer.status === 404) return { outcome: 'NOT_FOUND' };
@@ -129,6 +140,8 @@ export class ConnectAdapter implements PartnerAdapter {
     } else if (found.status === 401 || found.status === 403 || found.status === 429) {
       throwCommonErrors(found, 'find payments');
     }
+    // A hosted checkout moves no money until the shopper pays (then its payment has our reference).
+    if (isHostedCard(request)) return { outcome: 'NOT_FOUND' };
     // any other 4xx (find not offered on this platform…): the idempotent re-POST below still settles it
     const answer = await client.createPayment(createPaymentBody(request), idempotenceKey(request));
     return createPaymentOutcome(answer, request);

@@ -6,7 +6,13 @@ import { ConnectAdapter } from './adapter';
 export const connect: Partner = {
   name: 'connect',
   methods: {
-    card: { kind: 'card', capabilities: cardCapabilities, instrument: cardToken, reusableCredential: true },
+    /** With a token: a direct payment. Without: the card is entered on Connect's hosted checkout. */
+    card: {
+      kind: 'card',
+      capabilities: cardCapabilities,
+      instrument: cardToken.partial(),
+      reusableCredential: true,
+    },
   },
   createAdapter: () => new ConnectAdapter(),
   webhooks: {

@@ -4,6 +4,8 @@ import {
   type LostCallKind,
   type AuthorizeRequest,
   type AuthorizeResult,
+  type BalanceRequest,
+  type BalanceResult,
   type OperationRequest,
   type OperationResult,
   type PartnerAdapter,
@@ -39,6 +41,13 @@ export class PaytronixAdapter implements PartnerAdapter {
     return methodOf(request.method) === 'giftcard'
       ? this.giftCard.authorize(credentials, request)
       : this.checkout.authorize(credentials, request, request.account.config);
+  }
+
+  async checkBalance(request: BalanceRequest): Promise<BalanceResult> {
+    if (methodOf(request.method) !== 'giftcard') {
+      throw new PartnerRejectedError(`paytronix/${request.method} has no balance`, 'balance_not_offered');
+    }
+    return this.giftCard.balance(paytronixCredentials(request.account.credentials), request);
   }
 
   async fetchAuthorization(

@@ -94,6 +94,7 @@ export const txReplySchema = z.looseObject({
   printedCardNumber: z.string().optional(),
   maskedCardNumber: z.string().optional(),
   svTransactionAmount: decimal.optional(),
+  svCurrentBalance: decimal.optional(),
   addWalletContents: z.array(walletEntrySchema).optional(),
   redeemWalletContents: z.array(walletEntrySchema).optional(),
   changedWalletContents: z.array(changedWalletSchema).optional(),

@@ -4,6 +4,8 @@ import {
   PartnerRejectedError,
   type AuthorizeRequest,
   type AuthorizeResult,
+  type BalanceRequest,
+  type BalanceResult,
   type OperationRequest,
   type OperationResult,
 } from '../adapter';
@@ -116,6 +118,42 @@ export class PaytronixGiftCard {
         ...(reply.pxAuthCode ? { pxAuthCode: reply.pxAuthCode } : {}),
         posTransactionId,
       },
+    };
+  }
+
+  /**
+   * `balanceInquiry`: the card's stored value. Paytronix declines an inactive card
+   * (`transaction.card_not_in_required_state`) and an unknown one (`transaction.invalid_card_number`);
+   * any other decline (a wrong registration code…) is answered as a wrong PIN.
+   */
+  async balance(credentials: PaytronixCredentials, request: BalanceRequest): Promise<BalanceResult> {
+    checkCurrency(credentials, request.currency);
+    const card = giftCard(request.instrument);
+    const last = card.card_number.slice(-4);
+    const reply = await this.client.transaction(
+      credentials,
+      'balanceInquiry',
+      {
+        headerInfo: this.client.header(credentials, `balance-${request.idempotencyKey}`),
+        cardInfo: { printedCardNumber: card.card_number, ...(card.pin ? { cardRegCode: card.pin } : {}) },
+      },
+      request.timeoutMs,
+    );
+    const outcome = classifyTx(reply, 'balanceInquiry');
+    if (outcome.kind === 'declined') {
+      const code = outcome.errorCode;
+      const kind = code.endsWith('card_not_in_required_state')
+        ? 'NOT_ACTIVE'
+        : code.endsWith('invalid_card_number')
+          ? 'UNKNOWN_CARD'
+          : 'WRONG_PIN';
+      return { outcome: kind, lastFour: last, partnerStatus: code };
+    }
+    return {
+      outcome: 'AVAILABLE',
+      balance: toMinor(reply.svCurrentBalance, request.currency, 'balanceInquiry'),
+      currency: request.currency,
+      lastFour: last,
     };
   }
 

@@ -171,11 +171,13 @@ export async function insertAuditLog(
     paymentId: string;
     reason: string | null;
     details: unknown;
+    /** The console's operator, when the action came from the console. */
+    operatorId?: string | null;
   },
 ): Promise<void> {
   await tx.query(
-    `INSERT INTO audit_log (id, actor, action, target_type, target_id, payment_id, reason, details)
-     VALUES ($1::uuid, $2::text, $3::text, $4::text, $5::uuid, $6::uuid, $7::text, $8::jsonb)`,
+    `INSERT INTO audit_log (id, actor, action, target_type, target_id, payment_id, reason, details, operator_id)
+     VALUES ($1::uuid, $2::text, $3::text, $4::text, $5::uuid, $6::uuid, $7::text, $8::jsonb, $9::uuid)`,
     [
       entry.id,
       entry.actor,
@@ -185,6 +187,7 @@ export async function insertAuditLog(
       entry.paymentId,
       entry.reason,
       json(entry.details),
+      entry.operatorId ?? null,
     ],
   );
 }

@@ -34,6 +34,8 @@ const AGGREGATE_SELECT = `
 
 const BY_PAYMENT = `${AGGREGATE_SELECT}
      WHERE p.id = $1::uuid AND ($2::uuid IS NULL OR p.entity_id = $2::uuid) LIMIT 1`;
+const BY_PAYMENTS = `${AGGREGATE_SELECT}
+     WHERE p.id = ANY($1::uuid[])`;
 const BY_TENDER = `${AGGREGATE_SELECT}
      WHERE p.id = (SELECT payment_id FROM partner_transaction WHERE id = $1::uuid)`;
 const BY_LEG = `${AGGREGATE_SELECT}
@@ -99,6 +101,19 @@ async function readAggregate(db: Sql, sql: string, values: unknown[]): Promise<P
  */
 export function loadPayment(db: Sql, id: string, entityId?: string): Promise<PaymentAggregate | null> {
   return readAggregate(db, BY_PAYMENT, [id, entityId ?? null]);
+}
+
+/**
+ * Several payments whole, in one round trip (a page of a search), in the order of `ids`; an id
+ * without a payment is left out.
+ */
+export async function loadPayments(db: Sql, ids: readonly string[]): Promise<PaymentAggregate[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.query<{ payment: unknown; tenders: unknown; operations: unknown }>(BY_PAYMENTS, [
+    ids,
+  ]);
+  const byId = new Map(rows.map(aggregateFromRow).map((payment) => [payment.id, payment]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
 export type TenderOrLeg = { tenderId: string } | { legId: string };

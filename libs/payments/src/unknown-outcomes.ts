@@ -6,7 +6,6 @@ import {
   type TenderStatus,
 } from '@tender/domain';
 import { partnerJob, type Outbox, type PartnerJob, type QueuedJob } from '@tender/infra';
-import { changePayment, putLeg, putTender, type PaymentAggregate } from '@tender/payments';
 import {
   findOutcomeTarget,
   insertAuditLog,
@@ -20,11 +19,23 @@ import {
   type OutcomeKind,
   type Sql,
 } from '@tender/persistence';
-import { ProvisioningError } from './errors';
+import { putLeg, putTender } from './aggregate';
+import { changePayment } from './change';
+import type { PaymentAggregate } from './presenter';
+
+/** A refusal of an operator's request on an outcome (not found, not open, invalid input): the CLI and console say it as is. */
+export class OutcomeActionError extends Error {
+  constructor(
+    readonly code: 'not_found' | 'conflict' | 'invalid',
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 /**
- * Outcomes the reconciler gave up on (docs/money-safety.md, rule 6), for an operator: list them, look
- * one up again, or settle one by hand. A settlement goes through `changePayment`, as the worker's
+ * Outcomes the reconciler gave up on (docs/money-safety.md, rule 6), for an operator (the CLI's
+ * `tender unknown …` and the console's Needs attention): list them, look one up again, or settle one by hand. A settlement goes through `changePayment`, as the worker's
  * does (payment row lock, saga step, merchant events), and is recorded in `audit_log` in the same
  * transaction.
  *
@@ -74,7 +85,7 @@ export async function listOpenOutcomes(
   filters: { entityId?: string; partner?: string } = {},
 ): Promise<OpenOutcome[]> {
   if (filters.entityId !== undefined && !isUuid(filters.entityId)) {
-    throw new ProvisioningError('invalid', '--entity must be an entity id (a uuid)');
+    throw new OutcomeActionError('invalid', '--entity must be an entity id (a uuid)');
   }
   const rows = await listGivenUpOutcomes(db, filters, UNSETTLED_TENDER_STATUSES, UNSETTLED_LEG_STATUSES);
   return rows.map((row) => ({
@@ -132,6 +143,8 @@ export interface ResolvedOutcome {
 interface Operator {
   by: string;
   reason?: string;
+  /** The console's signed-in operator (audit_log.operator_id); the CLI has none. */
+  operatorId?: string;
 }
 
 /**
@@ -180,14 +193,14 @@ export async function resolveOutcome(
   outbox: Pick<Outbox, 'writeWith'>,
   id: string,
   resolution: { as: Resolution; partnerReference?: string },
-  operator: Required<Operator>,
+  operator: Operator & { reason: string },
 ): Promise<ResolvedOutcome> {
   if (!RESOLUTIONS.includes(resolution.as)) {
-    throw new ProvisioningError('invalid', `--as must be one of ${RESOLUTIONS.join(', ')}`);
+    throw new OutcomeActionError('invalid', `--as must be one of ${RESOLUTIONS.join(', ')}`);
   }
   const target = await findTarget(db, id);
   if (resolution.partnerReference !== undefined && target.kind !== 'authorization') {
-    throw new ProvisioningError('invalid', '--partner-reference applies to an authorization only');
+    throw new OutcomeActionError('invalid', '--partner-reference applies to an authorization only');
   }
   const isTender = target.table === 'partner_transaction';
   const status = resolution.as === 'failed' ? 'FAILED' : isTender ? 'AUTHORIZED' : 'SUCCESS';
@@ -206,11 +219,11 @@ export async function resolveOutcome(
       ? canTransition('tender', before as TenderStatus, status as TenderStatus)
       : canTransition('operationLeg', before as OperationLegStatus, status as OperationLegStatus);
     if (!allowed) {
-      throw new ProvisioningError('conflict', `a ${before} ${target.kind} cannot become ${status}`);
+      throw new OutcomeActionError('conflict', `a ${before} ${target.kind} cannot become ${status}`);
     }
     const known = current.partnerReference;
     if (resolution.partnerReference && known && known !== resolution.partnerReference) {
-      throw new ProvisioningError(
+      throw new OutcomeActionError(
         'conflict',
         `--partner-reference ${resolution.partnerReference} differs from the one the partner gave: ${known}`,
       );
@@ -254,9 +267,9 @@ interface Target {
 /** The tender or leg with this id (ids are uuids, unique across both tables). */
 async function findTarget(db: Sql, id: string): Promise<Target> {
   if (!isUuid(id))
-    throw new ProvisioningError('invalid', '--id must be a tender or operation leg id (a uuid)');
+    throw new OutcomeActionError('invalid', '--id must be a tender or operation leg id (a uuid)');
   const row = await findOutcomeTarget(db, id);
-  if (!row) throw new ProvisioningError('not_found', `no tender or operation leg with id ${id}`);
+  if (!row) throw new OutcomeActionError('not_found', `no tender or operation leg with id ${id}`);
   return { ...row, id };
 }
 
@@ -269,21 +282,21 @@ function openRowOf(
     target.table === 'partner_transaction'
       ? payment.partnerTransactions.find((t) => t.id === target.id)
       : payment.operations.flatMap((o) => o.legs).find((l) => l.id === target.id);
-  if (!row) throw new ProvisioningError('not_found', `no tender or operation leg with id ${target.id}`);
+  if (!row) throw new OutcomeActionError('not_found', `no tender or operation leg with id ${target.id}`);
   const open = (
     (target.table === 'partner_transaction'
       ? UNSETTLED_TENDER_STATUSES
       : UNSETTLED_LEG_STATUSES) as readonly string[]
   ).includes(row.status);
   if (!open) {
-    throw new ProvisioningError(
+    throw new OutcomeActionError(
       'conflict',
       `${target.id} is not an open outcome: the ${target.kind} is ${row.status}`,
     );
   }
   if ((row.lastError as { gave_up?: boolean } | null)?.gave_up !== true) {
     const next = row.nextCheckAt ? ` (next lookup at ${row.nextCheckAt.toISOString()})` : '';
-    throw new ProvisioningError(
+    throw new OutcomeActionError(
       'conflict',
       `${target.id} is not an open outcome: the reconciler has not given up on this ${row.status} ${target.kind}${next}`,
     );
@@ -323,6 +336,7 @@ async function audit(
     paymentId: target.paymentId,
     reason: operator.reason ?? null,
     details,
+    operatorId: operator.operatorId ?? null,
   });
 }
 
