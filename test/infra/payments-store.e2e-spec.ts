@@ -8,6 +8,7 @@ import {
   createPrismaClient,
   loadPayment,
   loadPaymentOf,
+  loadPaymentStatus,
   lockPayment,
   lockPaymentStatement,
   newId,
@@ -77,6 +78,8 @@ describe('the payment store in Postgres', () => {
 
   it('finds nothing for another entity or an unknown id; finds the payment of a tender or a leg', async () => {
     expect(await loadPayment(db, paymentId, newId())).toBeNull();
+    expect(await loadPaymentStatus(db, paymentId)).toBe('AUTHORIZED');
+    expect(await loadPaymentStatus(db, newId())).toBeUndefined();
     expect(await loadPayment(db, newId())).toBeNull();
     expect((await loadPaymentOf(db, { tenderId: giftCard }))?.id).toBe(paymentId);
     expect((await loadPaymentOf(db, { legId }))?.id).toBe(paymentId);

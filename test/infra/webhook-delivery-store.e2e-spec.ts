@@ -8,6 +8,7 @@ import {
   disableEndpoint,
   enableEndpoint,
   failPendingMerchantEventsTo,
+  findFailedPaymentEventsTo,
   findPaymentMerchantEvent,
   insertDeliveryAttempt,
   insertMerchantEvents,
@@ -172,6 +173,8 @@ describe('webhook delivery in Postgres', () => {
     ]);
     expect(await listMerchantEvents(db, paymentId, newId())).toEqual([]);
     expect((await findPaymentMerchantEvent(db, id, paymentId, entityId))?.id).toBe(id);
+    expect(await findFailedPaymentEventsTo(db, entityId, url, 100)).toContainEqual({ id, paymentId });
+    expect(await findFailedPaymentEventsTo(db, newId(), url, 100)).toEqual([]);
     expect(await findPaymentMerchantEvent(db, id, newId(), entityId)).toBeUndefined();
 
     const due = new Date('2026-06-03T00:00:00.000Z');

@@ -335,3 +335,19 @@ export async function restartMerchantEventDelivery(
   if (!row) throw new Error(`merchant event ${id} not found`);
   return (await withAttempts(tx, [merchantEventFromRow(row)]))[0];
 }
+
+/** The entity's FAILED payment events to `url`, oldest first, up to `limit` (to redeliver them). */
+export async function findFailedPaymentEventsTo(
+  db: Sql,
+  entityId: string,
+  url: string,
+  limit: number,
+): Promise<Array<{ id: string; paymentId: string }>> {
+  const rows = await db.query<{ id: string; payment_id: string }>(
+    `SELECT id, payment_id FROM merchant_event
+      WHERE entity_id = $1::uuid AND url = $2::text AND status = 'FAILED' AND payment_id IS NOT NULL
+      ORDER BY created_at, id LIMIT $3::int`,
+    [entityId, url, limit],
+  );
+  return rows.map((row) => ({ id: row.id, paymentId: row.payment_id }));
+}

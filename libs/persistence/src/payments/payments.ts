@@ -391,3 +391,14 @@ export async function paymentExists(db: Sql, paymentId: string, entityId: string
   ]);
   return rows.length === 1;
 }
+
+/** The payment's authorization status (undefined: no such payment). */
+export async function loadPaymentStatus(
+  db: Sql,
+  paymentId: string,
+): Promise<AuthorizationStatus | undefined> {
+  const [row] = await db.query<{ status: string }>('SELECT status FROM payment WHERE id = $1::uuid', [
+    paymentId,
+  ]);
+  return row && oneOf(AUTHORIZATION_STATUSES, row.status, 'payment.status');
+}
