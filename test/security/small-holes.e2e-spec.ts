@@ -1,4 +1,4 @@
-import { PrismaClient } from '@tender/persistence';
+import { Database } from '@tender/persistence';
 import { TestStack } from '../support/stack';
 
 /** Issue #12 item 7: the smaller holes, each checked against the real API. */
@@ -97,7 +97,7 @@ describe('smaller holes (issue #12 item 7)', () => {
 
     it('answers 503 with postgres: down and no host, port or message when Postgres fails', async () => {
       jest
-        .spyOn(stack.api.get(PrismaClient), '$queryRaw')
+        .spyOn(stack.api.get(Database), 'query')
         .mockRejectedValue(new Error('connect ECONNREFUSED 10.9.8.7:5432 for user "tender_admin"'));
       const answer = await stack.request('GET', '/health/ready');
       expect(answer.status).toBe(503);

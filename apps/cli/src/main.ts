@@ -119,6 +119,13 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promi
     }
     return config;
   };
+  const openDb = (): Database => {
+    if (!db) {
+      const { createDatabase } = require('@tender/persistence') as typeof import('@tender/persistence');
+      db = createDatabase(loadedConfig().DATABASE_URL, 2);
+    }
+    return db;
+  };
   let command: Command | undefined;
   try {
     const { positionals, values } = parse(argv);
@@ -136,21 +143,16 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promi
     const result = await command.run({
       flags,
       env,
+      // One pool (of 2) for both clients, opened on first use.
       prisma: () => {
         if (!prisma) {
           const { createPrismaClient } =
             require('@tender/persistence') as typeof import('@tender/persistence');
-          prisma = createPrismaClient(loadedConfig().DATABASE_URL, 2);
+          prisma = createPrismaClient(openDb().pool);
         }
         return prisma;
       },
-      db: () => {
-        if (!db) {
-          const { createDatabase } = require('@tender/persistence') as typeof import('@tender/persistence');
-          db = createDatabase(loadedConfig().DATABASE_URL, 2);
-        }
-        return db;
-      },
+      db: openDb,
       config: loadedConfig,
       cipher: () => {
         const { DataCipher } = require('@tender/persistence') as typeof import('@tender/persistence');

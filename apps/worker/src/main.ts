@@ -13,7 +13,7 @@ import {
   checkReadiness,
 } from '@tender/observability';
 import { REDIS } from '@tender/infra';
-import { PrismaClient } from '@tender/persistence';
+import { Database, pingDatabase } from '@tender/persistence';
 import type Redis from 'ioredis';
 
 async function main(): Promise<void> {
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
     logger: new PinoNestLogger(),
   });
-  const prisma = app.get(PrismaClient);
+  const db = app.get(Database);
   const redis = app.get<Redis>(REDIS);
   // A taken port costs the metrics and health routes, not the payments: logged, and the worker runs on.
   const metrics = config.WORKER_METRICS_PORT
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
         nodeEnv: config.NODE_ENV,
         ready: () =>
           checkReadiness({
-            postgres: () => prisma.$queryRaw`SELECT 1`,
+            postgres: () => pingDatabase(db),
             redis: () => redis.ping(),
           }),
       }).catch((error: Error) => void getLogger().error({ err: error }, 'worker metrics server not started'))

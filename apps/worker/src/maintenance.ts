@@ -1,7 +1,12 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Outbox } from '@tender/infra';
 import { recordSessionStatusEvent } from '@tender/payments';
-import { Database, PrismaClient, prismaSql, purgeExpiredIdempotencyKeys } from '@tender/persistence';
+import {
+  Database,
+  findExpiredSessions,
+  purgeExpiredIdempotencyKeys,
+  setSessionStatus,
+} from '@tender/persistence';
 import { every, type Periodic } from './periodic';
 
 const RELAY_INTERVAL_MS = 1000;
@@ -18,7 +23,6 @@ export class Maintenance implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     private readonly outbox: Outbox,
-    private readonly prisma: PrismaClient,
     private readonly db: Database,
   ) {}
 
@@ -36,19 +40,12 @@ export class Maintenance implements OnModuleInit, OnApplicationShutdown {
 
   /** Client sessions past `expires_at` become EXPIRED, each with its merchant event. */
   async expireSessions(now = new Date()): Promise<number> {
-    const due = await this.prisma.clientSession.findMany({
-      where: { status: 'CREATED', expiresAt: { lte: now } },
-      select: { id: true },
-      take: 500,
-    });
-    for (const { id } of due) {
-      const { jobs, outboxIds } = await this.prisma.$transaction(async (tx) => {
-        const expired = await tx.clientSession.updateMany({
-          where: { id, status: 'CREATED' },
-          data: { status: 'EXPIRED', version: { increment: 1 } },
-        });
-        const jobs = expired.count ? await recordSessionStatusEvent(prismaSql(tx), id) : [];
-        return { jobs, outboxIds: await this.outbox.write(prismaSql(tx), jobs) };
+    const due = await findExpiredSessions(this.db, now, 500);
+    for (const id of due) {
+      const { jobs, outboxIds } = await this.db.transaction(async (tx) => {
+        const expired = await setSessionStatus(tx, id, 'CREATED', 'EXPIRED');
+        const jobs = expired ? await recordSessionStatusEvent(tx, id) : [];
+        return { jobs, outboxIds: await this.outbox.write(tx, jobs) };
       });
       await this.outbox.publish(jobs, outboxIds);
     }

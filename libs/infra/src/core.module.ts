@@ -29,7 +29,8 @@ class ConnectionCloser implements OnApplicationShutdown {
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.prisma.$disconnect(), this.db.end(), this.redis.quit()]);
+    // Prisma shares the Database's pool: it lets go of it first, then the pool ends.
+    await Promise.allSettled([this.prisma.$disconnect().then(() => this.db.end()), this.redis.quit()]);
   }
 }
 
@@ -45,13 +46,15 @@ export class CoreModule {
       module: CoreModule,
       providers: [
         { provide: CONFIG, useValue: config },
-        {
-          provide: PrismaClient,
-          useFactory: () => createPrismaClient(config.DATABASE_URL, config.DATABASE_POOL_SIZE),
-        },
+        // One pool per process (DATABASE_POOL_SIZE): the Database's, which Prisma's adapter shares.
         {
           provide: Database,
           useFactory: () => createDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE),
+        },
+        {
+          provide: PrismaClient,
+          useFactory: (db: Database) => createPrismaClient(db.pool),
+          inject: [Database],
         },
         {
           provide: REDIS,

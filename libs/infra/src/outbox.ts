@@ -1,7 +1,16 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import type { TenderConfig } from '@tender/config';
-import { combine, Database, json, valuesList, type Sql, type Statement } from '@tender/persistence';
+import {
+  combine,
+  Database,
+  deleteOutboxRows,
+  insertOutboxJobs,
+  lockUnpublishedOutboxRows,
+  runStatement,
+  type Sql,
+  type Statement,
+} from '@tender/persistence';
 import { outboxPublishFailures, outboxRelayed } from '@tender/observability';
 import { CONFIG } from './tokens';
 import { DEFAULT_JOB_OPTIONS, redisConnectionOptions, type QueuedJob } from './queues';
@@ -28,8 +37,7 @@ export class Outbox implements OnModuleDestroy {
   /** Writes the jobs in the caller's transaction; returns their outbox ids (BIGINT, as text). */
   async write(tx: Sql, jobs: QueuedJob[]): Promise<string[]> {
     if (jobs.length === 0) return [];
-    const insert = Outbox.insert(jobs);
-    const inserted = await tx.query<{ id: string }>(insert.sql, insert.values);
+    const inserted = await runStatement<{ id: string }>(tx, insertOutboxJobs(jobs));
     return inserted.map((row) => String(row.id)); // a Prisma transaction returns BIGINT as bigint
   }
 
@@ -39,27 +47,15 @@ export class Outbox implements OnModuleDestroy {
    */
   async writeWith(tx: Sql, jobs: QueuedJob[], others: Array<Statement | undefined>): Promise<string[]> {
     const statements = others.filter((s): s is Statement => s !== undefined);
-    if (jobs.length) statements.push(Outbox.insert(jobs));
+    if (jobs.length) statements.push(insertOutboxJobs(jobs));
     if (statements.length === 0) return [];
-    const combined = combine(statements);
-    const rows = await tx.query<{ id: string }>(combined.sql, combined.values);
+    const rows = await runStatement<{ id: string }>(tx, combine(statements));
     return jobs.length ? rows.map((row) => String(row.id)) : [];
   }
 
   /** The INSERT of `write`, to `combine` with other writes. */
   static insert(jobs: QueuedJob[]): Statement {
-    const rows = valuesList(
-      ['text', 'text', 'jsonb'],
-      jobs.map((job) => [
-        job.queue,
-        job.jobId,
-        json({ name: job.name, data: job.data, delayMs: job.delayMs ?? null }),
-      ]),
-    );
-    return {
-      sql: `INSERT INTO outbox (kind, job_id, payload) VALUES ${rows.sql} RETURNING id`,
-      values: rows.values,
-    };
+    return insertOutboxJobs(jobs);
   }
 
   /** Enqueues jobs written by a committed transaction, then forgets their outbox rows. */
@@ -89,31 +85,21 @@ export class Outbox implements OnModuleDestroy {
     this.flushTimer = undefined;
     const ids = this.published.splice(0);
     if (ids.length === 0) return;
-    await this.db
-      .query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [ids])
-      .catch((error: Error) => this.logger.warn(`outbox cleanup deferred to the relay: ${error.message}`));
+    await deleteOutboxRows(this.db, ids).catch((error: Error) =>
+      this.logger.warn(`outbox cleanup deferred to the relay: ${error.message}`),
+    );
   }
 
   /** Enqueues outbox rows older than `minAgeMs` that nobody published (the publisher died). */
   async relayPending(minAgeMs = 2000, batch = 200): Promise<number> {
     return this.db.transaction(async (tx) => {
-      const rows = await tx.query<{ id: string; kind: string; job_id: string; payload: QueuedPayload }>(
-        `SELECT id, kind, job_id, payload FROM outbox
-          WHERE created_at < $1::timestamptz ORDER BY id LIMIT $2::int FOR UPDATE SKIP LOCKED`,
-        [new Date(Date.now() - minAgeMs).toISOString(), batch],
-      );
-      for (const row of rows) {
-        await this.enqueue({
-          queue: row.kind,
-          jobId: row.job_id,
-          name: row.payload.name,
-          data: row.payload.data,
-          delayMs: row.payload.delayMs ?? undefined,
-        });
-      }
-      if (rows.length) {
-        await tx.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
-      }
+      const rows = await lockUnpublishedOutboxRows(tx, new Date(Date.now() - minAgeMs), batch);
+      for (const row of rows) await this.enqueue(row.job);
+      if (rows.length)
+        await deleteOutboxRows(
+          tx,
+          rows.map((row) => row.id),
+        );
       outboxRelayed.inc(rows.length);
       return rows.length;
     });
@@ -143,9 +129,3 @@ export class Outbox implements OnModuleDestroy {
 }
 
 const FLUSH_MS = 20;
-
-interface QueuedPayload {
-  name: string;
-  data: Record<string, unknown>;
-  delayMs: number | null;
-}

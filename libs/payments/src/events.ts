@@ -1,5 +1,13 @@
 import { WEBHOOK_QUEUE, type QueuedJob } from '@tender/infra';
-import { json, newId, valuesList, type Sql, type Statement } from '@tender/persistence';
+import {
+  insertMerchantEvents,
+  loadSessionEventSource,
+  newId,
+  runStatement,
+  type NewMerchantEvent,
+  type Sql,
+  type Statement,
+} from '@tender/persistence';
 import { presentPayment, type PaymentAggregate } from './presenter';
 
 /**
@@ -100,7 +108,7 @@ export async function recordMerchantEvents(
   drafts: MerchantEventDraft[],
 ): Promise<QueuedJob[]> {
   const { statement, jobs } = merchantEventsWrite(target, drafts);
-  if (statement) await tx.query(statement.sql, statement.values);
+  if (statement) await runStatement(tx, statement);
   return jobs;
 }
 
@@ -123,14 +131,14 @@ export interface EventsWrite {
 function merchantEventsWrite(target: EventTarget, drafts: MerchantEventDraft[]): EventsWrite {
   if (drafts.length === 0) return { jobs: [] };
   const now = new Date();
-  const rows = drafts.map((draft) => {
+  const rows = drafts.map((draft): NewMerchantEvent => {
     const id = newId(now.getTime());
     const deliver = wantsEvent(target.webhook, draft.type);
     return {
       id,
       entityId: target.entityId,
-      paymentId: target.paymentId,
-      clientSessionId: target.clientSessionId,
+      paymentId: target.paymentId ?? null,
+      clientSessionId: target.clientSessionId ?? null,
       type: draft.type,
       objectVersion: target.version,
       payload: {
@@ -147,28 +155,7 @@ function merchantEventsWrite(target: EventTarget, drafts: MerchantEventDraft[]):
       status: deliver ? 'PENDING' : 'SKIPPED',
     };
   });
-  const insert = valuesList(
-    ['uuid', 'uuid', 'uuid', 'uuid', 'text', 'int', 'jsonb', 'text', 'jsonb', 'text', 'timestamptz'],
-    rows.map((row) => [
-      row.id,
-      row.entityId,
-      row.paymentId ?? null,
-      row.clientSessionId ?? null,
-      row.type,
-      row.objectVersion,
-      json(row.payload),
-      row.url,
-      json(row.headers),
-      row.status,
-      now.toISOString(),
-    ]),
-  );
-  const statement = {
-    sql: `INSERT INTO merchant_event (id, entity_id, payment_id, client_session_id, type, object_version, payload,
-                                 url, headers, status, created_at)
-     VALUES ${insert.sql}`,
-    values: insert.values,
-  };
+  const statement = insertMerchantEvents(rows, now);
   const jobs = rows
     .filter((row) => row.status === 'PENDING')
     .map((row) => ({
@@ -192,7 +179,7 @@ export async function recordPaymentEvents(
   view?: Record<string, unknown>,
 ): Promise<QueuedJob[]> {
   const { statement, jobs } = paymentEventsWrite(before, after, webhook, view);
-  if (statement) await tx.query(statement.sql, statement.values);
+  if (statement) await runStatement(tx, statement);
   return jobs;
 }
 
@@ -221,44 +208,28 @@ export function paymentEventsWrite(
 
 /** Records a CLIENT_SESSION_STATUS event for the session's current status (call after changing it). */
 export async function recordSessionStatusEvent(tx: Sql, sessionId: string): Promise<QueuedJob[]> {
-  const [session] = await tx.query<SessionRow>(
-    `SELECT id, entity_id, payment_id, version, webhook, status, amount::text AS amount, currency, expires_at
-       FROM client_session WHERE id = $1::uuid`,
-    [sessionId],
-  );
+  const session = await loadSessionEventSource(tx, sessionId);
   if (!session) return [];
   return recordMerchantEvents(
     tx,
     {
-      entityId: session.entity_id,
+      entityId: session.entityId,
       clientSessionId: session.id,
-      paymentId: session.payment_id ?? undefined,
+      paymentId: session.paymentId ?? undefined,
       version: session.version,
-      webhook: session.webhook,
+      webhook: session.webhook as WebhookConfig | null,
       object: {
         id: session.id,
         status: session.status,
         amount: Number(session.amount),
         currency: session.currency,
-        entity_id: session.entity_id,
-        ...(session.payment_id ? { payment_id: session.payment_id } : {}),
-        expires_at: session.expires_at.toISOString(),
+        entity_id: session.entityId,
+        ...(session.paymentId ? { payment_id: session.paymentId } : {}),
+        expires_at: session.expiresAt.toISOString(),
         version: session.version,
       },
       objectName: 'client_session',
     },
     [{ type: 'CLIENT_SESSION_STATUS', action: session.status.toLowerCase() }],
   );
-}
-
-interface SessionRow {
-  id: string;
-  entity_id: string;
-  payment_id: string | null;
-  version: number;
-  webhook: WebhookConfig | null;
-  status: string;
-  amount: string;
-  currency: string;
-  expires_at: Date;
 }

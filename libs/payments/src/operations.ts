@@ -9,8 +9,8 @@ import {
 } from '@tender/domain';
 import { partnerJob, type QueuedJob } from '@tender/infra';
 import { methodDefinition } from '@tender/partners';
-import { json, newId, valuesList, type Sql } from '@tender/persistence';
-import { LEG_ROW, OPERATION_ROW, operationFromRows } from './aggregate';
+import { insertOperation, newId, type Sql } from '@tender/persistence';
+import { byCreation } from './aggregate';
 import { paymentState } from './payment-state';
 import type { OperationWithLegs, PaymentAggregate } from './presenter';
 
@@ -47,42 +47,21 @@ export async function writeOperation(
     const status: OperationLegStatus = local ? 'SUCCESS' : 'PENDING';
     return { id: newId(), tenderId: leg.tenderId, partner: tender.partner, amount: leg.amount, status };
   });
-  const rows = valuesList(
-    ['uuid', 'uuid', 'bigint', 'text', 'text'],
-    legs.map((leg) => [leg.id, leg.tenderId, leg.amount, leg.id.replace(/-/g, ''), leg.status]),
-    8,
-  );
-  // One round trip: the operation, then its legs; both come back as the aggregate holds them.
-  const written = await tx.query<{ operation: Record<string, unknown>; leg: Record<string, unknown> }>(
-    `WITH operation_row AS (
-       INSERT INTO operation (id, payment_id, type, amount, merchant_reference, "order", status, triggered_by,
-                              created_at, updated_at)
-       VALUES ($1::uuid, $2::uuid, $3::text, $4::bigint, $5::text, $6::jsonb, $8::text, $7::text,
-               clock_timestamp(), clock_timestamp())
-       RETURNING id, ${OPERATION_ROW})
-     INSERT INTO operation_transaction (id, operation_id, partner_transaction_id, amount, reference, status,
-                                        created_at, updated_at)
-     SELECT v.id, operation_row.id, v.tender_id, v.amount, v.reference, v.status, clock_timestamp(), clock_timestamp()
-       FROM operation_row, (VALUES ${rows.sql}) AS v(id, tender_id, amount, reference, status)
-     RETURNING ${LEG_ROW.replace(' AS row', ' AS leg')}, (SELECT row FROM operation_row) AS operation`,
-    [
-      operationId,
-      payment.id,
-      plan.type,
-      plan.amount,
-      plan.merchantReference ?? null,
-      json(plan.order),
-      plan.triggeredBy,
-      deriveOperationStatus(legs.map((leg) => leg.status)),
-      ...rows.values,
-    ],
-  );
+  // One round trip: the operation, then its legs; both come back as records.
+  const written = await insertOperation(tx, {
+    id: operationId,
+    paymentId: payment.id,
+    type: plan.type,
+    amount: plan.amount,
+    merchantReference: plan.merchantReference ?? null,
+    order: plan.order,
+    status: deriveOperationStatus(legs.map((leg) => leg.status)),
+    triggeredBy: plan.triggeredBy,
+    legs,
+  });
   const jobs = legs
     .filter((leg) => leg.status === 'PENDING')
     .map((leg) => partnerJob(leg.partner, { kind: 'operation', legId: leg.id }));
-  const operation = operationFromRows(
-    written[0].operation,
-    written.map((w) => w.leg),
-  );
+  const operation = { ...written.operation, legs: written.legs.sort(byCreation) };
   return { operationId, operation, jobs };
 }

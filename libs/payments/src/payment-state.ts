@@ -1,20 +1,13 @@
-import type {
-  AuthorizationStatus,
-  OperationLegStatus,
-  OperationStatus,
-  OperationType,
-  PaymentState,
-  TenderStatus,
-} from '@tender/domain';
+import type { PaymentState } from '@tender/domain';
 import { methodDefinition } from '@tender/partners';
 import { toMinor } from '@tender/persistence';
 import type { PaymentAggregate } from './presenter';
 
-/** The aggregate's rows as the domain decides on them (statuses as the state machines type them). */
+/** The aggregate's records as the domain decides on them. */
 export function paymentState(payment: PaymentAggregate): PaymentState {
   return {
-    status: payment.status as AuthorizationStatus,
-    captureMode: payment.captureMode === 'AUTOMATIC' ? 'AUTOMATIC' : 'MANUAL',
+    status: payment.status,
+    captureMode: payment.captureMode,
     cancelRequested: payment.cancelRequestedAt !== null && payment.cancelRequestedAt !== undefined,
     tenders: payment.partnerTransactions.map((tender) => {
       const definition = methodDefinition(tender.partner, tender.method);
@@ -25,7 +18,7 @@ export function paymentState(payment: PaymentAggregate): PaymentState {
         ...(definition
           ? { definition: { kind: definition.kind, capabilities: definition.capabilities } }
           : {}),
-        status: tender.status as TenderStatus,
+        status: tender.status,
         amount: toMinor(tender.amount),
         attempts: tender.attempts,
         position: tender.position,
@@ -36,14 +29,14 @@ export function paymentState(payment: PaymentAggregate): PaymentState {
     }),
     operations: payment.operations.map((operation) => ({
       id: operation.id,
-      type: operation.type as OperationType,
-      status: operation.status as OperationStatus,
-      triggeredBy: operation.triggeredBy === 'SYSTEM' ? 'SYSTEM' : 'MERCHANT',
+      type: operation.type,
+      status: operation.status,
+      triggeredBy: operation.triggeredBy,
       legs: operation.legs.map((leg) => ({
         id: leg.id,
         tenderId: leg.partnerTransactionId,
         amount: toMinor(leg.amount),
-        status: leg.status as OperationLegStatus,
+        status: leg.status,
         attempts: leg.attempts,
         createdAt: leg.createdAt.getTime(),
         updatedAt: leg.updatedAt.getTime(),

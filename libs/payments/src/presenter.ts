@@ -1,19 +1,14 @@
 import { deriveAmounts, deriveOverview, type Amounts, type TenderFigures } from '@tender/domain';
-import { toMinor } from '@tender/persistence';
-import type {
-  Operation,
-  OperationTransaction,
-  Payment,
-  PartnerTransaction,
-} from '@tender/persistence/generated/prisma/client';
+import {
+  toMinor,
+  type OperationWithLegs,
+  type PaymentAggregate,
+  type TenderRecord as PartnerTransaction,
+} from '@tender/persistence';
 import { iso, link, type Link } from './links';
 import { presentWebhook } from './webhook-view';
 
-export type OperationWithLegs = Operation & { legs: OperationTransaction[] };
-export type PaymentAggregate = Payment & {
-  partnerTransactions: PartnerTransaction[];
-  operations: OperationWithLegs[];
-};
+export type { OperationWithLegs, PaymentAggregate };
 
 const AUTHORIZED_AMOUNT_STATUSES = new Set(['AUTHORIZED']);
 const PENDING_AMOUNT_STATUSES = new Set(['PENDING', 'REQUIRES_ACTION', 'UNKNOWN', 'PENDING_FRAUD_APPROVAL']);

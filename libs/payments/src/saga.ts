@@ -1,6 +1,16 @@
 import { decideSagaStep, type SagaStep } from '@tender/domain';
 import { partnerJob, type QueuedJob } from '@tender/infra';
-import { json, type Sql, type Statement } from '@tender/persistence';
+import {
+  bumpPaymentVersion,
+  cancelTender,
+  cancelUnsentTenders,
+  failUnsentLeg,
+  setOperationStatus,
+  setPaymentStatus,
+  setSessionStatus,
+  type Sql,
+  type Statement,
+} from '@tender/persistence';
 import { byCreation } from './aggregate';
 import { recordSessionStatusEvent } from './events';
 import { writeOperation } from './operations';
@@ -41,29 +51,18 @@ export async function advancePayment(tx: Sql, payment: PaymentAggregate): Promis
       partnerStatusDescription: failed.partnerStatusDescription,
       updatedAt: now,
     });
-    writes.push({
-      sql: `UPDATE operation_transaction SET status = 'FAILED', partner_status = $2::text,
-                   partner_status_description = $3::text, updated_at = $4::timestamptz
-             WHERE id = $1::uuid AND status = 'PENDING' AND attempts = 0`,
-      values: [failed.legId, failed.partnerStatus, failed.partnerStatusDescription, now],
-    });
+    writes.push(failUnsentLeg(failed.legId, failed.partnerStatus, failed.partnerStatusDescription, now));
   }
   for (const { operationId, status } of step.operationStatuses) {
     Object.assign(
       payment.operations.find((o) => o.id === operationId)!,
       { status, updatedAt: now },
     );
-    writes.push({
-      sql: 'UPDATE operation SET status = $2::text, updated_at = $3::timestamptz WHERE id = $1::uuid',
-      values: [operationId, status, now],
-    });
+    writes.push(setOperationStatus(operationId, status, now));
   }
   for (const tenderId of step.cancelVoided) {
     Object.assign(tenderOf(tenderId), { status: 'CANCELLED', updatedAt: now });
-    writes.push({
-      sql: `UPDATE partner_transaction SET status = 'CANCELLED', updated_at = $2::timestamptz WHERE id = $1::uuid`,
-      values: [tenderId, now],
-    });
+    writes.push(cancelTender(tenderId, now));
   }
   for (const plan of step.newOperations) {
     const written = await writeOperation(tx, payment, plan);
@@ -76,28 +75,16 @@ export async function advancePayment(tx: Sql, payment: PaymentAggregate): Promis
 
   if (step.paymentStatus) {
     const { status, failure } = step.paymentStatus;
-    writes.push({
-      sql: `UPDATE payment SET status = $2::text, authorization_updated_at = $3::timestamptz,
-                   failure = COALESCE($4::jsonb, failure), version = version + 1, updated_at = $3::timestamptz
-             WHERE id = $1::uuid`,
-      values: [payment.id, status, now, json(failure)],
-    });
+    writes.push(setPaymentStatus(payment.id, status, failure, now));
     payment.authorizationUpdatedAt = now;
     if (failure) payment.failure = failure as unknown as PaymentAggregate['failure'];
     payment.status = status;
     if (payment.clientSessionId && step.sessionStatus) {
-      const ended = await tx.query(
-        `UPDATE client_session SET status = $2, version = version + 1, updated_at = clock_timestamp()
-          WHERE id = $1::uuid AND status = 'SUBMITTED' RETURNING id`,
-        [payment.clientSessionId, step.sessionStatus],
-      );
-      if (ended.length) jobs.push(...(await recordSessionStatusEvent(tx, payment.clientSessionId)));
+      const ended = await setSessionStatus(tx, payment.clientSessionId, 'SUBMITTED', step.sessionStatus);
+      if (ended) jobs.push(...(await recordSessionStatusEvent(tx, payment.clientSessionId)));
     }
   } else if (step.changed) {
-    writes.push({
-      sql: 'UPDATE payment SET version = version + 1, updated_at = $2::timestamptz WHERE id = $1::uuid',
-      values: [payment.id, now],
-    });
+    writes.push(bumpPaymentVersion(payment.id, now));
   }
   if (step.changed) {
     // The payment in hand as its UPDATE leaves it (read under the lock, so its version is the row's).
@@ -117,12 +104,7 @@ async function decideWithUnsentCancelled(tx: Sql, payment: PaymentAggregate, now
   for (;;) {
     const step = decideSagaStep(paymentState(payment));
     if (step.cancelUnsent.length === 0) return { ...step, changed: step.changed || cancelledBefore };
-    const cancelled = await tx.query<{ id: string }>(
-      `UPDATE partner_transaction SET status = 'CANCELLED', updated_at = $2::timestamptz
-        WHERE id = ANY($1::uuid[]) AND status = 'PENDING' AND attempts = 0 RETURNING id`,
-      [step.cancelUnsent, now],
-    );
-    const done = new Set(cancelled.map((row) => row.id));
+    const done = new Set(await cancelUnsentTenders(tx, step.cancelUnsent, now));
     for (const id of step.cancelUnsent) {
       const tender = payment.partnerTransactions.find((t) => t.id === id)!;
       if (done.has(id)) Object.assign(tender, { status: 'CANCELLED', updatedAt: now });

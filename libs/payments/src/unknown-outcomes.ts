@@ -6,8 +6,20 @@ import {
   type TenderStatus,
 } from '@tender/domain';
 import { partnerJob, type Outbox, type PartnerJob, type QueuedJob } from '@tender/infra';
-import { isUuid, json, newId, toMinor, type Database, type Sql } from '@tender/persistence';
-import { LEG_ROW, putLeg, putTender, TENDER_ROW } from './aggregate';
+import {
+  findOutcomeTarget,
+  insertAuditLog,
+  isUuid,
+  listGivenUpOutcomes,
+  newId,
+  resolveOutcomeByOperator,
+  restartOutcomeChecks,
+  toMinor,
+  type Database,
+  type OutcomeKind,
+  type Sql,
+} from '@tender/persistence';
+import { putLeg, putTender } from './aggregate';
 import { changePayment } from './change';
 import type { PaymentAggregate } from './presenter';
 
@@ -32,7 +44,7 @@ export class OutcomeActionError extends Error {
  * seconds, whether or not Redis was reachable from here.
  */
 
-export type OutcomeKind = 'authorization' | 'capture' | 'void' | 'refund';
+export type { OutcomeKind };
 export type Resolution = 'succeeded' | 'failed';
 export const RESOLUTIONS: readonly Resolution[] = ['succeeded', 'failed'];
 
@@ -67,32 +79,6 @@ export interface OpenOutcome {
   gave_up_at: string | null;
 }
 
-/** A row of OPEN_OUTCOMES: the outcome as Postgres gives it, before `toOutcome`. */
-type OpenOutcomeRow = Omit<OpenOutcome, 'amount' | 'reason' | 'checks' | 'unknown_since' | 'gave_up_at'> & {
-  amount: string;
-  last_error: { reason?: string; checks?: number; at?: string } | null;
-  unknown_since: Date;
-};
-
-// Given-up rows have no next check: the (status, next_check_at) indexes find them.
-const OPEN_OUTCOMES = `
-  SELECT * FROM (
-    SELECT t.id, 'authorization' AS kind, t.payment_id, p.entity_id, t.partner, t.method, t.id AS tender_id,
-           NULL::uuid AS operation_id, t.amount::text AS amount, t.currency, t.status, t.last_error, t.attempts,
-           t.partner_reference, COALESCE(t.unknown_since, t.created_at) AS unknown_since
-      FROM partner_transaction t JOIN payment p ON p.id = t.payment_id
-     WHERE t.status = ANY($3::text[]) AND t.next_check_at IS NULL AND t.last_error @> '{"gave_up": true}'
-    UNION ALL
-    SELECT l.id, lower(o.type), o.payment_id, p.entity_id, t.partner, t.method, t.id, o.id, l.amount::text,
-           t.currency, l.status, l.last_error, l.attempts, l.partner_reference, l.created_at
-      FROM operation_transaction l
-      JOIN operation o ON o.id = l.operation_id
-      JOIN partner_transaction t ON t.id = l.partner_transaction_id
-      JOIN payment p ON p.id = o.payment_id
-     WHERE l.status = ANY($4::text[]) AND l.next_check_at IS NULL AND l.last_error @> '{"gave_up": true}'
-  ) open
-  WHERE ($1::uuid IS NULL OR entity_id = $1::uuid) AND ($2::text IS NULL OR partner = $2::text)`;
-
 /** Outcomes the reconciler gave up on, still open: oldest first (the longest-waiting money first). */
 export async function listOpenOutcomes(
   db: Sql,
@@ -101,11 +87,7 @@ export async function listOpenOutcomes(
   if (filters.entityId !== undefined && !isUuid(filters.entityId)) {
     throw new OutcomeActionError('invalid', '--entity must be an entity id (a uuid)');
   }
-  const rows = await db.query<OpenOutcomeRow>(
-    `SELECT *, floor(extract(epoch FROM clock_timestamp() - unknown_since))::int AS age_seconds
-       FROM (${OPEN_OUTCOMES}) listed ORDER BY unknown_since, id`,
-    [filters.entityId ?? null, filters.partner ?? null, UNSETTLED_TENDER_STATUSES, UNSETTLED_LEG_STATUSES],
-  );
+  const rows = await listGivenUpOutcomes(db, filters, UNSETTLED_TENDER_STATUSES, UNSETTLED_LEG_STATUSES);
   return rows.map((row) => ({
     id: row.id,
     kind: row.kind,
@@ -181,15 +163,7 @@ export async function retryOutcome(
   let status = '';
   const committed = await changePayment(db, outbox, target.paymentId, async (tx, payment) => {
     const current = openRowOf(payment, target);
-    const [updated] = await tx.query<{ row: Record<string, unknown> }>(
-      `UPDATE ${target.table}
-          SET last_error = (COALESCE(last_error, '{}'::jsonb) - 'gave_up') || '{"checks": 0}'::jsonb,
-              next_check_at = clock_timestamp(), updated_at = clock_timestamp()
-        WHERE id = $1::uuid
-      RETURNING ${target.table === 'partner_transaction' ? TENDER_ROW : LEG_ROW}`,
-      [id],
-    );
-    put(payment, target, updated.row);
+    put(payment, await restartOutcomeChecks(tx, target.table, id));
     status = current.status;
     await audit(tx, auditId, 'unknown.retry', target, operator, { kind: target.kind, status });
     return [lookupJob(target)];
@@ -254,24 +228,13 @@ export async function resolveOutcome(
         `--partner-reference ${resolution.partnerReference} differs from the one the partner gave: ${known}`,
       );
     }
-    const [updated] = await tx.query<{ row: Record<string, unknown> }>(
-      `UPDATE ${target.table}
-          SET status = $2::text,
-              partner_status_description = $3::text,
-              last_error = COALESCE(last_error, '{}'::jsonb) || jsonb_build_object('resolved', $4::jsonb),
-              ${isTender ? 'partner_reference = COALESCE($5::text, partner_reference),' : ''}
-              next_check_at = NULL, updated_at = clock_timestamp()
-        WHERE id = $1::uuid
-      RETURNING ${isTender ? TENDER_ROW : LEG_ROW}`,
-      [
-        id,
-        status,
-        `resolved by an operator as ${resolution.as}: ${operator.reason}`,
-        json(resolved),
-        ...(isTender ? [resolution.partnerReference ?? null] : []),
-      ],
-    );
-    put(payment, target, updated.row);
+    const updated = await resolveOutcomeByOperator(tx, target.table, id, {
+      status,
+      description: `resolved by an operator as ${resolution.as}: ${operator.reason}`,
+      resolved,
+      partnerReference: isTender ? resolution.partnerReference : undefined,
+    });
+    put(payment, updated);
     await audit(tx, auditId, 'unknown.resolve', target, operator, {
       kind: target.kind,
       as: resolution.as,
@@ -305,24 +268,9 @@ interface Target {
 async function findTarget(db: Sql, id: string): Promise<Target> {
   if (!isUuid(id))
     throw new OutcomeActionError('invalid', '--id must be a tender or operation leg id (a uuid)');
-  const [row] = await db.query<{
-    target_table: Target['table'];
-    kind: OutcomeKind;
-    payment_id: string;
-    partner: string;
-  }>(
-    `SELECT 'partner_transaction' AS target_table, 'authorization' AS kind, payment_id, partner
-       FROM partner_transaction WHERE id = $1::uuid
-     UNION ALL
-     SELECT 'operation_transaction', lower(o.type), o.payment_id, t.partner
-       FROM operation_transaction l
-       JOIN operation o ON o.id = l.operation_id
-       JOIN partner_transaction t ON t.id = l.partner_transaction_id
-      WHERE l.id = $1::uuid`,
-    [id],
-  );
+  const row = await findOutcomeTarget(db, id);
   if (!row) throw new OutcomeActionError('not_found', `no tender or operation leg with id ${id}`);
-  return { table: row.target_table, id, kind: row.kind, paymentId: row.payment_id, partner: row.partner };
+  return { ...row, id };
 }
 
 /** The row as read under the payment's lock; refused unless it is an open outcome the reconciler gave up on. */
@@ -356,9 +304,9 @@ function openRowOf(
   return row;
 }
 
-function put(payment: PaymentAggregate, target: Target, row: unknown): void {
-  if (target.table === 'partner_transaction') putTender(payment, row);
-  else putLeg(payment, row);
+function put(payment: PaymentAggregate, changed: Awaited<ReturnType<typeof restartOutcomeChecks>>): void {
+  if (changed.table === 'partner_transaction') putTender(payment, changed.row);
+  else putLeg(payment, changed.row);
 }
 
 /** The reconciler's lookup, under a job id of its own (an earlier job with the plain id may still be kept). */
@@ -379,21 +327,17 @@ async function audit(
   operator: Operator,
   details: Record<string, unknown>,
 ): Promise<void> {
-  await tx.query(
-    `INSERT INTO audit_log (id, actor, action, target_type, target_id, payment_id, reason, details, operator_id)
-     VALUES ($1::uuid, $2::text, $3::text, $4::text, $5::uuid, $6::uuid, $7::text, $8::jsonb, $9::uuid)`,
-    [
-      id,
-      operator.by,
-      action,
-      target.table,
-      target.id,
-      target.paymentId,
-      operator.reason ?? null,
-      json(details),
-      operator.operatorId ?? null,
-    ],
-  );
+  await insertAuditLog(tx, {
+    id,
+    actor: operator.by,
+    action,
+    targetType: target.table,
+    targetId: target.id,
+    paymentId: target.paymentId,
+    reason: operator.reason ?? null,
+    details,
+    operatorId: operator.operatorId ?? null,
+  });
 }
 
 function viewOf(job: QueuedJob): QueuedJobView {

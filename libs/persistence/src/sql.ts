@@ -92,6 +92,11 @@ export class Database implements Sql {
   }
 }
 
+/** Readiness: one trivial statement through the process's pool (throws when Postgres is unreachable). */
+export async function pingDatabase(db: Sql): Promise<void> {
+  await db.query('SELECT 1');
+}
+
 export function createDatabase(connectionString: string, poolSize = 10): Database {
   return new Database(connectionString, poolSize);
 }
@@ -133,6 +138,14 @@ export function prismaSql(tx: {
 export interface Statement {
   sql: string;
   values: unknown[];
+}
+
+/** Runs a statement built by the stores (alone, or `combine`d); its rows. */
+export function runStatement<R extends QueryResultRow = Record<string, unknown>>(
+  db: Sql,
+  statement: Statement,
+): Promise<R[]> {
+  return db.query<R>(statement.sql, statement.values);
 }
 
 /**

@@ -2,7 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { TenderConfig } from '@tender/config';
 import { CONFIG } from '@tender/infra';
 import { methodDefinition, Partners, type BalanceResult } from '@tender/partners';
-import { DataCipher, openCredentials, PrismaClient, toMinor } from '@tender/persistence';
+import {
+  Database,
+  DataCipher,
+  loadPaymentStatus,
+  openCredentials,
+  PrismaClient,
+  toMinor,
+} from '@tender/persistence';
 import type { ClientSession } from '@tender/persistence/generated/prisma/client';
 import { ApiError } from '../http/api-error';
 import { CreatePaymentUseCase } from '../payments/create-payment/create-payment.usecase';
@@ -40,6 +47,7 @@ const refused = () =>
 export class CheckoutSessions {
   constructor(
     private readonly prisma: PrismaClient,
+    private readonly db: Database,
     private readonly cipher: DataCipher,
     private readonly partners: Partners,
     private readonly createPayment: CreatePaymentUseCase,
@@ -66,9 +74,8 @@ export class CheckoutSessions {
 
   async view(session: ClientSession): Promise<Record<string, unknown>> {
     const entity = await this.prisma.entity.findUniqueOrThrow({ where: { id: session.entityId } });
-    const payment = session.paymentId
-      ? await this.prisma.payment.findUnique({ where: { id: session.paymentId }, select: { status: true } })
-      : null;
+    const status = session.paymentId ? await loadPaymentStatus(this.db, session.paymentId) : undefined;
+    const payment = status ? { status } : null;
     return {
       id: session.id,
       status: session.status,

@@ -2,7 +2,13 @@ import type { Queue } from 'bullmq';
 import { z } from 'zod';
 import type { Outbox } from '@tender/infra';
 import { listOpenOutcomes, OutcomeActionError, resolveOutcome, retryOutcome } from '@tender/payments';
-import { newId, type Database, type Prisma, type PrismaClient } from '@tender/persistence';
+import {
+  findFailedPaymentEventsTo,
+  newId,
+  type Database,
+  type Prisma,
+  type PrismaClient,
+} from '@tender/persistence';
 import { ApiError } from '../http/api-error';
 import type { QueueDirectory } from '../ops/queues';
 import type { MerchantEventsService } from '../webhooks/merchant-events.service';
@@ -90,12 +96,8 @@ export class NeedsAttention {
   async redeliverEndpoint(operator: ConsoleOperator, endpointId: string, why: string) {
     const endpoint = await this.prisma.webhookEndpoint.findUnique({ where: { id: endpointId } });
     if (!endpoint) throw ApiError.notFound('webhook endpoint', endpointId);
-    const failed = await this.prisma.merchantEvent.findMany({
-      where: { entityId: endpoint.entityId, url: endpoint.url, status: 'FAILED', paymentId: { not: null } },
-      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-      take: REDELIVER_LIMIT,
-    });
-    for (const event of failed) await this.events.redeliver(endpoint.entityId, event.paymentId!, event.id);
+    const failed = await findFailedPaymentEventsTo(this.db, endpoint.entityId, endpoint.url, REDELIVER_LIMIT);
+    for (const event of failed) await this.events.redeliver(endpoint.entityId, event.paymentId, event.id);
     if (failed.length === 0) {
       await this.prisma.webhookEndpoint.update({
         where: { id: endpoint.id },

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Inject } from '@nestjs/common';
 import Redis from 'ioredis';
-import { PrismaClient } from '@tender/persistence';
+import { Database, pingDatabase } from '@tender/persistence';
 import { REDIS } from '@tender/infra';
 import { checkReadiness, type Readiness } from '@tender/observability';
 import { ApiError } from '../http/api-error';
@@ -10,7 +10,7 @@ import { Public } from '../auth/decorators';
 @Controller('health')
 export class HealthController {
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly db: Database,
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
@@ -28,7 +28,7 @@ export class HealthController {
   @HttpCode(200)
   async ready(): Promise<Readiness> {
     const result = await checkReadiness({
-      postgres: () => this.prisma.$queryRaw`SELECT 1`,
+      postgres: () => pingDatabase(this.db),
       redis: () => this.redis.ping(),
     });
     if (result.status === 'ok') return result;

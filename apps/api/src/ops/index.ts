@@ -2,7 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type Redis from 'ioredis';
 import type { TenderConfig } from '@tender/config';
 import { Outbox, REDIS } from '@tender/infra';
-import { PrismaClient } from '@tender/persistence';
+import { Database } from '@tender/persistence';
 import { metricsEndpoint } from './metrics-endpoint';
 import { installQueueDashboard } from './queue-dashboard';
 import { QueueDirectory } from './queues';
@@ -13,6 +13,6 @@ export { httpObservability } from './http-observability';
 export async function installOps(app: NestExpressApplication, config: TenderConfig): Promise<void> {
   const express = app.getHttpAdapter().getInstance();
   const queues = new QueueDirectory(app.get(Outbox), app.get<Redis>(REDIS), config);
-  express.get('/metrics', metricsEndpoint(app.get(PrismaClient), queues, config));
+  express.get('/metrics', metricsEndpoint(app.get(Database), queues, config));
   await installQueueDashboard(express, queues, config);
 }

@@ -1,7 +1,13 @@
 import type { Request, Response } from 'express';
 import type { TenderConfig } from '@tender/config';
 import { AUTHORIZATION_STATUSES } from '@tender/domain';
-import type { PrismaClient } from '@tender/persistence';
+import {
+  countMerchantEventsByStatus,
+  countOutboxRows,
+  countPaymentsByStatus,
+  countUnknownOutcomes,
+  type Database,
+} from '@tender/persistence';
 import {
   getLogger,
   metricsAuthorized,
@@ -33,7 +39,7 @@ const SCRAPE_QUERY_TIMEOUT_MS = 3000;
  * production without METRICS_TOKEN, not served (404).
  */
 export function metricsEndpoint(
-  prisma: PrismaClient,
+  db: Database,
   queues: QueueDirectory,
   config: TenderConfig,
 ): (req: Request, res: Response) => Promise<void> {
@@ -43,36 +49,28 @@ export function metricsEndpoint(
       'payments',
       paymentsByStatus,
       async () => {
-        const rows = await prisma.payment.groupBy({ by: ['status'], _count: { _all: true } });
+        const rows = await countPaymentsByStatus(db);
         for (const status of AUTHORIZATION_STATUSES) paymentsByStatus.set({ status }, 0);
-        for (const row of rows) paymentsByStatus.set({ status: row.status }, row._count._all);
+        for (const row of rows) paymentsByStatus.set({ status: row.status }, row.count);
       },
     ],
     [
       'webhook events',
       webhookEvents,
       async () => {
-        const rows = await prisma.merchantEvent.groupBy({
-          by: ['status'],
-          where: { status: { in: WEBHOOK_BACKLOG_STATUSES } },
-          _count: { _all: true },
-        });
+        const rows = await countMerchantEventsByStatus(db, WEBHOOK_BACKLOG_STATUSES);
         for (const status of WEBHOOK_BACKLOG_STATUSES) webhookEvents.set({ status }, 0);
-        for (const row of rows) webhookEvents.set({ status: row.status }, row._count._all);
+        for (const row of rows) webhookEvents.set({ status: row.status }, row.count);
       },
     ],
     [
       'unknown outcomes',
       unknownOutcomes,
       async () => {
-        const [tenders, legs] = await Promise.all([
-          prisma.partnerTransaction.count({ where: { status: 'UNKNOWN' } }),
-          prisma.operationTransaction.count({ where: { status: 'UNKNOWN' } }),
-        ]);
-        unknownOutcomes.set(tenders + legs);
+        unknownOutcomes.set(await countUnknownOutcomes(db));
       },
     ],
-    ['outbox', outboxPending, async () => outboxPending.set(await prisma.outbox.count())],
+    ['outbox', outboxPending, async () => outboxPending.set(await countOutboxRows(db))],
     [
       'queues',
       queueJobs,

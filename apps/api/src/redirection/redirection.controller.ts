@@ -1,7 +1,12 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { Outbox, partnerJob, PaymentNotifications } from '@tender/infra';
-import { PrismaClient } from '@tender/persistence';
+import {
+  countTendersAwaitingShopper,
+  Database,
+  listTendersAwaitingShopper,
+  loadPaymentForReturn,
+} from '@tender/persistence';
 import { ApiError } from '../http/api-error';
 import { uuidParam } from '../validation/params';
 import { RedirectionTokens, redirectionUrl } from './redirection-token';
@@ -43,7 +48,7 @@ export function statusPage(status: string): string {
 @Controller('v2/payments')
 export class RedirectionController {
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly db: Database,
     private readonly tokens: RedirectionTokens,
     private readonly outbox: Outbox,
     private readonly notifications: PaymentNotifications,
@@ -51,10 +56,7 @@ export class RedirectionController {
 
   /** The shopper is back from a hosted page: ask the partner now rather than at the next scheduled check. */
   private async settleHostedTenders(paymentId: string): Promise<void> {
-    const waiting = await this.prisma.partnerTransaction.findMany({
-      where: { paymentId, status: 'REQUIRES_ACTION' },
-      select: { id: true, partner: true },
-    });
+    const waiting = await listTendersAwaitingShopper(this.db, paymentId);
     if (waiting.length === 0) return;
     await Promise.all(
       waiting.map(({ id, partner }) => {
@@ -66,11 +68,7 @@ export class RedirectionController {
     );
     await this.notifications.waitFor(
       paymentId,
-      async () =>
-        (await this.prisma.partnerTransaction.count({ where: { paymentId, status: 'REQUIRES_ACTION' } })) ===
-        0
-          ? true
-          : undefined,
+      async () => ((await countTendersAwaitingShopper(this.db, paymentId)) === 0 ? true : undefined),
       RETURN_WAIT_MS,
     );
   }
@@ -79,18 +77,7 @@ export class RedirectionController {
   async return(@Param('id') id: string, @Res() res: Response): Promise<void> {
     const paymentId = uuidParam(id, 'payment');
     await this.settleHostedTenders(paymentId);
-    const payment = await this.prisma.payment.findUnique({
-      where: { id: paymentId },
-      select: {
-        id: true,
-        entityId: true,
-        clientSessionId: true,
-        status: true,
-        amount: true,
-        currency: true,
-        shopperRedirectionUrl: true,
-      },
-    });
+    const payment = await loadPaymentForReturn(this.db, paymentId);
     if (!payment) throw ApiError.notFound('payment', paymentId);
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Referrer-Policy', 'no-referrer');

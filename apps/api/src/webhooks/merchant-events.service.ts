@@ -1,13 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { Outbox } from '@tender/infra';
-import { PrismaClient, prismaSql } from '@tender/persistence';
-import type { MerchantEvent, WebhookDeliveryAttempt } from '@tender/persistence/generated/prisma/client';
+import {
+  Database,
+  enableEndpoint,
+  findPaymentMerchantEvent,
+  listMerchantEvents,
+  paymentExists,
+  restartMerchantEventDelivery,
+  type MerchantEventRecord as MerchantEvent,
+  type MerchantEventWithAttempts as EventWithAttempts,
+} from '@tender/persistence';
 import { deliveryJob } from '@tender/infra';
 import { presentableDeliveryError } from '@tender/infra/webhook-delivery-errors';
 import { maskWebhookInPayload } from '@tender/payments';
 import { ApiError } from '../http/api-error';
-
-type EventWithAttempts = MerchantEvent & { attemptsLog: WebhookDeliveryAttempt[] };
 
 /**
  * The order in which one change records its events (see `paymentEvents`): events of the same
@@ -59,8 +65,6 @@ export function presentMerchantEvent(event: EventWithAttempts): Record<string, u
   };
 }
 
-const WITH_ATTEMPTS = { attemptsLog: { orderBy: [{ attemptedAt: 'asc' as const }, { id: 'asc' as const }] } };
-
 /**
  * A payment's merchant events with their delivery state, and redelivery on demand.
  *
@@ -73,22 +77,19 @@ const WITH_ATTEMPTS = { attemptsLog: { orderBy: [{ attemptedAt: 'asc' as const }
 @Injectable()
 export class MerchantEventsService {
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly db: Database,
     private readonly outbox: Outbox,
   ) {}
 
   async list(entityId: string, paymentId: string): Promise<{ data: Array<Record<string, unknown>> }> {
     await this.requirePayment(entityId, paymentId);
-    const events = await this.prisma.merchantEvent.findMany({
-      where: { paymentId, entityId },
-      include: WITH_ATTEMPTS,
-    });
+    const events = await listMerchantEvents(this.db, paymentId, entityId);
     return { data: events.sort(creationOrder).map(presentMerchantEvent) };
   }
 
   async redeliver(entityId: string, paymentId: string, eventId: string): Promise<Record<string, unknown>> {
     await this.requirePayment(entityId, paymentId);
-    const event = await this.prisma.merchantEvent.findFirst({ where: { id: eventId, paymentId, entityId } });
+    const event = await findPaymentMerchantEvent(this.db, eventId, paymentId, entityId);
     if (!event) throw ApiError.notFound('event', eventId);
     if (!event.url) {
       throw ApiError.unprocessable(
@@ -99,27 +100,16 @@ export class MerchantEventsService {
     const url = event.url;
     const due = new Date();
     const job = deliveryJob(event.id, due, 'redeliver');
-    const { updated, outboxIds } = await this.prisma.$transaction(async (tx) => {
-      const updated = await tx.merchantEvent.update({
-        where: { id: event.id },
-        data: { status: 'PENDING', attempts: 0, nextAttemptAt: due, deliveredAt: null, lastError: null },
-        include: WITH_ATTEMPTS,
-      });
-      await tx.webhookEndpoint.updateMany({
-        where: { entityId, url, disabledAt: { not: null } },
-        data: { disabledAt: null, failingSince: null },
-      });
-      return { updated, outboxIds: await this.outbox.write(prismaSql(tx), [job]) };
+    const { updated, outboxIds } = await this.db.transaction(async (tx) => {
+      const updated = await restartMerchantEventDelivery(tx, event.id, due);
+      await enableEndpoint(tx, entityId, url);
+      return { updated, outboxIds: await this.outbox.write(tx, [job]) };
     });
     await this.outbox.publish([job], outboxIds);
     return presentMerchantEvent(updated);
   }
 
   private async requirePayment(entityId: string, paymentId: string): Promise<void> {
-    const payment = await this.prisma.payment.findFirst({
-      where: { id: paymentId, entityId },
-      select: { id: true },
-    });
-    if (!payment) throw ApiError.notFound('payment', paymentId);
+    if (!(await paymentExists(this.db, paymentId, entityId))) throw ApiError.notFound('payment', paymentId);
   }
 }

@@ -4,11 +4,12 @@ import { Partners, WebhookVerificationError, type Partner, type PartnerWebhookEv
 import {
   DataCipher,
   DataDecryptionError,
+  Database,
+  insertPartnerEvent,
   isUuid,
   newId,
   openCredentials,
   PrismaClient,
-  prismaSql,
   type Prisma,
 } from '@tender/persistence';
 import { ApiError } from '../http/api-error';
@@ -42,6 +43,7 @@ export class PartnerWebhooksService {
 
   constructor(
     private readonly prisma: PrismaClient,
+    private readonly db: Database,
     private readonly cipher: DataCipher,
     private readonly outbox: Outbox,
     private readonly partners: Partners,
@@ -108,20 +110,16 @@ export class PartnerWebhooksService {
       ...(event.partnerReference ? { partnerReference: event.partnerReference } : {}),
       ...(event.reference ? { reference: event.reference } : {}),
     });
-    const stored = await this.prisma.$transaction(async (tx) => {
-      const inserted = await tx.partnerEvent.createMany({
-        data: [
-          {
-            id,
-            partner,
-            eventId: event.eventId,
-            type: event.type,
-            payload: event.payload ?? {},
-          },
-        ],
-        skipDuplicates: true, // (partner, event_id) already stored: a redelivery
+    const stored = await this.db.transaction(async (tx) => {
+      // (partner, event_id) already stored: a redelivery.
+      const inserted = await insertPartnerEvent(tx, {
+        id,
+        partner,
+        eventId: event.eventId,
+        type: event.type,
+        payload: event.payload,
       });
-      return inserted.count ? await this.outbox.write(prismaSql(tx), [job]) : undefined;
+      return inserted ? await this.outbox.write(tx, [job]) : undefined;
     });
     if (stored) await this.outbox.publish([job], stored);
     return { received: true, duplicate: !stored };

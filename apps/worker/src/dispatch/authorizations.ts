@@ -14,9 +14,14 @@ import {
   UnknownOutcomeError,
   type AuthorizeResult,
 } from '@tender/partners';
-import { DataCipher, Database, instrumentWithoutPin, json } from '@tender/persistence';
-import { claimFirstAttempt, putTender, TENDER_ROW, type PaymentAggregate } from '@tender/payments';
-import type { PartnerTransaction } from '@tender/persistence/generated/prisma/client';
+import {
+  DataCipher,
+  Database,
+  instrumentWithoutPin,
+  recordAuthorization,
+  type TenderRecord as PartnerTransaction,
+} from '@tender/persistence';
+import { claimFirstAttempt, putTender, type PaymentAggregate } from '@tender/payments';
 import { alertIfConfiguration, lookupFailed, reverseIfNeeded } from './partner-errors';
 import { inFlight, inFlightReason, PartnerRequests } from './partner-requests';
 import { reconcileAuthorizationJob, ReconciliationSchedule } from '../reconciliation/reconciliation-schedule';
@@ -123,7 +128,7 @@ export class Authorizations {
    */
   async reconcileAuthorization(tenderId: string, readOnly: boolean): Promise<void> {
     const { tender, payment } = (await this.requests.loadTender(tenderId)) ?? {};
-    if (!tender || !payment || !UNSETTLED_TENDER_STATUSES.includes(tender.status as TenderStatus)) return;
+    if (!tender || !payment || !UNSETTLED_TENDER_STATUSES.includes(tender.status)) return;
     if (tender.attempts === 0) return; // never sent: its authorize job will do it
     const adapter = this.requests.adapter(tender.partner, tender.paymentId);
     let step: UnclearOutcomeStep;
@@ -210,51 +215,31 @@ export class Authorizations {
       failAs ?? (result.outcome === 'NOT_FOUND' ? undefined : result.outcome);
     await this.settler.change(tender.paymentId, async (tx, payment) => {
       const current = payment.partnerTransactions.find((t) => t.id === tender.id)!;
-      const moves =
-        target &&
-        target !== current.status &&
-        canTransition('tender', current.status as TenderStatus, target);
+      const moves = target && target !== current.status && canTransition('tender', current.status, target);
       if (target && target !== current.status && !moves) {
         this.logger.warn(`ignored ${current.status} → ${target} on ${tender.id}: never backwards`);
         return;
       }
-      // A field the partner did not send keeps its value (COALESCE).
-      const [updated] = await tx.query<{ row: Record<string, unknown> }>(
-        `UPDATE partner_transaction
-            SET status = COALESCE($2::text, status),
-                partner_reference = COALESCE($3::text, partner_reference),
-                partner_status = COALESCE($4::text, partner_status),
-                partner_status_description = COALESCE($5::text, partner_status_description),
-                partner_token = COALESCE($6::text, partner_token),
-                card = COALESCE($7::jsonb, card),
-                partner_additional_data = COALESCE($8::jsonb, partner_additional_data),
-                redirect_url = COALESCE($9::text, redirect_url),
-                next_check_at = CASE WHEN $10::boolean THEN NULL ELSE next_check_at END,
-                instrument = COALESCE($12::jsonb, instrument),
-                updated_at = clock_timestamp()
-          WHERE id = $1::uuid
-            AND ($11::int IS NULL OR (attempts = $11::int AND status IN ('PENDING', 'UNKNOWN')))
-      RETURNING ${TENDER_ROW}`,
-        [
-          tender.id,
-          moves ? target : null,
-          result.partnerReference ?? null,
-          result.partnerStatus ?? null,
-          result.partnerStatusDescription ?? null,
-          result.partnerToken ?? null,
-          json(result.card),
-          json(result.additionalData),
-          result.redirectUrl ?? null,
-          !!moves && target !== 'REQUIRES_ACTION',
-          ifStillAttempt ?? null,
-          // The PIN only serves the authorization: erased once it is final.
+      // A field the partner did not send keeps its value.
+      const updated = await recordAuthorization(tx, tender.id, {
+        status: moves ? target : null,
+        partnerReference: result.partnerReference,
+        partnerStatus: result.partnerStatus,
+        partnerStatusDescription: result.partnerStatusDescription,
+        partnerToken: result.partnerToken,
+        card: result.card,
+        additionalData: result.additionalData,
+        redirectUrl: result.redirectUrl,
+        clearNextCheck: !!moves && target !== 'REQUIRES_ACTION',
+        ifStillAttempt,
+        // The PIN only serves the authorization: erased once it is final.
+        instrument:
           moves && AUTHORIZATION_FINAL.has(target)
-            ? json(instrumentWithoutPin(this.cipher, current.instrument))
-            : null,
-        ],
-      );
+            ? instrumentWithoutPin(this.cipher, current.instrument)
+            : undefined,
+      });
       if (!updated) return; // a new attempt was claimed meanwhile: its outcome decides
-      putTender(payment, updated.row);
+      putTender(payment, updated);
       if (moves && target === 'REQUIRES_ACTION') {
         const job = reconcileAuthorizationJob(tender.id);
         return [partnerJob(tender.partner, job, this.config.RECONCILE_SCHEDULE_MS[0])];

@@ -1,18 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
-import {
-  afterNothingFound,
-  canTransition,
-  type OperationLegStatus,
-  type UnclearOutcomeStep,
-} from '@tender/domain';
+import { afterNothingFound, canTransition, type UnclearOutcomeStep } from '@tender/domain';
 import {
   PartnerProtocolError,
   PartnerRejectedError,
   UnknownOutcomeError,
   type OperationResult,
 } from '@tender/partners';
-import { Database } from '@tender/persistence';
-import { claimFirstAttempt, LEG_ROW, putLeg } from '@tender/payments';
+import { Database, recordLegResult } from '@tender/persistence';
+import { claimFirstAttempt, putLeg } from '@tender/payments';
 import { alertIfConfiguration, lookupFailed, reverseIfNeeded } from './partner-errors';
 import {
   inFlight,
@@ -120,36 +115,17 @@ export class OperationLegs {
       await this.schedule.scheduleLegCheck(leg, `partner reports ${result.outcome}`, result);
       return;
     }
+    const outcome = result.outcome;
     await this.settler.change(leg.operation.paymentId, async (tx, payment) => {
       const current = legOf(payment, leg.id);
-      if (
-        !current ||
-        !canTransition(
-          'operationLeg',
-          current.status as OperationLegStatus,
-          result.outcome as OperationLegStatus,
-        )
-      )
-        return;
-      const [updated] = await tx.query<{ row: Record<string, unknown> }>(
-        `UPDATE operation_transaction
-            SET status = $2::text,
-                partner_reference = COALESCE($3::text, partner_reference),
-                partner_status = COALESCE($4::text, partner_status),
-                partner_status_description = COALESCE($5::text, partner_status_description),
-                next_check_at = NULL,
-                updated_at = clock_timestamp()
-          WHERE id = $1::uuid
-      RETURNING ${LEG_ROW}`,
-        [
-          leg.id,
-          result.outcome,
-          result.partnerReference ?? null,
-          result.partnerStatus ?? null,
-          result.partnerStatusDescription ?? null,
-        ],
-      );
-      putLeg(payment, updated.row);
+      if (!current || !canTransition('operationLeg', current.status, outcome)) return;
+      const updated = await recordLegResult(tx, leg.id, {
+        status: outcome,
+        partnerReference: result.partnerReference,
+        partnerStatus: result.partnerStatus,
+        partnerStatusDescription: result.partnerStatusDescription,
+      });
+      putLeg(payment, updated);
     });
   }
 }

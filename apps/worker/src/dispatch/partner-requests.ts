@@ -3,14 +3,18 @@ import type { TenderConfig } from '@tender/config';
 import { CONFIG } from '@tender/infra';
 import { addLogContext } from '@tender/observability';
 import type { AuthorizeRequest, OperationRequest, PartnerAdapter } from '@tender/partners';
-import { DataCipher, Database, openInstrument, toMinor } from '@tender/persistence';
 import {
-  findPaymentAggregateOf,
-  IN_FLIGHT_UNTIL,
+  claimAttempt,
+  DataCipher,
+  Database,
+  loadPaymentOf,
+  openInstrument,
+  toMinor,
+  type LegRecord,
   type OperationWithLegs,
   type PaymentAggregate,
-} from '@tender/payments';
-import type { OperationTransaction, PartnerTransaction } from '@tender/persistence/generated/prisma/client';
+  type TenderRecord,
+} from '@tender/persistence';
 import { AdapterRegistry } from './adapter-registry';
 import { PartnerAccounts } from './partner-accounts';
 
@@ -18,9 +22,9 @@ export type LegKind = 'capture' | 'void' | 'refund';
 export const LEG_KIND: Record<string, LegKind> = { CAPTURE: 'capture', VOID: 'void', REFUND: 'refund' };
 
 /** An operation leg with its operation, tender and whole payment. */
-export type LoadedLeg = OperationTransaction & {
+export type LoadedLeg = LegRecord & {
   operation: OperationWithLegs & { payment: PaymentAggregate };
-  partnerTransaction: PartnerTransaction;
+  partnerTransaction: TenderRecord;
 };
 
 /**
@@ -44,7 +48,7 @@ export class PartnerRequests {
   }
 
   async authorizeRequest(
-    tender: PartnerTransaction,
+    tender: TenderRecord,
     payment: PaymentAggregate | Omit<PaymentAggregate, 'partnerTransactions' | 'operations'>,
     attempt: number,
   ): Promise<AuthorizeRequest> {
@@ -77,15 +81,15 @@ export class PartnerRequests {
   /** A tender with its whole payment (one round trip). */
   async loadTender(
     tenderId: string,
-  ): Promise<{ tender: PartnerTransaction; payment: PaymentAggregate } | undefined> {
-    const payment = await findPaymentAggregateOf(this.db, { tenderId });
+  ): Promise<{ tender: TenderRecord; payment: PaymentAggregate } | undefined> {
+    const payment = await loadPaymentOf(this.db, { tenderId });
     const tender = payment?.partnerTransactions.find((t) => t.id === tenderId);
     return tender && payment ? { tender, payment } : undefined;
   }
 
   /** An operation leg with its operation, tender and whole payment (one round trip). */
   async loadLeg(legId: string): Promise<LoadedLeg | undefined> {
-    const payment = await findPaymentAggregateOf(this.db, { legId });
+    const payment = await loadPaymentOf(this.db, { legId });
     return payment ? legIn(payment, legId) : undefined;
   }
 
@@ -99,15 +103,7 @@ export class PartnerRequests {
     id: string,
     attempts: number,
   ): Promise<boolean> {
-    const rows = await this.db.query(
-      `UPDATE ${table}
-          SET attempts = attempts + 1, in_flight_until = ${IN_FLIGHT_UNTIL}, updated_at = clock_timestamp()
-        WHERE id = $1::uuid AND attempts = $3::int AND status IN ('PENDING', 'UNKNOWN')
-          AND (in_flight_until IS NULL OR in_flight_until <= clock_timestamp())
-      RETURNING id`,
-      [id, this.inFlightMs, attempts],
-    );
-    return rows.length === 1;
+    return claimAttempt(this.db, table, id, attempts, this.inFlightMs);
   }
 
   /** How long a call may still be processed by the partner after it was sent. */
@@ -157,7 +153,7 @@ export function legIn(payment: PaymentAggregate, legId: string): LoadedLeg {
   return { ...leg, operation: { ...operation, payment }, partnerTransaction };
 }
 
-export function legOf(payment: PaymentAggregate, legId: string): OperationTransaction | undefined {
+export function legOf(payment: PaymentAggregate, legId: string): LegRecord | undefined {
   return payment.operations.flatMap((o) => o.legs).find((l) => l.id === legId);
 }
 

@@ -1,11 +1,17 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { TenderConfig } from '@tender/config';
-import { canTransition, type OperationLegStatus } from '@tender/domain';
+import { canTransition } from '@tender/domain';
 import { CONFIG, Outbox, partnerJob, type PartnerJob } from '@tender/infra';
 import type { OperationResult } from '@tender/partners';
-import { json, PrismaClient } from '@tender/persistence';
-import { LEG_ROW, putLeg, putTender, TENDER_ROW } from '@tender/payments';
-import type { PartnerTransaction } from '@tender/persistence/generated/prisma/client';
+import {
+  Database,
+  findOverdueLegChecks,
+  findOverdueTenderChecks,
+  markLegUnknown,
+  markUnknown,
+  type TenderRecord,
+} from '@tender/persistence';
+import { putLeg, putTender } from '@tender/payments';
 import { legOf, type LoadedLeg } from '../dispatch/partner-requests';
 import { PaymentSettler } from '../dispatch/settle';
 import { every, type Periodic } from '../periodic';
@@ -45,7 +51,7 @@ export class ReconciliationSchedule implements OnModuleInit, OnApplicationShutdo
 
   constructor(
     private readonly settler: PaymentSettler,
-    private readonly prisma: PrismaClient,
+    private readonly db: Database,
     private readonly outbox: Outbox,
     @Inject(CONFIG) private readonly config: TenderConfig,
   ) {}
@@ -64,7 +70,7 @@ export class ReconciliationSchedule implements OnModuleInit, OnApplicationShutdo
   }
 
   /** Marks an open outcome and plans the next status lookup; after the last one, flags it for an operator. */
-  async scheduleCheck(tender: PartnerTransaction, job: PartnerJob, reason: string): Promise<void> {
+  async scheduleCheck(tender: TenderRecord, job: PartnerJob, reason: string): Promise<void> {
     await this.settler.change(tender.paymentId, async (tx, payment) => {
       const current = payment.partnerTransactions.find((t) => t.id === tender.id)!;
       const next = this.nextCheck(
@@ -74,16 +80,12 @@ export class ReconciliationSchedule implements OnModuleInit, OnApplicationShutdo
         current.inFlightUntil,
       );
       const toUnknown = current.status === 'PENDING' && canTransition('tender', 'PENDING', 'UNKNOWN');
-      const [updated] = await tx.query<{ row: Record<string, unknown> }>(
-        `UPDATE partner_transaction
-            SET status = CASE WHEN $2::boolean THEN 'UNKNOWN' ELSE status END,
-                unknown_since = CASE WHEN $2::boolean THEN clock_timestamp() ELSE unknown_since END,
-                last_error = $3::jsonb, next_check_at = $4::timestamptz, updated_at = clock_timestamp()
-          WHERE id = $1::uuid
-      RETURNING ${TENDER_ROW}`,
-        [tender.id, toUnknown, json(next.lastError), next.at?.toISOString() ?? null],
-      );
-      putTender(payment, updated.row);
+      const updated = await markUnknown(tx, tender.id, {
+        unknown: toUnknown,
+        lastError: next.lastError,
+        nextCheckAt: next.at,
+      });
+      putTender(payment, updated);
       return next.at ? [partnerJob(tender.partner, job, next.delayMs)] : [];
     });
   }
@@ -99,27 +101,15 @@ export class ReconciliationSchedule implements OnModuleInit, OnApplicationShutdo
         current.inFlightUntil,
         result?.outcome === 'PENDING' ? current.createdAt : undefined,
       );
-      const [updated] = await tx.query<{ row: Record<string, unknown> }>(
-        `UPDATE operation_transaction
-            SET status = $2::text,
-                partner_reference = COALESCE($3::text, partner_reference),
-                partner_status = COALESCE($4::text, partner_status),
-                last_error = $5::jsonb, next_check_at = $6::timestamptz, updated_at = clock_timestamp()
-          WHERE id = $1::uuid
-      RETURNING ${LEG_ROW}`,
-        [
-          leg.id,
-          // The partner says it is under way (a capture not yet settled): pending, not unknown.
-          (result?.outcome === 'PENDING' && current.status === 'PENDING'
-            ? 'PENDING'
-            : 'UNKNOWN') satisfies OperationLegStatus,
-          result?.partnerReference ?? null,
-          result?.partnerStatus ?? null,
-          json(next.lastError),
-          next.at?.toISOString() ?? null,
-        ],
-      );
-      putLeg(payment, updated.row);
+      const updated = await markLegUnknown(tx, leg.id, {
+        // The partner says it is under way (a capture not yet settled): pending, not unknown.
+        status: result?.outcome === 'PENDING' && current.status === 'PENDING' ? 'PENDING' : 'UNKNOWN',
+        partnerReference: result?.partnerReference,
+        partnerStatus: result?.partnerStatus,
+        lastError: next.lastError,
+        nextCheckAt: next.at,
+      });
+      putLeg(payment, updated);
       const job: PartnerJob = { kind: 'reconcile-operation', legId: leg.id };
       return next.at ? [partnerJob(leg.partnerTransaction.partner, job, next.delayMs)] : [];
     });
@@ -170,22 +160,12 @@ export class ReconciliationSchedule implements OnModuleInit, OnApplicationShutdo
   async requeueOverdueChecks(now = new Date()): Promise<number> {
     const overdue = new Date(now.getTime() - OVERDUE_AFTER_MS);
     const [tenders, legs] = await Promise.all([
-      this.prisma.partnerTransaction.findMany({
-        where: { status: { in: ['UNKNOWN', 'REQUIRES_ACTION'] }, nextCheckAt: { lt: overdue } },
-        select: { id: true, partner: true },
-        take: 500,
-      }),
-      this.prisma.operationTransaction.findMany({
-        where: { status: { in: ['PENDING', 'UNKNOWN'] }, nextCheckAt: { lt: overdue } },
-        select: { id: true, partnerTransaction: { select: { partner: true } } },
-        take: 500,
-      }),
+      findOverdueTenderChecks(this.db, overdue, 500),
+      findOverdueLegChecks(this.db, overdue, 500),
     ]);
     const jobs = [
       ...tenders.map((t) => partnerJob(t.partner, { kind: 'reconcile-authorization', tenderId: t.id })),
-      ...legs.map((l) =>
-        partnerJob(l.partnerTransaction.partner, { kind: 'reconcile-operation', legId: l.id }),
-      ),
+      ...legs.map((l) => partnerJob(l.partner, { kind: 'reconcile-operation', legId: l.id })),
     ].map((job) => ({ ...job, jobId: `${job.jobId}-overdue-${now.getTime()}` }));
     await Promise.all(
       jobs.map((job) => this.outbox.queue(job.queue).add(job.name, job.data, { jobId: job.jobId })),

@@ -7,9 +7,21 @@ import {
   openWebhookHeaders,
   openWebhookSecret,
   PrismaClient,
-  prismaSql,
+  clearEndpointFailing,
+  Database,
+  disableEndpoint,
+  failPendingMerchantEvent,
+  failPendingMerchantEventsTo,
+  insertDeliveryAttempt,
+  markEndpointFailing,
+  recordEventAttemptFailed,
+  recordEventDelivered,
+  findOverdueMerchantEvents,
+  loadMerchantEvent,
+  type DeliveryFence,
+  type MerchantEventRecord,
 } from '@tender/persistence';
-import type { MerchantEvent, WebhookEndpoint } from '@tender/persistence/generated/prisma/client';
+import type { WebhookEndpoint } from '@tender/persistence/generated/prisma/client';
 import { deliveryJob, type DeliveryJobData } from '@tender/infra';
 import { isForbiddenWebhookHeader } from '@tender/infra/webhook-headers';
 import {
@@ -36,7 +48,7 @@ interface AttemptOutcome {
   durationMs: number;
 }
 
-type Fence = Pick<MerchantEvent, 'id' | 'attempts' | 'nextAttemptAt'> & { status: 'PENDING' };
+type Fence = DeliveryFence & { status: 'PENDING' };
 
 /**
  * Delivers merchant events (Standard Webhooks) at least once, possibly out of order: the payload
@@ -65,6 +77,7 @@ export class MerchantWebhookDelivery {
 
   constructor(
     private readonly prisma: PrismaClient,
+    private readonly db: Database,
     private readonly cipher: DataCipher,
     private readonly outbox: Outbox,
     @Inject(CONFIG) private readonly config: TenderConfig,
@@ -73,7 +86,7 @@ export class MerchantWebhookDelivery {
   }
 
   async handle(job: DeliveryJobData): Promise<void> {
-    const event = await this.prisma.merchantEvent.findUnique({ where: { id: job.eventId } });
+    const event = await loadMerchantEvent(this.db, job.eventId);
     if (!event || event.status !== 'PENDING' || !event.url) return;
     const planned =
       job.due === undefined
@@ -89,10 +102,7 @@ export class MerchantWebhookDelivery {
 
     const endpoint = await this.endpoint(event.entityId, event.url);
     if (endpoint.disabledAt) {
-      await this.prisma.merchantEvent.updateMany({
-        where: fence,
-        data: { status: 'FAILED', lastError: ENDPOINT_DISABLED, nextAttemptAt: null },
-      });
+      await failPendingMerchantEvent(this.db, fence, ENDPOINT_DISABLED);
       return;
     }
     const outcome = await this.attempt(event, event.url);
@@ -100,7 +110,7 @@ export class MerchantWebhookDelivery {
   }
 
   /** One POST of the event to its URL. Never throws: every failure is an outcome. */
-  private async attempt(event: MerchantEvent, url: string): Promise<AttemptOutcome> {
+  private async attempt(event: MerchantEventRecord, url: string): Promise<AttemptOutcome> {
     const attemptedAt = new Date();
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
@@ -142,7 +152,7 @@ export class MerchantWebhookDelivery {
   }
 
   private async record(
-    event: MerchantEvent,
+    event: MerchantEventRecord,
     fence: Fence,
     endpoint: WebhookEndpoint,
     outcome: AttemptOutcome,
@@ -155,30 +165,20 @@ export class MerchantWebhookDelivery {
       disabledSince: undefined,
     };
     const result: { jobs: QueuedJob[]; outboxIds: string[]; gaveUp: boolean; disabledSince?: Date } =
-      await this.prisma.$transaction(async (tx) => {
-        await tx.webhookDeliveryAttempt.create({
-          data: {
-            id: newId(outcome.attemptedAt.getTime()),
-            eventId: event.id,
-            attemptedAt: outcome.attemptedAt,
-            responseStatus: outcome.responseStatus ?? null,
-            error: outcome.error ?? null,
-            durationMs: outcome.durationMs,
-          },
+      await this.db.transaction(async (tx) => {
+        await insertDeliveryAttempt(tx, {
+          id: newId(outcome.attemptedAt.getTime()),
+          eventId: event.id,
+          attemptedAt: outcome.attemptedAt,
+          responseStatus: outcome.responseStatus ?? null,
+          error: outcome.error ?? null,
+          durationMs: outcome.durationMs,
         });
         const attempts = event.attempts + 1;
 
         if (outcome.ok) {
-          const updated = await tx.merchantEvent.updateMany({
-            where: fence,
-            data: { status: 'DELIVERED', attempts, deliveredAt: now, nextAttemptAt: null, lastError: null },
-          });
-          if (updated.count) {
-            await tx.webhookEndpoint.updateMany({
-              where: { id: endpoint.id, failingSince: { not: null } },
-              data: { failingSince: null },
-            });
-          }
+          if (await recordEventDelivered(tx, fence, attempts, now))
+            await clearEndpointFailing(tx, endpoint.id);
           return none;
         }
 
@@ -188,36 +188,25 @@ export class MerchantWebhookDelivery {
           this.config.WEBHOOK_RETRY_JITTER,
         );
         const next = delay === undefined ? null : new Date(now.getTime() + delay);
-        const updated = await tx.merchantEvent.updateMany({
-          where: fence,
-          data: {
-            attempts,
-            lastError: outcome.error ?? 'failed',
-            nextAttemptAt: next,
-            ...(next ? {} : { status: 'FAILED' }),
-          },
+        const recorded = await recordEventAttemptFailed(tx, fence, {
+          attempts,
+          lastError: outcome.error ?? 'failed',
+          nextAttemptAt: next,
         });
-        if (updated.count === 0) return none; // another run recorded this attempt
+        if (!recorded) return none; // another run recorded this attempt
 
-        await tx.webhookEndpoint.updateMany({
-          where: { id: endpoint.id, failingSince: null },
-          data: { failingSince: outcome.attemptedAt },
-        });
-        const health = await tx.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } });
+        const health = await markEndpointFailing(tx, endpoint.id, outcome.attemptedAt);
         if (
           !health.disabledAt &&
           health.failingSince &&
           now.getTime() - health.failingSince.getTime() > this.config.WEBHOOK_DISABLE_AFTER_MS
         ) {
-          await tx.webhookEndpoint.update({ where: { id: endpoint.id }, data: { disabledAt: now } });
-          await tx.merchantEvent.updateMany({
-            where: { entityId: event.entityId, url: health.url, status: 'PENDING' },
-            data: { status: 'FAILED', lastError: ENDPOINT_DISABLED, nextAttemptAt: null },
-          });
+          await disableEndpoint(tx, endpoint.id, now);
+          await failPendingMerchantEventsTo(tx, event.entityId, health.url, ENDPOINT_DISABLED);
           return { ...none, disabledSince: health.failingSince };
         }
         const jobs = next ? [deliveryJob(event.id, next)] : [];
-        return { jobs, outboxIds: await this.outbox.write(prismaSql(tx), jobs), gaveUp: next === null };
+        return { jobs, outboxIds: await this.outbox.write(tx, jobs), gaveUp: next === null };
       });
     await this.outbox.publish(result.jobs, result.outboxIds);
 
@@ -241,18 +230,7 @@ export class MerchantWebhookDelivery {
    */
   async requeueOverdue(now = new Date(), batch = 200): Promise<number> {
     const before = new Date(now.getTime() - OVERDUE_MS);
-    const overdue = await this.prisma.merchantEvent.findMany({
-      where: {
-        status: 'PENDING',
-        OR: [
-          { nextAttemptAt: { lt: before } },
-          { nextAttemptAt: null, attempts: 0, createdAt: { lt: before } },
-        ],
-      },
-      select: { id: true, nextAttemptAt: true },
-      orderBy: { nextAttemptAt: 'asc' },
-      take: batch,
-    });
+    const overdue = await findOverdueMerchantEvents(this.db, before, batch);
     const queue = this.outbox.queue(WEBHOOK_QUEUE);
     let requeued = 0;
     for (const event of overdue) {

@@ -1,11 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { UNSETTLED_LEG_STATUSES } from '@tender/domain';
 import { Outbox, partnerJob, type PartnerJob, type QueuedJob } from '@tender/infra';
-import { PrismaClient, prismaSql } from '@tender/persistence';
+import {
+  Database,
+  findTransactionsNamed,
+  markPartnerEventProcessed,
+  PrismaClient,
+} from '@tender/persistence';
 import type { PartnerEventJobData } from '@tender/infra';
-
-/** Legs whose outcome is still open: the ones a partner event may settle. */
-const OPEN_LEGS: string[] = [...UNSETTLED_LEG_STATUSES];
 
 /**
  * Applies a stored partner webhook (`partner_event`) as a HINT, never as a state: it finds our
@@ -30,6 +31,7 @@ export class PartnerEventProcessor {
 
   constructor(
     private readonly prisma: PrismaClient,
+    private readonly db: Database,
     private readonly outbox: Outbox,
   ) {}
 
@@ -44,13 +46,12 @@ export class PartnerEventProcessor {
     const entityIds = [...new Set(accounts.map((a) => a.entityId))];
     const jobs = entityIds.length ? await this.hintJobs(event.partner, event.id, entityIds, job) : [];
 
-    const { outboxIds, marked } = await this.prisma.$transaction(async (tx) => {
-      const updated = await tx.partnerEvent.updateMany({
-        where: { id: event.id, processedAt: null },
-        data: { processedAt: new Date(), error: jobs.length ? null : 'no matching transaction' },
-      });
-      if (updated.count === 0) return { outboxIds: [], marked: false }; // another run did it
-      return { outboxIds: await this.outbox.write(prismaSql(tx), jobs), marked: true };
+    const { outboxIds, marked } = await this.db.transaction(async (tx) => {
+      const error = jobs.length ? null : 'no matching transaction';
+      if (!(await markPartnerEventProcessed(tx, event.id, new Date(), error))) {
+        return { outboxIds: [], marked: false }; // another run did it
+      }
+      return { outboxIds: await this.outbox.write(tx, jobs), marked: true };
     });
     if (!marked) return;
     await this.outbox.publish(jobs, outboxIds);
@@ -65,39 +66,14 @@ export class PartnerEventProcessor {
     entityIds: string[],
     hint: PartnerEventJobData,
   ): Promise<QueuedJob[]> {
-    const ofEntities = { partner, payment: { entityId: { in: entityIds } } };
-    const tenderSelect = {
-      id: true,
-      operationLegs: {
-        where: { status: { in: OPEN_LEGS }, attempts: { gt: 0 } },
-        select: { id: true },
-      },
-    } as const;
-
-    let tenders: Array<{ id: string; operationLegs: Array<{ id: string }> }> = [];
-    let legs: Array<{ id: string }> = [];
-    if (hint.reference) {
-      tenders = await this.prisma.partnerTransaction.findMany({
-        where: { reference: hint.reference, ...ofEntities },
-        select: tenderSelect,
-      });
-      legs = await this.prisma.operationTransaction.findMany({
-        where: { reference: hint.reference, partnerTransaction: ofEntities },
-        select: { id: true },
-      });
+    const named = (by: 'reference' | 'partner_reference', value: string, limit?: number) =>
+      findTransactionsNamed(this.db, { partner, entityIds, by, value, limit });
+    let found: Awaited<ReturnType<typeof named>> = { tenders: [], legs: [] };
+    if (hint.reference) found = await named('reference', hint.reference);
+    if (found.tenders.length === 0 && found.legs.length === 0 && hint.partnerReference) {
+      found = await named('partner_reference', hint.partnerReference, 20);
     }
-    if (tenders.length === 0 && legs.length === 0 && hint.partnerReference) {
-      tenders = await this.prisma.partnerTransaction.findMany({
-        where: { partnerReference: hint.partnerReference, ...ofEntities },
-        select: tenderSelect,
-        take: 20,
-      });
-      legs = await this.prisma.operationTransaction.findMany({
-        where: { partnerReference: hint.partnerReference, partnerTransaction: ofEntities },
-        select: { id: true },
-        take: 20,
-      });
-    }
+    const { tenders, legs } = found;
 
     const jobs = new Map<string, QueuedJob>();
     const add = (job: PartnerJob) => {
@@ -107,8 +83,7 @@ export class PartnerEventProcessor {
     };
     for (const tender of tenders) {
       add({ kind: 'reconcile-authorization', tenderId: tender.id, readOnly: true });
-      for (const leg of tender.operationLegs)
-        add({ kind: 'reconcile-operation', legId: leg.id, readOnly: true });
+      for (const legId of tender.openLegIds) add({ kind: 'reconcile-operation', legId, readOnly: true });
     }
     for (const leg of legs) add({ kind: 'reconcile-operation', legId: leg.id, readOnly: true });
     return [...jobs.values()];

@@ -7,12 +7,17 @@ import {
   combine,
   DataCipher,
   Database,
-  json,
+  insertOutboxJobs,
+  insertPaymentWithTenders,
+  listPartnerMethods,
+  loadAuthorizationProgress,
+  loadPayment,
   newId,
   PrismaClient,
+  runStatement,
   sealInstrument,
   sealWebhookHeaders,
-  valuesList,
+  submitSession,
   type Prisma,
   type Sql,
   type Statement,
@@ -83,62 +88,42 @@ export class CreatePaymentUseCase {
         immediateDebit: tender.immediateDebit,
       })),
     ).map((id) => partnerJob(tenders[tenderIds.indexOf(id)].partner, { kind: 'authorize', tenderId: id }));
-    const tenderRows = valuesList(
-      ['uuid', 'uuid', 'int', 'text', 'text', 'bigint', 'text', 'jsonb', 'text', 'uuid', 'uuid'],
-      tenders.map((tender, position) => [
-        tenderIds[position],
-        paymentId,
-        position,
-        tender.partner,
-        tender.method,
-        tender.amount,
-        body.currency,
-        json(sealInstrument(this.cipher, tender.instrument)),
-        tenderIds[position].replace(/-/g, ''),
-        tender.parentPaymentId ?? null,
-        tender.parentPartnerTransactionId ?? null,
-      ]),
-    );
     // The payment, its tenders, the idempotency key's recovery point and the first jobs: one statement.
     const insertPayment = combine(
       [
-        {
-          sql: `INSERT INTO payment (id, entity_id, client_session_id, amount, currency, capture_mode,
-                                     allow_future_usage, status, order_reference, "order", customer, browser,
-                                     three_ds_options, shopper_redirection_url, webhook, created_at, updated_at)
-                VALUES ($1::uuid, $2::uuid, $3::uuid, $4::bigint, $5::text, $6::text, $7::boolean, 'PENDING',
-                        $8::text, $9::jsonb, $10::jsonb, $11::jsonb, $12::jsonb, $13::text, $14::jsonb,
-                        clock_timestamp(), clock_timestamp())`,
-          values: [
-            paymentId,
+        ...insertPaymentWithTenders(
+          {
+            id: paymentId,
             entityId,
-            body.client_session_id ?? null,
-            body.amount,
-            body.currency,
-            body.capture_mode,
-            body.allow_future_usage ?? false,
-            body.order_reference ?? body.order?.reference ?? null,
-            json(body.order),
-            json(body.customer),
-            json(body.browser),
-            json(body.three_ds_authentication_options),
-            body.shopper_redirection_url ?? null,
-            json(sealWebhookHeaders(this.cipher, body.webhook ?? sessionWebhook)),
-          ],
-        },
-        {
-          sql: `INSERT INTO partner_transaction (id, payment_id, position, partner, method, amount, currency, instrument,
-                                                 reference, parent_payment_id, parent_partner_transaction_id,
-                                                 status, created_at, updated_at)
-                SELECT *, 'PENDING', clock_timestamp(), clock_timestamp() FROM (VALUES ${tenderRows.sql}) AS t`,
-          values: tenderRows.values,
-        },
+            clientSessionId: body.client_session_id ?? null,
+            amount: body.amount,
+            currency: body.currency,
+            captureMode: body.capture_mode,
+            allowFutureUsage: body.allow_future_usage ?? false,
+            orderReference: body.order_reference ?? body.order?.reference ?? null,
+            order: body.order,
+            customer: body.customer,
+            browser: body.browser,
+            threeDsOptions: body.three_ds_authentication_options,
+            shopperRedirectionUrl: body.shopper_redirection_url ?? null,
+            webhook: sealWebhookHeaders(this.cipher, body.webhook ?? sessionWebhook),
+          },
+          tenders.map((tender, position) => ({
+            id: tenderIds[position],
+            partner: tender.partner,
+            method: tender.method,
+            amount: tender.amount,
+            instrument: sealInstrument(this.cipher, tender.instrument),
+            parentPaymentId: tender.parentPaymentId ?? null,
+            parentPartnerTransactionId: tender.parentPartnerTransactionId ?? null,
+          })),
+        ),
         this.idempotency.recoveryPointWrite(idempotency, RECOVERY_POINT, paymentId),
-        Outbox.insert(firstJobs),
+        insertOutboxJobs(firstJobs),
       ].filter((statement): statement is Statement => statement !== undefined),
     );
     const writePayment = async (db: Sql) =>
-      (await db.query<{ id: string }>(insertPayment.sql, insertPayment.values)).map((row) => row.id);
+      (await runStatement<{ id: string }>(db, insertPayment)).map((row) => row.id);
 
     const jobs: QueuedJob[] = [...firstJobs];
     const sessionId = body.client_session_id;
@@ -147,14 +132,8 @@ export class CreatePaymentUseCase {
         ? await writePayment(this.db)
         : await this.db.transaction(async (tx) => {
             const written = await writePayment(tx);
-            const submitted = await tx.query(
-              `UPDATE client_session SET status = 'SUBMITTED', payment_id = $3::uuid, version = version + 1,
-                  updated_at = clock_timestamp()
-            WHERE id = $1::uuid AND entity_id = $2::uuid AND status = 'CREATED' AND expires_at > now()
-            RETURNING id`,
-              [sessionId, entityId, paymentId],
-            );
-            if (submitted.length === 0) {
+            const submitted = await submitSession(tx, sessionId, entityId, paymentId);
+            if (!submitted) {
               throw ApiError.conflict(
                 'client_session_not_open',
                 'The client session is no longer open for a payment.',
@@ -199,13 +178,8 @@ export class CreatePaymentUseCase {
       const decided = signalled.find((s) => s.status !== 'PENDING' || s.needsShopper);
       if (decided) return decided.view ?? true;
       if (signalled.length) return undefined;
-      const [row] = await this.db.query<{ status: string; needs_shopper: boolean }>(
-        `SELECT status, EXISTS (SELECT 1 FROM partner_transaction
-                                WHERE payment_id = $1::uuid AND status = 'REQUIRES_ACTION') AS needs_shopper
-           FROM payment WHERE id = $1::uuid`,
-        [paymentId],
-      );
-      return row && (row.status !== 'PENDING' || row.needs_shopper) ? true : undefined;
+      const progress = await loadAuthorizationProgress(this.db, paymentId);
+      return progress && (progress.status !== 'PENDING' || progress.needsShopper) ? true : undefined;
     };
   }
 
@@ -218,10 +192,7 @@ export class CreatePaymentUseCase {
     sessionId: string | undefined,
     body: CreatePaymentBody,
   ): Promise<{ eligible: Map<string, Set<string>>; sessionWebhook?: Prisma.JsonValue }> {
-    const accounts = await this.db.query<{ partner: string; methods: string[] }>(
-      'SELECT partner, methods FROM partner_account WHERE entity_id = $1::uuid',
-      [entityId],
-    );
+    const accounts = await listPartnerMethods(this.db, entityId);
     const eligible = new Map(accounts.map((a) => [a.partner, new Set(a.methods)]));
     if (!sessionId) return { eligible };
 
@@ -328,10 +299,7 @@ export class CreatePaymentUseCase {
     field: string,
     errors: FieldError[],
   ): Promise<Omit<ResolvedTender, 'amount'> | undefined> {
-    const parent = await this.prisma.payment.findFirst({
-      where: { id: parentId, entityId },
-      include: { partnerTransactions: true },
-    });
+    const parent = await loadPayment(this.db, parentId, entityId);
     const reusable = parent?.partnerTransactions.find(
       (t) => t.partnerToken && methodDefinition(t.partner, t.method)?.reusableCredential,
     );

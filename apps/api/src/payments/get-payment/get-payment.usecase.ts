@@ -1,11 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { TenderConfig } from '@tender/config';
-import {
-  UNSETTLED_LEG_STATUSES,
-  UNSETTLED_TENDER_STATUSES,
-  type OperationLegStatus,
-  type TenderStatus,
-} from '@tender/domain';
+import { UNSETTLED_LEG_STATUSES, UNSETTLED_TENDER_STATUSES } from '@tender/domain';
 import { CONFIG, Outbox, partnerJob, PaymentNotifications, type QueuedJob } from '@tender/infra';
 import { presentPayment, type PaymentAggregate } from '@tender/payments';
 import { PaymentRepository } from '../payment.repository';
@@ -60,19 +55,14 @@ export class GetPaymentUseCase {
   private refreshJobs(payment: PaymentAggregate): QueuedJob[] {
     const recent = Date.now() - REFRESH_AT_MOST_EVERY_MS;
     const tenders = payment.partnerTransactions.filter(
-      (t) =>
-        UNSETTLED_TENDER_STATUSES.includes(t.status as TenderStatus) &&
-        t.attempts > 0 &&
-        t.updatedAt.getTime() < recent,
+      (t) => UNSETTLED_TENDER_STATUSES.includes(t.status) && t.attempts > 0 && t.updatedAt.getTime() < recent,
     );
     const partnerOf = new Map(payment.partnerTransactions.map((t) => [t.id, t.partner]));
     const legs = payment.operations
       .flatMap((o) => o.legs)
       .filter(
         (leg) =>
-          UNSETTLED_LEG_STATUSES.includes(leg.status as OperationLegStatus) &&
-          leg.attempts > 0 &&
-          leg.updatedAt.getTime() < recent,
+          UNSETTLED_LEG_STATUSES.includes(leg.status) && leg.attempts > 0 && leg.updatedAt.getTime() < recent,
       );
     // A job id of its own per refresh: BullMQ would ignore a second job under the id of a finished one it keeps.
     const unique = (job: QueuedJob): QueuedJob => ({ ...job, jobId: `${job.jobId}-refresh-${Date.now()}` });

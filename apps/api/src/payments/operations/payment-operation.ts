@@ -15,7 +15,7 @@ import {
   type PaymentAggregate,
   type WebhookConfig,
 } from '@tender/payments';
-import { Database, type Sql } from '@tender/persistence';
+import { bumpPaymentVersion, Database, loadOperationStatus, type Sql } from '@tender/persistence';
 import type { PaymentSignalState } from '@tender/observability';
 import { ApiError } from '../../http/api-error';
 import type { IdempotencyContext } from '../../idempotency/idempotency.service';
@@ -115,10 +115,7 @@ export class PaymentOperationFlow {
     const events = paymentEventsWrite(payment, after, after.webhook as WebhookConfig | null);
     const jobs = [...written.jobs, ...events.jobs];
     const outboxIds = await this.outbox.writeWith(tx, jobs, [
-      {
-        sql: 'UPDATE payment SET version = version + 1, updated_at = $2::timestamptz WHERE id = $1::uuid',
-        values: [payment.id, updatedAt],
-      },
+      bumpPaymentVersion(payment.id, updatedAt),
       events.statement,
       this.idempotency.recoveryPointWrite(idempotency, RECOVERY_POINT, written.operationId),
     ]);
@@ -204,11 +201,8 @@ export class PaymentOperationFlow {
       const decided = states.find((s) => s.operations[operationId] !== 'PENDING');
       if (decided) return decided.view ?? true;
       if (states.length) return undefined;
-      const [row] = await this.db.query<{ status: string }>(
-        'SELECT status FROM operation WHERE id = $1::uuid',
-        [operationId],
-      );
-      return row && row.status !== 'PENDING' ? true : undefined;
+      const status = await loadOperationStatus(this.db, operationId);
+      return status && status !== 'PENDING' ? true : undefined;
     };
   }
 }
