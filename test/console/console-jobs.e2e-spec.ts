@@ -29,15 +29,14 @@ describe('console: failed jobs', () => {
       { eventId: 'e', secret: 'never-shown' },
       { jobId: 'deliver-console-test', attempts: 1 },
     );
+    // BullMQ never closes a connection it was given: this one is ended below with the worker.
+    const workerConnection = new Redis(stack.config.REDIS_URL, { maxRetriesPerRequest: null });
     const worker = new Worker(
       WEBHOOK_QUEUE,
       () => {
         throw new Error('receiver exploded');
       },
-      {
-        connection: new Redis(stack.config.REDIS_URL, { maxRetriesPerRequest: null }),
-        prefix: stack.config.QUEUE_PREFIX,
-      },
+      { connection: workerConnection, prefix: stack.config.QUEUE_PREFIX },
     );
     await eventually(
       async () => ((await job.getState()) === 'failed' ? true : undefined),
@@ -45,6 +44,7 @@ describe('console: failed jobs', () => {
       'the job failed',
     );
     await worker.close();
+    workerConnection.disconnect();
 
     const operatorAccount = await newOperator(stack, 'operator');
     const operator = await ConsoleSession.signIn(stack, operatorAccount);

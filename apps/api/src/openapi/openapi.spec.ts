@@ -107,6 +107,7 @@ describe('OpenAPI document', () => {
     );
     expect(limited.sort()).toEqual(
       [
+        'post /checkout/v1/session/giftcard-balance',
         'post /oauth2/token',
         'post /v2/client-sessions',
         'post /v2/client-sessions/{id}/abort',
