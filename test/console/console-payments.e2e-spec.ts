@@ -236,6 +236,21 @@ describe('console payments API', () => {
     expect(await stack.prisma.auditLog.count({ where: { paymentId: id } })).toBe(1);
   });
 
+  it('lists payments filtered by status and partner, and tells the page which values it accepts', async () => {
+    const filters = await viewer.get('/payments/filters');
+    expect(filters.status).toBe(200);
+    expect(filters.headers.get('cache-control')).toBe('no-store');
+    expect(filters.body.partners).toEqual(['connect', 'purse', 'paytronix']);
+    expect(filters.body.statuses).toEqual(expect.arrayContaining(['AUTHORIZED', 'PENDING_FRAUD_APPROVAL']));
+    const reference = `ord-${randomBytes(4).toString('hex')}`;
+    const id = await authorizedPayment(1100, reference);
+    const list = (query: string) => viewer.get(`/payments?order_reference=${reference}&${query}`);
+    expect((await list('status=AUTHORIZED&partner=connect')).body.data.map((p: any) => p.id)).toEqual([id]);
+    expect((await list('status=REFUSED,CANCELLED')).body.data).toEqual([]);
+    expect((await list('partner=purse')).body.data).toEqual([]);
+    expect((await list('partner=nobody')).status).toBe(400);
+  });
+
   it('lets a viewer read but not act (403), and writes nothing', async () => {
     const id = await authorizedPayment(3000, `ord-${randomBytes(4).toString('hex')}`);
     for (const action of ['capture', 'void', 'refund']) {

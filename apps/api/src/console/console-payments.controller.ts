@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { listPaymentsQuery } from '../payments/list-payments/list-payments.schemas';
+import { AUTHORIZATION_STATUSES } from '@tender/domain';
+import { listPaymentsQuery, PARTNER_NAMES } from '../payments/list-payments/list-payments.schemas';
 import { parseRequest } from '../validation/parse';
 import { uuidParam } from '../validation/params';
 import { ConsoleController, CurrentOperator, OperatorRole } from './console-auth';
@@ -22,6 +23,12 @@ export class ConsolePaymentsController {
   @Get()
   list(@Query() query: unknown) {
     return this.payments.list(parseRequest(listPaymentsQuery, query));
+  }
+
+  /** The values of the list's `status` and `partner` filters. Declared before `:id`, which would take it. */
+  @Get('filters')
+  filters() {
+    return { statuses: [...AUTHORIZATION_STATUSES], partners: [...PARTNER_NAMES] };
   }
 
   @Get(':id')
