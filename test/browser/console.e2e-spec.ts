@@ -151,6 +151,65 @@ describe('operator console (browser)', () => {
     await screenshot(page, SUITE, '04-payment');
   });
 
+  it('filters the payments by status and partner, with the values the API accepts', async () => {
+    await page.goto(`${stack.apiUrl}/console#/payments`);
+    const status = page.getByTestId('filter-status');
+    const partner = page.getByTestId('filter-partner');
+    await status.locator('option', { hasText: 'PENDING_FRAUD_APPROVAL' }).waitFor({ state: 'attached' });
+    await expect(status.locator('option').allTextContents()).resolves.toEqual(
+      expect.arrayContaining(['Any status', 'AUTHORIZED', 'PENDING_FRAUD_APPROVAL', 'REFUSED']),
+    );
+    await expect(partner.locator('option').allTextContents()).resolves.toEqual([
+      'Any partner',
+      'connect',
+      'purse',
+      'paytronix',
+    ]);
+    const rows = page.getByTestId('payment-row');
+    async function search(reference: string, byStatus: string, byPartner: string): Promise<void> {
+      await page.fill('input[name=order_reference]', reference);
+      await status.selectOption(byStatus);
+      await partner.selectOption(byPartner);
+      const expected = [
+        ...(reference ? [`order_reference=${reference}`] : []),
+        ...(byStatus ? [`status=${byStatus}`] : []),
+        ...(byPartner ? [`partner=${byPartner}`] : []),
+      ];
+      const answered = page.waitForResponse(
+        (response) =>
+          response.url().includes('/console/api/payments?') &&
+          expected.every((part) => response.url().includes(part)) &&
+          (byStatus !== '' || !response.url().includes('status=')) &&
+          (byPartner !== '' || !response.url().includes('partner=')),
+      );
+      await page.getByTestId('search').click();
+      expect((await answered).status()).toBe(200);
+    }
+    const rowsAre = (count: (n: number) => boolean, label: string) =>
+      eventually(async () => (count(await rows.count()) ? true : undefined), BOUND_MS, label);
+
+    await search(orderReference, 'AUTHORIZED', 'connect');
+    await rowsAre((n) => n === 1, 'the authorized connect payment');
+    await expect(rows.getByTestId('row-status').textContent()).resolves.toBe('AUTHORIZED');
+    await expect(rows.getByTestId('row-partners').textContent()).resolves.toBe('connect');
+    await screenshot(page, SUITE, '03b-payments-filtered');
+
+    await search(orderReference, 'REFUSED', '');
+    await rowsAre((n) => n === 0, 'no refused payment of this reference');
+    await search(orderReference, '', 'purse');
+    await rowsAre((n) => n === 0, 'no purse payment of this reference');
+
+    await search('', 'AUTHORIZED', '');
+    await rowsAre((n) => n >= 1, 'authorized payments');
+    for (const text of await rows.getByTestId('row-status').allTextContents())
+      expect(text).toBe('AUTHORIZED');
+    await search('', '', 'connect');
+    await rowsAre((n) => n >= 1, 'connect payments');
+    for (const text of await rows.getByTestId('row-partners').allTextContents())
+      expect(text.split(', ')).toContain('connect');
+    expect(pageErrors).toEqual([]);
+  });
+
   it('partially captures, then refunds, from the page; the amounts and the split bar follow', async () => {
     await page.goto(`${stack.apiUrl}/console#/payments/${paymentId}`);
     await page.getByTestId('action-capture').click();

@@ -1,4 +1,5 @@
 import { hashSessionToken } from '@tender/auth';
+import { controllerRoutes } from '../../apps/api/src/openapi/route-discovery';
 import { ConsoleSession, newOperator } from '../support/console';
 import { TestStack } from '../support/stack';
 
@@ -98,6 +99,35 @@ describe('console sessions', () => {
     expect(out.headers.get('set-cookie')).toMatch(/^tender_console_session=; .*Max-Age=0/);
     expect(await stack.prisma.operatorSession.count({ where: { operatorId: account.id } })).toBe(0);
     expect((await session.get('/session')).status).toBe(401);
+  });
+
+  it('is authenticated by the session cookie only: a merchant access token opens nothing', async () => {
+    const token = await stack.token(['back_office', 'front_office']);
+    const headers = { authorization: `Bearer ${token}` };
+    for (const path of ['/session', '/payments', '/home', '/needs-attention']) {
+      const response = await stack.request('GET', `/console/api${path}`, { headers });
+      expect({ path, status: response.status }).toEqual({ path, status: 401 });
+      expect(response.headers.get('cache-control')).toBe('no-store');
+    }
+  });
+
+  it('serves its routes through Nest, declared @Public for merchant tokens and left out of the OpenAPI document', async () => {
+    const internal = controllerRoutes(stack.api, { internal: true }).filter((r) => r.internal);
+    expect(internal.map((r) => `${r.method.toUpperCase()} ${r.path}`)).toEqual(
+      expect.arrayContaining([
+        'GET /console',
+        'POST /console/api/session',
+        'GET /console/api/payments',
+        'POST /console/api/payments/{id}/approve',
+        'POST /console/api/unknown-outcomes/{id}/resolve',
+      ]),
+    );
+    expect(internal.every((r) => r.isPublic && r.scopes === null && r.path.startsWith('/console'))).toBe(
+      true,
+    );
+    expect(controllerRoutes(stack.api).some((r) => r.path.startsWith('/console'))).toBe(false);
+    const doc = (await stack.request('GET', '/openapi.json')).body;
+    expect(Object.keys(doc.paths).filter((path) => path.startsWith('/console'))).toEqual([]);
   });
 
   it('refuses an expired session', async () => {

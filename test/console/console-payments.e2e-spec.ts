@@ -182,6 +182,75 @@ describe('console payments API', () => {
     ]);
   });
 
+  it('approves a payment held for fraud review, through the approve use case, and audits it', async () => {
+    const created = await stack.request('POST', '/v2/payments', {
+      token: stack.frontOffice,
+      body: {
+        amount: 1300,
+        currency: 'EUR',
+        capture_mode: 'MANUAL',
+        order: { reference: `ord-${randomBytes(4).toString('hex')}`, net_amount: 1300 },
+        split: [
+          {
+            partner: 'connect',
+            method: 'card',
+            amount: 1300,
+            payment_method: { token: 'connect-challenge' },
+          },
+        ],
+      },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    const held = await detailUntil(id, (body) => body.fraud_review.pending);
+    expect(held.actions.approve).toEqual({ allowed: true, max: null });
+    expect(held.fraud_review.held_tenders).toHaveLength(1);
+
+    const refused = await operator.send('POST', `/payments/${id}/approve`, {});
+    expect(refused.status).toBe(400); // a reason is required
+    const approved = await operator.send('POST', `/payments/${id}/approve`, { reason: 'customer called in' });
+    expect(approved.status).toBe(201);
+    expect(approved.body.authorization.status).toBe('AUTHORIZED');
+
+    const after = await detailUntil(id, (body) => !body.fraud_review.pending);
+    expect(after.payment.authorization.status).toBe('AUTHORIZED');
+    expect(after.actions.approve.allowed).toBe(false);
+    expect(after.actions.capture).toEqual({ allowed: true, max: 1300 });
+    expect(after.audit).toEqual([
+      expect.objectContaining({
+        action: 'payment.approve',
+        reason: 'customer called in',
+        target_type: 'payment',
+        target_id: id,
+        details: { status_after: 'AUTHORIZED' },
+      }),
+    ]);
+    const audited = after.timeline.filter((e: any) => e.kind === 'audit');
+    expect(audited).toHaveLength(1);
+    const rows = await stack.prisma.auditLog.findMany({ where: { paymentId: id } });
+    expect(rows.map((r) => ({ operatorId: r.operatorId, action: r.action }))).toEqual([
+      { operatorId, action: 'payment.approve' },
+    ]);
+    // Approved once: a second approval is refused by the use case, and not audited.
+    expect((await operator.send('POST', `/payments/${id}/approve`, { reason: 'again' })).status).toBe(409);
+    expect(await stack.prisma.auditLog.count({ where: { paymentId: id } })).toBe(1);
+  });
+
+  it('lists payments filtered by status and partner, and tells the page which values it accepts', async () => {
+    const filters = await viewer.get('/payments/filters');
+    expect(filters.status).toBe(200);
+    expect(filters.headers.get('cache-control')).toBe('no-store');
+    expect(filters.body.partners).toEqual(['connect', 'purse', 'paytronix']);
+    expect(filters.body.statuses).toEqual(expect.arrayContaining(['AUTHORIZED', 'PENDING_FRAUD_APPROVAL']));
+    const reference = `ord-${randomBytes(4).toString('hex')}`;
+    const id = await authorizedPayment(1100, reference);
+    const list = (query: string) => viewer.get(`/payments?order_reference=${reference}&${query}`);
+    expect((await list('status=AUTHORIZED&partner=connect')).body.data.map((p: any) => p.id)).toEqual([id]);
+    expect((await list('status=REFUSED,CANCELLED')).body.data).toEqual([]);
+    expect((await list('partner=purse')).body.data).toEqual([]);
+    expect((await list('partner=nobody')).status).toBe(400);
+  });
+
   it('lets a viewer read but not act (403), and writes nothing', async () => {
     const id = await authorizedPayment(3000, `ord-${randomBytes(4).toString('hex')}`);
     for (const action of ['capture', 'void', 'refund']) {

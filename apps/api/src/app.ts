@@ -4,7 +4,6 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { TenderConfig } from '@tender/config';
 import { ApiModule } from './app.module';
 import { shopperCors } from './checkout/shopper-cors';
-import { installConsole } from './console/console';
 import { assertEveryRouteDeclaresAccess } from './auth/access-declarations';
 import { bodyParsingErrorHandler, installBodyParsing } from './http/body-parsing';
 import { ProblemFilter, sendProblem, toApiError } from './http/problem.filter';
@@ -32,7 +31,6 @@ export async function createApiApp(config: TenderConfig): Promise<NestExpressApp
   await installOps(app, config); // GET /metrics, /admin/queues: before the body parsers
   installBodyParsing(express);
   app.use(bodyParsingErrorHandler((error, res) => sendProblem(res, toApiError(error))));
-  installConsole(app, config); // /console: its page and internal API (session cookie, not tokens)
   app.useGlobalFilters(new ProblemFilter());
   // No app.enableShutdownHooks(): main.ts drains requests first, then closes (see onShutdownSignal).
   return app;

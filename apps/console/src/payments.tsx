@@ -10,6 +10,19 @@ export interface PaymentRow {
   currency: string;
   status: string;
   order_reference?: string | null;
+  partners: string[];
+}
+
+/** What the list can be filtered by (`GET /console/api/payments/filters`): the API's own values. */
+interface Filters {
+  statuses: string[];
+  partners: string[];
+}
+
+interface Query {
+  reference: string;
+  status: string;
+  partner: string;
 }
 
 interface Page {
@@ -17,10 +30,16 @@ interface Page {
   next_cursor: string | null;
 }
 
-/** Payments across entities, newest first; search by order reference, page with the cursor. */
+/**
+ * Payments across entities, newest first; search by order reference, filter by status and partner
+ * (the merchant list's `status` and `partner`), page with the cursor.
+ */
 export function PaymentsPage() {
   const [reference, setReference] = useState('');
-  const [query, setQuery] = useState('');
+  const [status, setStatus] = useState('');
+  const [partner, setPartner] = useState('');
+  const [filters, setFilters] = useState<Filters>({ statuses: [], partners: [] });
+  const [query, setQuery] = useState<Query>({ reference: '', status: '', partner: '' });
   const [rows, setRows] = useState<PaymentRow[]>([]);
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState('');
@@ -28,7 +47,9 @@ export function PaymentsPage() {
   const load = async (cursor?: string) => {
     setError('');
     const params = new URLSearchParams({ limit: '50' });
-    if (query) params.set('order_reference', query);
+    if (query.reference) params.set('order_reference', query.reference);
+    if (query.status) params.set('status', query.status);
+    if (query.partner) params.set('partner', query.partner);
     if (cursor) params.set('cursor', cursor);
     try {
       const page = await api.get<Page>(`/payments?${params.toString()}`);
@@ -41,6 +62,9 @@ export function PaymentsPage() {
   useEffect(() => {
     void load();
   }, [query]);
+  useEffect(() => {
+    api.get<Filters>('/payments/filters').then(setFilters, (failure: Error) => setError(failure.message));
+  }, []);
 
   return (
     <section>
@@ -49,7 +73,7 @@ export function PaymentsPage() {
         class="search"
         onSubmit={(event) => {
           event.preventDefault();
-          setQuery(reference.trim());
+          setQuery({ reference: reference.trim(), status, partner });
         }}
       >
         <input
@@ -58,7 +82,35 @@ export function PaymentsPage() {
           value={reference}
           onInput={(e) => setReference(e.currentTarget.value)}
         />
-        <button type="submit">Search</button>
+        <select
+          name="status"
+          data-testid="filter-status"
+          value={status}
+          onChange={(e) => setStatus(e.currentTarget.value)}
+        >
+          <option value="">Any status</option>
+          {filters.statuses.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+        <select
+          name="partner"
+          data-testid="filter-partner"
+          value={partner}
+          onChange={(e) => setPartner(e.currentTarget.value)}
+        >
+          <option value="">Any partner</option>
+          {filters.partners.map((p) => (
+            <option key={p} value={p}>
+              {p}
+            </option>
+          ))}
+        </select>
+        <button type="submit" data-testid="search">
+          Search
+        </button>
       </form>
       {error && <p class="error">{error}</p>}
       <table>
@@ -68,6 +120,7 @@ export function PaymentsPage() {
             <th>Order reference</th>
             <th>Amount</th>
             <th>Status</th>
+            <th>Partners</th>
             <th>Payment</th>
           </tr>
         </thead>
@@ -78,8 +131,11 @@ export function PaymentsPage() {
               <td>{row.order_reference ?? '—'}</td>
               <td class="amount">{money(row.amount, row.currency)}</td>
               <td>
-                <span class={`status status-${row.status}`}>{row.status}</span>
+                <span class={`status status-${row.status}`} data-testid="row-status">
+                  {row.status}
+                </span>
               </td>
+              <td data-testid="row-partners">{row.partners.join(', ')}</td>
               <td>
                 <a href={`#/payments/${row.id}`}>{row.id}</a>
               </td>

@@ -4,6 +4,7 @@ import { recordSessionStatusEvent } from '@tender/payments';
 import {
   Database,
   findExpiredSessions,
+  PrismaClient,
   purgeExpiredIdempotencyKeys,
   setSessionStatus,
 } from '@tender/persistence';
@@ -14,7 +15,8 @@ const HOUSEKEEPING_INTERVAL_MS = 60_000;
 
 /**
  * Background loops of the worker: the outbox relay (enqueues what a crashed publisher left),
- * expiry of client sessions past `expires_at`, and removal of idempotency keys past their 24 h.
+ * expiry of client sessions past `expires_at`, and removal of idempotency keys past their 24 h and
+ * of operator console sessions past their `expires_at`.
  */
 @Injectable()
 export class Maintenance implements OnModuleInit, OnApplicationShutdown {
@@ -24,6 +26,7 @@ export class Maintenance implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly outbox: Outbox,
     private readonly db: Database,
+    private readonly prisma: PrismaClient,
   ) {}
 
   onModuleInit(): void {
@@ -36,6 +39,16 @@ export class Maintenance implements OnModuleInit, OnApplicationShutdown {
   async housekeeping(now = new Date()): Promise<void> {
     await this.expireSessions(now);
     await purgeExpiredIdempotencyKeys(this.db, now);
+    await this.purgeExpiredOperatorSessions(now);
+  }
+
+  /**
+   * Console sessions past `expires_at` (refused on read already): removed here, so the rows of an
+   * operator who never signs in again do not stay (the API also removes an operator's own at sign-in).
+   */
+  async purgeExpiredOperatorSessions(now = new Date()): Promise<number> {
+    const { count } = await this.prisma.operatorSession.deleteMany({ where: { expiresAt: { lt: now } } });
+    return count;
   }
 
   /** Client sessions past `expires_at` become EXPIRED, each with its merchant event. */

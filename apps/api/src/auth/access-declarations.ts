@@ -9,11 +9,12 @@ export function undeclaredRoutes(routes: readonly ControllerRoute[]): string[] {
 }
 
 /**
- * Start-up check of deny-by-default: every route says who may call it. The guard refuses such a
+ * Start-up check of deny-by-default: every route says who may call it, the internal ones
+ * (`@InternalApi`, the operator console) included. The guard refuses such a
  * route anyway (403); this makes the mistake fail the deployment rather than every request.
  */
 export function assertEveryRouteDeclaresAccess(app: INestApplication): void {
-  const undeclared = undeclaredRoutes(controllerRoutes(app));
+  const undeclared = undeclaredRoutes(controllerRoutes(app, { internal: true }));
   if (undeclared.length > 0) {
     throw new Error(`routes without @Scopes(...) or @Public(): ${undeclared.join(', ')}`);
   }

@@ -1,5 +1,8 @@
-import type { NextFunction, Request, Response, Router } from 'express';
+import { Controller, Get, Param, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { loadWebBundle, type WebBundle } from '@tender/web';
+import { ApiError } from '../http/api-error';
+import { ConsoleController } from './console-auth';
 
 /**
  * The console's page and its bundle (apps/console, built by scripts/web-bundles.js): no inline
@@ -35,28 +38,33 @@ function securityHeaders(response: Response): void {
   response.setHeader('X-Frame-Options', 'DENY');
 }
 
-export function installConsolePage(router: Router): void {
-  router.get('/', async (_request: Request, response: Response) => {
+/** `GET /console` (the page) and `/console/assets/<file>` (its bundle): public, the API needs the session. */
+@Controller('console')
+@ConsoleController('open')
+export class ConsolePageController {
+  @Get()
+  async page(@Res() response: Response): Promise<void> {
     const bundle = await loadWebBundle('console');
     securityHeaders(response);
     response.setHeader('Cache-Control', 'no-cache');
     response.type('text/html; charset=utf-8').send(page(bundle));
-  });
-  router.get('/assets/:file', async (request: Request, response: Response, next: NextFunction) => {
+  }
+
+  @Get('assets/:file')
+  async asset(@Param('file') file: string, @Res() response: Response): Promise<void> {
     const bundle = await loadWebBundle('console');
-    const file = String(request.params.file);
     const body =
       file === `console.${bundle.version}.js`
         ? bundle.js
         : file === `console.${bundle.version}.css`
           ? bundle.css
           : undefined;
-    if (!body) return next();
+    if (!body) throw new ApiError(404, 'not_found', 'Not found', `No console asset ${file}.`);
     securityHeaders(response);
     // The URL names the version: it never changes.
     response.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
     response
       .type(file.endsWith('.js') ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8')
       .send(body);
-  });
+  }
 }

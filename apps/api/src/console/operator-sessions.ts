@@ -20,7 +20,8 @@ export interface ConsoleOperator {
 
 /**
  * Console sessions in `operator_session`: the cookie carries a random token, the table only its
- * sha256; sign-out deletes the row. Expired rows are refused on read and removed at the next sign-in.
+ * sha256; sign-out deletes the row. Expired rows are refused on read, removed by the worker's
+ * housekeeping (apps/worker/src/maintenance.ts) and, for the operator's own, at their next sign-in.
  */
 export class OperatorSessions {
   constructor(

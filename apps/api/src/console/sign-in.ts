@@ -9,13 +9,7 @@ import { FailureCounters, type FailureCounter } from '../rate-limits/failure-cou
 import { rateLimited } from '../rate-limits/rate-limited';
 import { clientIp } from '../rate-limits/throttlers';
 import { parseRequest } from '../validation/parse';
-import {
-  clearedSessionCookie,
-  currentOperator,
-  requireJson,
-  sessionCookie,
-  sessionToken,
-} from './console-auth';
+import { clearedSessionCookie, requireJson, sessionCookie, sessionToken } from './console-auth';
 import type { ConsoleOperator, OperatorSessions } from './operator-sessions';
 
 const signInBody = z.strictObject({
@@ -50,10 +44,11 @@ export class SignIn {
     this.secure = config.NODE_ENV === 'production';
   }
 
-  signIn = async (request: Request, response: Response): Promise<void> => {
+  /** The session's view; the cookie goes on the response. */
+  async signIn(request: Request, response: Response, body: unknown): Promise<ReturnType<typeof sessionView>> {
     const notJson = requireJson(request);
     if (notJson) throw notJson;
-    const { email, password } = parseRequest(signInBody, request.body);
+    const { email, password } = parseRequest(signInBody, body);
     const counters = this.counters(request, email);
     const blockedForMs = await this.failures.blockedForMs(counters);
     if (blockedForMs > 0) throw rateLimited(response, blockedForMs / 1000);
@@ -66,20 +61,14 @@ export class SignIn {
       'Set-Cookie',
       sessionCookie(signedIn.token, this.config.CONSOLE_SESSION_TTL_SECONDS, this.secure),
     );
-    response.status(201).json(sessionView(signedIn.operator));
-  };
+    return sessionView(signedIn.operator);
+  }
 
-  /** Behind requireSession. */
-  current = (request: Request, response: Response): void => {
-    response.json(sessionView(currentOperator(request)));
-  };
-
-  /** Behind requireSession and requireCsrf: a forged sign-out is refused too. */
-  signOut = async (request: Request, response: Response): Promise<void> => {
-    if (sessionToken(request)) await this.sessions.signOut(currentOperator(request).sessionId);
+  /** Behind the session and CSRF guards: a forged sign-out is refused too. */
+  async signOut(request: Request, operator: ConsoleOperator, response: Response): Promise<void> {
+    if (sessionToken(request)) await this.sessions.signOut(operator.sessionId);
     response.setHeader('Set-Cookie', clearedSessionCookie(this.secure));
-    response.status(204).end();
-  };
+  }
 
   private counters(request: Request, email: string): FailureCounter[] {
     const prefix = `${this.config.QUEUE_PREFIX}:rate-limit:console-sign-in`;

@@ -9,6 +9,7 @@ import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { ModulesContainer } from '@nestjs/core';
 import { PUBLIC_METADATA, SCOPES_METADATA } from '../auth/decorators';
 import { RATE_LIMIT_KIND, type RateLimitKind } from '../rate-limits/rate-limit.decorator';
+import { internalApiReason } from './internal-api';
 
 /**
  * What the running application really serves, to compare with the route table (routes.ts):
@@ -17,6 +18,10 @@ import { RATE_LIMIT_KIND, type RateLimitKind } from '../rate-limits/rate-limit.d
  *   declared them: Nest controllers, or something mounted on Express directly);
  * - {@link controllerRoutes}: every controller handler Nest knows, with its `@Scopes` and
  *   `@HttpCode`, read from the decorators' metadata.
+ *
+ * Both leave out the routes of controllers marked `@InternalApi(reason)` (the operator console):
+ * they are not the merchant API's. `controllerRoutes(app, { internal: true })` includes them, for
+ * the start-up check that every route declares its access.
  */
 
 export interface ServedRoute {
@@ -35,7 +40,11 @@ export interface ControllerRoute extends ServedRoute {
   rateLimit: RateLimitKind | undefined;
   /** `@HttpCode`, or Nest's default (201 for POST, 200 otherwise); undefined when the handler writes the response itself (`@Res`). */
   status: number | undefined;
+  /** The `@InternalApi(reason)` of its controller: not part of the merchant API. */
+  internal: string | undefined;
 }
+
+const key = (route: ServedRoute) => `${route.method.toUpperCase()} ${route.path}`;
 
 /** `/v2/payments/:id` → `/v2/payments/{id}`; no trailing slash. */
 export function toTemplate(path: string): string {
@@ -72,8 +81,20 @@ export function servedMounts(app: INestApplication): string[] {
   return [...mounts].sort();
 }
 
-/** Routes of the Express 5 router (`app.router.stack`). Throws when the router cannot be read. */
+/**
+ * Routes of the Express 5 router (`app.router.stack`), but those of `@InternalApi` controllers.
+ * Throws when the router cannot be read.
+ */
 export function servedRoutes(app: INestApplication): ServedRoute[] {
+  const internal = new Set(
+    controllerRoutes(app, { internal: true })
+      .filter((route) => route.internal !== undefined)
+      .map(key),
+  );
+  return allServedRoutes(app).filter((route) => !internal.has(key(route)));
+}
+
+function allServedRoutes(app: INestApplication): ServedRoute[] {
   const routes: ServedRoute[] = [];
   for (const layer of routerStack(app)) {
     if (!layer.route) continue;
@@ -92,13 +113,21 @@ export function servedRoutes(app: INestApplication): ServedRoute[] {
 /** Keys of ROUTE_ARGS_METADATA are `<paramtype>:<index>`. */
 const RESPONSE_PARAM = `${RouteParamtypes.RESPONSE}:`;
 
-/** Every handler of every controller Nest registered, from the decorators' metadata. */
-export function controllerRoutes(app: INestApplication): ControllerRoute[] {
+/**
+ * Every handler of every controller Nest registered, from the decorators' metadata; those of
+ * `@InternalApi` controllers only with `{ internal: true }`.
+ */
+export function controllerRoutes(
+  app: INestApplication,
+  options: { internal?: boolean } = {},
+): ControllerRoute[] {
   const routes: ControllerRoute[] = [];
   for (const module of app.get(ModulesContainer).values()) {
     for (const wrapper of module.controllers.values()) {
       const controller = wrapper.metatype as (new (...args: never[]) => object) | null;
       if (!controller) continue;
+      const internal = internalApiReason(controller);
+      if (internal !== undefined && !options.internal) continue;
       const base = [Reflect.getMetadata(PATH_METADATA, controller) ?? '/'].flat() as string[];
       const classScopes = Reflect.getMetadata(SCOPES_METADATA, controller) as string[] | undefined;
       const classPublic = Reflect.getMetadata(PUBLIC_METADATA, controller) === true;
@@ -132,6 +161,7 @@ export function controllerRoutes(app: INestApplication): ControllerRoute[] {
               isPublic: Reflect.getMetadata(PUBLIC_METADATA, handler) === true || classPublic,
               rateLimit: Reflect.getMetadata(RATE_LIMIT_KIND, handler) as RateLimitKind | undefined,
               status,
+              internal,
             });
           }
         }
@@ -140,8 +170,6 @@ export function controllerRoutes(app: INestApplication): ControllerRoute[] {
   }
   return routes;
 }
-
-const key = (route: ServedRoute) => `${route.method.toUpperCase()} ${route.path}`;
 
 /** Served routes the table lacks (`undocumented`) and table routes nothing serves (`unserved`). */
 export function routeCoverage(

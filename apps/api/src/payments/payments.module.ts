@@ -32,6 +32,13 @@ import { VoidPaymentUseCase } from './void-payment/void-payment.usecase';
     SigningKeys,
     RedirectionTokens,
   ],
-  exports: [CreatePaymentUseCase],
+  exports: [
+    CreatePaymentUseCase,
+    // The operator console's actions go through the same use cases.
+    CapturePaymentUseCase,
+    VoidPaymentUseCase,
+    RefundPaymentUseCase,
+    ApprovePaymentUseCase,
+  ],
 })
 export class PaymentsModule {}

@@ -10,5 +10,6 @@ import { PartnerWebhooksService } from './partner-webhooks.service';
   imports: [PartnersModule.forRoot()],
   controllers: [MerchantEventsController, PartnerWebhooksController],
   providers: [MerchantEventsService, PartnerWebhooksService],
+  exports: [MerchantEventsService],
 })
 export class WebhooksModule {}

@@ -6,7 +6,7 @@ import { decodeCursor, MAX_SEARCH_LIMIT } from '@tender/persistence';
 /** Stripe's default page size. */
 export const DEFAULT_LIMIT = 10;
 
-const PARTNER_NAMES = PARTNERS.map((partner) => partner.name) as [string, ...string[]];
+export const PARTNER_NAMES = PARTNERS.map((partner) => partner.name) as [string, ...string[]];
 
 /** A query parameter that is a non-negative integer, written in decimal digits. */
 const integer = (message: string) =>
