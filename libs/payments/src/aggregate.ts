@@ -1,10 +1,6 @@
 import {
-  claimFirstAttempt,
   loadPayment,
-  loadPaymentOf,
   loadPayments,
-  lockPayment,
-  lockPaymentStatement,
   type LegRecord,
   type PaymentAggregate,
   type Prisma,
@@ -12,17 +8,12 @@ import {
 } from '@tender/persistence';
 
 /**
- * The payment aggregate's reads and lock live in libs/persistence (payments/payments.ts); these names
- * stay for their callers. What is left here works on the aggregate in hand.
+ * The payment aggregate's reads and lock live in libs/persistence (payments/payments.ts: `loadPayment`,
+ * `loadPayments`, `lockPayment`…); what is left here works on the aggregate in hand. The two old names
+ * below stay only for apps/api/src/console/console-payments.ts (being reworked on another branch):
+ * drop them once it calls `loadPayment`/`loadPayments`.
  */
-export {
-  claimFirstAttempt,
-  lockPayment,
-  lockPaymentStatement,
-  loadPayment as findPaymentAggregate,
-  loadPayments as findPaymentAggregates,
-  loadPaymentOf as findPaymentAggregateOf,
-};
+export { loadPayment as findPaymentAggregate, loadPayments as findPaymentAggregates };
 
 /** The same aggregate through Prisma's `include` (bench/verify-aggregate.ts compares the two). */
 export const PAYMENT_AGGREGATE_INCLUDE = {
