@@ -1,4 +1,5 @@
-export { ConnectAdapter, createPaymentBody, type ConnectAdapterOptions } from './adapter';
+export { ConnectAdapter, type ConnectAdapterOptions } from './adapter';
+export { createPaymentBody } from './payment-requests';
 export { ConnectClient, connectCredentials, type ConnectCredentials } from './client';
 export { toConnectReference, fromConnectReference, toConnectIdempotenceKey } from './mapping';
 export { rfc1123, serverMetaInfo, v1HmacAuthorization, v1HmacSignature, v1HmacStringToSign } from './signing';

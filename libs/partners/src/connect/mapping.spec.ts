@@ -4,7 +4,7 @@ import {
   UnknownOutcomeError,
   type PartnerAccountConfig,
 } from '../adapter';
-import { createPaymentBody } from './adapter';
+import { createPaymentBody } from './payment-requests';
 import { connectCredentials, type ConnectAnswer } from './client';
 import {
   authorizationResult,
