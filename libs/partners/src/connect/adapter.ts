@@ -26,9 +26,9 @@ import {
   rejected,
   refundResult,
   throwCommonErrors,
-  toConnectReference,
   voidResultFromCancel,
 } from './mapping';
+import { toConnectReference } from './references';
 import { verifyConnectWebhook } from './webhook';
 import {
   createHostedCheckout,

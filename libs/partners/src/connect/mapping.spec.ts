@@ -9,14 +9,12 @@ import { connectCredentials, type ConnectAnswer } from './client';
 import {
   authorizationResult,
   captureResult,
-  fromConnectReference,
   isRefundRefused,
   refundResult,
   throwCommonErrors,
-  toConnectIdempotenceKey,
-  toConnectReference,
   voidResultFromCancel,
 } from './mapping';
+import { fromConnectReference, toConnectIdempotenceKey, toConnectReference } from './references';
 
 const money = (amount: number, currencyCode = 'EUR') => ({ amount, currencyCode });
 const payment = (status: string, extra: Record<string, unknown> = {}) => ({

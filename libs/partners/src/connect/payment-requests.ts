@@ -19,10 +19,9 @@ import {
   isIdempotenceInProgress,
   rejected,
   throwCommonErrors,
-  toConnectIdempotenceKey,
-  toConnectReference,
   type PaymentExpectation,
 } from './mapping';
+import { toConnectIdempotenceKey, toConnectReference } from './references';
 
 /**
  * What the Connect adapter (`adapter.ts`) sends and how it reads the answers: the create-payment
