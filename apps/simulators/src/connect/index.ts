@@ -20,7 +20,7 @@ export type {
   CaptureRecord,
   RefundRecord,
   TransactionView,
-} from './books';
+} from './books-state';
 export { CONNECT_ERROR_CODES } from './errors';
 export { CONNECT_TEST_INSTRUMENTS } from './instruments';
 export type { ConnectTestInstrument, InstrumentOutcome } from './instruments';

@@ -6,7 +6,8 @@ import type {
 } from 'connect-sdk-nodejs/lib/v1/model/domain';
 import { shouldInjectFailure } from '../common/sim-app';
 import { sendError } from './auth';
-import type { ConnectBooks, PaymentRecord } from './books';
+import type { ConnectBooks } from './books';
+import type { PaymentRecord } from './books-state';
 import { ConnectApiError, apiError, newErrorId, serverError, validationError } from './errors';
 import type { ResponseHolds } from './holds';
 import {
