@@ -9,7 +9,8 @@ import { IdempotenceRegistry } from './idempotence';
 import { resolveConnectOptions, type ConnectSimulatorOptions } from './options';
 import { renderPayment, renderRefund } from './render';
 import { HostedCheckouts } from './hosted-checkout';
-import { connectApiRouter, failureInjection, simRouter, type RouteDeps } from './routes';
+import { connectApiRouter, failureInjection, type RouteDeps } from './routes';
+import { simRouter } from './sim-routes';
 import { ConnectWebhookSender, paymentEvent, refundEvent } from './webhooks';
 
 export { ConnectBooks } from './books';
