@@ -25,9 +25,9 @@ import {
   encodeCursor,
   searchPayments,
   type PaymentSearchQuery,
+  loadPayments,
   type Sql,
 } from '@tender/persistence';
-import { findPaymentAggregates } from '@tender/payments';
 import { ensureDatabase, migrate } from '../libs/persistence/src/migrations';
 import { createApiApp } from '../apps/api/src/app';
 import { createClient } from '../apps/cli/src/provisioning';
@@ -346,7 +346,7 @@ async function main(): Promise<void> {
       `| ${c.name} | ${p.executionMs.toFixed(2)} | ${p.planningMs.toFixed(2)} | ${p.hit}/${p.read} | ${p.shape} |`,
     );
   }
-  // The page's payments, whole, in one statement (findPaymentAggregates), for a page of 10 and of 100.
+  // The page's payments, whole, in one statement (loadPayments), for a page of 10 and of 100.
   for (const size of [10, 100]) {
     const page = await searchPayments(
       { query: async (text, values) => (await db.query(text, values)).rows },
@@ -354,14 +354,14 @@ async function main(): Promise<void> {
     );
     const plans: Explained[] = [];
     for (let i = 0; i < 2; i++) {
-      await findPaymentAggregates(
+      await loadPayments(
         explainer(db, plans),
         page.payments.map((p) => p.id),
       );
     }
     const p = plans[1];
     say(
-      `| page aggregates (${size} payments, findPaymentAggregates) | ${p.executionMs.toFixed(2)} | ` +
+      `| page aggregates (${size} payments, loadPayments) | ${p.executionMs.toFixed(2)} | ` +
         `${p.planningMs.toFixed(2)} | ${p.hit}/${p.read} | ${p.shape.slice(0, 160)}… |`,
     );
   }

@@ -1,5 +1,5 @@
 /**
- * Checks the one-query payment aggregate (libs/payments/src/aggregate.ts) against Prisma's
+ * Checks the one-query payment aggregate (loadPayment, libs/persistence/src/payments/payments.ts) against Prisma's
  * `include` of PAYMENT_AGGREGATE_INCLUDE, for every payment of a database: same fields, same types,
  * same values (children compared in the aggregate's order: tenders by position, operations and legs
  * by creation), read through `pg` and through a Prisma transaction. Read-only.
@@ -7,8 +7,8 @@
  *   npx ts-node --transpile-only bench/verify-aggregate.ts postgresql://postgres@127.0.0.1:5432/tender_bench
  */
 import { isDeepStrictEqual } from 'node:util';
-import { createDatabase, createPrismaClient, prismaSql } from '@tender/persistence';
-import { findPaymentAggregate, PAYMENT_AGGREGATE_INCLUDE } from '@tender/payments';
+import { createDatabase, createPrismaClient, loadPayment, prismaSql } from '@tender/persistence';
+import { PAYMENT_AGGREGATE_INCLUDE } from '@tender/payments';
 async function main() {
   const url = process.argv[2] ?? 'postgresql://postgres@127.0.0.1:5432/tender_bench';
   const prisma = createPrismaClient(url, 2);
@@ -25,9 +25,9 @@ async function main() {
     old!.operations.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
     for (const o of old!.operations)
       o.legs.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
-    const fresh = await findPaymentAggregate(db, id, entityId);
-    const tx = await db.transaction((t) => findPaymentAggregate(t, id));
-    const viaPrisma = await prisma.$transaction((t) => findPaymentAggregate(prismaSql(t), id));
+    const fresh = await loadPayment(db, id, entityId);
+    const tx = await db.transaction((t) => loadPayment(t, id));
+    const viaPrisma = await prisma.$transaction((t) => loadPayment(prismaSql(t), id));
     if (!isDeepStrictEqual(old, viaPrisma) && diffs.length < 3) diffs.push(`through Prisma differs: ${id}`);
     if (isDeepStrictEqual(old, fresh) && isDeepStrictEqual(old, tx)) same++;
     else if (diffs.length < 3)
@@ -35,8 +35,8 @@ async function main() {
         JSON.stringify({ old, fresh }, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)).slice(0, 3000),
       );
   }
-  const otherEntity = await findPaymentAggregate(db, ids[0].id, '00000000-0000-7000-8000-000000000000');
-  const missing = await findPaymentAggregate(db, '00000000-0000-7000-8000-000000000000');
+  const otherEntity = await loadPayment(db, ids[0].id, '00000000-0000-7000-8000-000000000000');
+  const missing = await loadPayment(db, '00000000-0000-7000-8000-000000000000');
   console.log(
     `${ids.length} payments: ${same} identical; other entity → ${otherEntity ? 'found' : 'null'}, unknown id → ${missing ? 'found' : 'null'}`,
   );

@@ -1,28 +1,9 @@
-import {
-  claimFirstAttempt,
-  loadPayment,
-  loadPaymentOf,
-  loadPayments,
-  lockPayment,
-  lockPaymentStatement,
-  type LegRecord,
-  type PaymentAggregate,
-  type Prisma,
-  type TenderRecord,
-} from '@tender/persistence';
+import { type LegRecord, type PaymentAggregate, type Prisma, type TenderRecord } from '@tender/persistence';
 
 /**
- * The payment aggregate's reads and lock live in libs/persistence (payments/payments.ts); these names
- * stay for their callers. What is left here works on the aggregate in hand.
+ * The payment aggregate's reads and lock live in libs/persistence (payments/payments.ts: `loadPayment`,
+ * `loadPayments`, `lockPayment`…); what is left here works on the aggregate in hand.
  */
-export {
-  claimFirstAttempt,
-  lockPayment,
-  lockPaymentStatement,
-  loadPayment as findPaymentAggregate,
-  loadPayments as findPaymentAggregates,
-  loadPaymentOf as findPaymentAggregateOf,
-};
 
 /** The same aggregate through Prisma's `include` (bench/verify-aggregate.ts compares the two). */
 export const PAYMENT_AGGREGATE_INCLUDE = {

@@ -1,7 +1,6 @@
 import type { Outbox, QueuedJob } from '@tender/infra';
 import type { PaymentSignalState } from '@tender/observability';
-import type { Database, Sql } from '@tender/persistence';
-import { findPaymentAggregate, lockPaymentStatement } from './aggregate';
+import { loadPayment, lockPaymentStatement, type Database, type Sql } from '@tender/persistence';
 import { paymentEventsWrite, type WebhookConfig } from './events';
 import { presentPayment, type PaymentAggregate } from './presenter';
 import { advancePayment } from './saga';
@@ -34,7 +33,7 @@ export async function changePayment(
 ): Promise<CommittedPaymentChange> {
   return db.transaction(async (tx, locked) => {
     if (locked.length === 0) throw new Error(`payment ${paymentId} not found`);
-    const before = (await findPaymentAggregate(tx, paymentId))!;
+    const before = (await loadPayment(tx, paymentId))!;
     const payment = structuredClone(before);
     const extra = (await apply(tx, payment)) ?? [];
     // The saga step keeps the payment in hand current too: no re-read. Its row updates, the events

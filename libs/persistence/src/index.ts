@@ -11,6 +11,7 @@ export * from './payments/payments';
 export * from './payments/operations';
 export * from './payments/tenders';
 export * from './payments/session-status';
+export * from './payments/client-sessions';
 export * from './payments/merchant-events';
 export * from './payments/given-up-outcomes';
 export * from './partner-accounts';

@@ -1,5 +1,4 @@
-import type { ClientSession } from '@tender/persistence/generated/prisma/client';
-import { toMinor } from '@tender/persistence';
+import { toMinor, type ClientSessionRecord } from '@tender/persistence';
 import { iso, link, type Link } from '@tender/payments';
 
 export interface EligibleSolution {
@@ -7,7 +6,7 @@ export interface EligibleSolution {
   method: string;
 }
 
-export const ABORTABLE_SESSION_STATUSES = ['CREATED', 'SUBMITTED'];
+export const ABORTABLE_SESSION_STATUSES: readonly string[] = ['CREATED', 'SUBMITTED'];
 
 export interface CheckoutUrls {
   /** The drop-in script (`widget.js_url`). */
@@ -30,7 +29,10 @@ export function checkoutUrls(config: { PUBLIC_URL?: string; WIDGET_JS_URL?: stri
  * open for a payment links Tender's page (`links.checkout`), its credential in the URL fragment so
  * that it never reaches a server log or a Referer.
  */
-export function presentClientSession(session: ClientSession, urls: CheckoutUrls): Record<string, unknown> {
+export function presentClientSession(
+  session: ClientSessionRecord,
+  urls: CheckoutUrls,
+): Record<string, unknown> {
   const links: Record<string, Link> = { self: link(`/v2/client-sessions/${session.id}`) };
   if (ABORTABLE_SESSION_STATUSES.includes(session.status)) {
     links.abort = link(`/v2/client-sessions/${session.id}/abort`, 'POST');

@@ -3,22 +3,28 @@ import type { TenderConfig } from '@tender/config';
 import { CONFIG, Outbox, type QueuedJob } from '@tender/infra';
 import {
   advancePayment,
-  findPaymentAggregate,
-  lockPayment,
   recordPaymentEvents,
   recordSessionStatusEvent,
   type WebhookConfig,
 } from '@tender/payments';
 import {
+  abortClientSession,
   combine,
+  Database,
   DataCipher,
+  insertClientSession,
+  loadClientSession,
+  loadPayment,
+  lockPayment,
   newId,
   PrismaClient,
-  prismaSql,
+  requestPaymentCancel,
+  runStatement,
   sealWebhookHeaders,
-  type Prisma,
+  setSessionStatus,
+  type ClientSessionRecord,
+  type Sql,
 } from '@tender/persistence';
-import type { ClientSession } from '@tender/persistence/generated/prisma/client';
 import { ApiError } from '../http/api-error';
 import type { CreateClientSessionBody } from './client-session.schemas';
 import {
@@ -34,6 +40,7 @@ import { newShopperCredential } from '../checkout/shopper-credential';
 export class ClientSessionsService {
   constructor(
     private readonly prisma: PrismaClient,
+    private readonly db: Database,
     private readonly cipher: DataCipher,
     private readonly outbox: Outbox,
     @Inject(CONFIG) private readonly config: TenderConfig,
@@ -44,25 +51,22 @@ export class ClientSessionsService {
     const eligibleSolutions = await this.eligibleSolutions(entityId);
     const id = newId();
     const session = await this.withEvent((tx) =>
-      tx.clientSession.create({
-        data: {
-          id,
-          entityId,
-          status: 'CREATED',
-          amount: BigInt(body.amount),
-          currency: body.currency,
-          captureMode: body.capture_mode,
-          integrationMode: body.integration_mode,
-          allowFutureUsage: body.allow_future_usage,
-          order: body.order as Prisma.InputJsonValue | undefined,
-          customer: body.customer,
-          threeDsOptions: body.three_ds_authentication_options,
-          shopperRedirectionUrl: body.shopper_redirection_url,
-          webhook: sealWebhookHeaders(this.cipher, body.webhook),
-          eligibleSolutions: eligibleSolutions as unknown as Prisma.InputJsonValue,
-          widgetData: newShopperCredential(id),
-          expiresAt: new Date(Date.now() + this.config.CLIENT_SESSION_TTL_SECONDS * 1000),
-        },
+      insertClientSession(tx, {
+        id,
+        entityId,
+        amount: BigInt(body.amount),
+        currency: body.currency,
+        captureMode: body.capture_mode,
+        integrationMode: body.integration_mode,
+        allowFutureUsage: body.allow_future_usage,
+        order: body.order,
+        customer: body.customer,
+        threeDsOptions: body.three_ds_authentication_options,
+        shopperRedirectionUrl: body.shopper_redirection_url,
+        webhook: sealWebhookHeaders(this.cipher, body.webhook),
+        eligibleSolutions,
+        widgetData: newShopperCredential(id),
+        expiresAt: new Date(Date.now() + this.config.CLIENT_SESSION_TTL_SECONDS * 1000),
       }),
     );
     return this.present(session);
@@ -82,18 +86,14 @@ export class ClientSessionsService {
     }
     // Conditional on the status we saw: a concurrent change (payment completed, expiry) wins and we answer 409.
     const aborted = await this.withEvent(async (tx) => {
-      const updated = await tx.clientSession.updateMany({
-        where: { id, entityId, status: session.status, version: session.version },
-        data: { status: 'ABORTED_BY_MERCHANT', version: { increment: 1 } },
-      });
-      if (updated.count === 0) {
+      if (!(await abortClientSession(tx, session))) {
         throw ApiError.conflict(
           'client_session_not_abortable',
           'The client session changed meanwhile; retry.',
         );
       }
       const jobs = session.paymentId ? await this.cancelPayment(tx, session.paymentId) : [];
-      return { session: (await tx.clientSession.findUnique({ where: { id } }))!, jobs };
+      return { session: (await loadClientSession(tx, id))!, jobs };
     });
     return this.present(aborted);
   }
@@ -110,16 +110,13 @@ export class ClientSessionsService {
   }
 
   /** Loads a session of this entity (another entity's id answers 404), expiring it when its time is up. */
-  async load(entityId: string, id: string): Promise<ClientSession> {
-    const session = await this.prisma.clientSession.findFirst({ where: { id, entityId } });
+  async load(entityId: string, id: string): Promise<ClientSessionRecord> {
+    const session = await loadClientSession(this.db, id, entityId);
     if (!session) throw ApiError.notFound('client session', id);
     if (session.status === 'CREATED' && session.expiresAt.getTime() <= Date.now()) {
       return this.withEvent(async (tx) => {
-        await tx.clientSession.updateMany({
-          where: { id, status: 'CREATED' },
-          data: { status: 'EXPIRED', version: { increment: 1 } },
-        });
-        return (await tx.clientSession.findUnique({ where: { id } }))!;
+        await setSessionStatus(tx, id, 'CREATED', 'EXPIRED');
+        return (await loadClientSession(tx, id))!;
       });
     }
     return session;
@@ -129,42 +126,36 @@ export class ClientSessionsService {
    * The shopper's session is aborted while its payment is still being authorized: the saga sends no
    * further tender and voids whatever holds money, and the payment ends CANCELLED.
    */
-  private async cancelPayment(tx: Prisma.TransactionClient, paymentId: string): Promise<QueuedJob[]> {
-    const sql = prismaSql(tx);
-    await lockPayment(sql, paymentId);
-    const before = await findPaymentAggregate(sql, paymentId);
+  private async cancelPayment(tx: Sql, paymentId: string): Promise<QueuedJob[]> {
+    await lockPayment(tx, paymentId);
+    const before = await loadPayment(tx, paymentId);
     if (!before || !['PENDING', 'PENDING_FRAUD_APPROVAL'].includes(before.status)) return [];
-    await tx.payment.update({ where: { id: paymentId }, data: { cancelRequestedAt: new Date() } });
-    const payment = (await findPaymentAggregate(sql, paymentId))!;
-    const advanced = await advancePayment(sql, payment);
-    if (advanced.writes.length) {
-      const writes = combine(advanced.writes);
-      await sql.query(writes.sql, writes.values);
-    }
-    const after = (await findPaymentAggregate(sql, paymentId))!;
+    await requestPaymentCancel(tx, paymentId, new Date());
+    const payment = (await loadPayment(tx, paymentId))!;
+    const advanced = await advancePayment(tx, payment);
+    if (advanced.writes.length) await runStatement(tx, combine(advanced.writes));
+    const after = (await loadPayment(tx, paymentId))!;
     return [
       ...advanced.jobs,
-      ...(await recordPaymentEvents(sql, before, after, after.webhook as WebhookConfig | null)),
+      ...(await recordPaymentEvents(tx, before, after, after.webhook as WebhookConfig | null)),
     ];
   }
 
   /** Runs a session change and records its CLIENT_SESSION_STATUS event in the same transaction. */
   private async withEvent(
-    change: (
-      tx: Prisma.TransactionClient,
-    ) => Promise<ClientSession | { session: ClientSession; jobs: QueuedJob[] }>,
-  ): Promise<ClientSession> {
-    const { session, jobs, outboxIds } = await this.prisma.$transaction(async (tx) => {
+    change: (tx: Sql) => Promise<ClientSessionRecord | { session: ClientSessionRecord; jobs: QueuedJob[] }>,
+  ): Promise<ClientSessionRecord> {
+    const { session, jobs, outboxIds } = await this.db.transaction(async (tx) => {
       const changed = await change(tx);
       const { session, jobs } = 'jobs' in changed ? changed : { session: changed, jobs: [] as QueuedJob[] };
-      jobs.push(...(await recordSessionStatusEvent(prismaSql(tx), session.id)));
-      return { session, jobs, outboxIds: await this.outbox.write(prismaSql(tx), jobs) };
+      jobs.push(...(await recordSessionStatusEvent(tx, session.id)));
+      return { session, jobs, outboxIds: await this.outbox.write(tx, jobs) };
     });
     await this.outbox.publish(jobs, outboxIds);
     return session;
   }
 
-  private present(session: ClientSession): Record<string, unknown> {
+  private present(session: ClientSessionRecord): Record<string, unknown> {
     return presentClientSession(session, checkoutUrls(this.config));
   }
 }

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import {
   consoleActions,
-  findPaymentAggregate,
-  findPaymentAggregates,
   paymentTimeline,
   presentPayment,
   tenderSplits,
   type TimelineEvent,
 } from '@tender/payments';
 import {
+  loadPayment,
+  loadPayments,
   findPaymentEntityId,
   newId,
   searchPayments,
@@ -85,7 +85,7 @@ export class ConsolePayments {
       limit: query.limit,
       cursor: query.cursor,
     });
-    const payments = await findPaymentAggregates(
+    const payments = await loadPayments(
       this.db,
       page.payments.map((p) => p.id),
     );
@@ -107,7 +107,7 @@ export class ConsolePayments {
   async detail(paymentId: string): Promise<Record<string, unknown>> {
     const entityId = await this.entityOf(paymentId);
     const [payment, events, audit] = await Promise.all([
-      findPaymentAggregate(this.db, paymentId, entityId),
+      loadPayment(this.db, paymentId, entityId),
       this.useCases.events.list(entityId, paymentId),
       this.prisma.auditLog.findMany({ where: { paymentId }, orderBy: [{ at: 'asc' }, { id: 'asc' }] }),
     ]);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Database, type Sql } from '@tender/persistence';
-import { findPaymentAggregate, presentPayment, type PaymentAggregate } from '@tender/payments';
+import { Database, loadPayment, type Sql } from '@tender/persistence';
+import { presentPayment, type PaymentAggregate } from '@tender/payments';
 import { ApiError } from '../http/api-error';
 
 /** Payments of one entity: another entity's id answers 404. */
@@ -9,7 +9,7 @@ export class PaymentRepository {
   constructor(private readonly db: Database) {}
 
   async get(entityId: string, id: string, db: Sql = this.db): Promise<PaymentAggregate> {
-    const payment = await findPaymentAggregate(db, id, entityId);
+    const payment = await loadPayment(db, id, entityId);
     if (!payment) throw ApiError.notFound('payment', id);
     return payment;
   }

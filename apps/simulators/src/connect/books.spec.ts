@@ -1,4 +1,5 @@
-import { ConnectBooks, type BooksChange, type NewPayment } from './books';
+import { ConnectBooks } from './books';
+import type { BooksChange, NewPayment } from './books-state';
 import { ConnectApiError } from './errors';
 import { IdempotenceRegistry, idempotenceKeyError, requestFingerprint } from './idempotence';
 import { resolveInstrument } from './instruments';

@@ -1,16 +1,32 @@
 import { randomInt } from 'node:crypto';
-import type { APIError } from 'connect-sdk-nodejs/lib/v1/model/domain';
 import { SnapshotStore } from '../common/snapshot-store';
-import { apiError, invalid, notAllowedInStatus, notFound, notRefundable, validationError } from './errors';
-import type { IdempotenceEntry } from './idempotence';
-import type { ResolvedInstrument } from './instruments';
+import { apiError, invalid, notAllowedInStatus, notFound, validationError } from './errors';
+import type { CaptureStatus, PaymentStatus, RefundStatus } from './status';
 import {
-  ACTIVE_CAPTURE_STATUSES,
-  ACTIVE_REFUND_STATUSES,
-  type CaptureStatus,
-  type PaymentStatus,
-  type RefundStatus,
-} from './status';
+  emptyBooks,
+  newCaptureRecord,
+  newPaymentRecord,
+  type BooksChange,
+  type CaptureRecord,
+  type ConnectBooksState,
+  type NewPayment,
+  type NewRefund,
+  type PaymentAmounts,
+  type PaymentRecord,
+  type RefundRecord,
+  type TransactionView,
+} from './books-state';
+import {
+  capturesOf,
+  capturesUnsettledAndUnrefunded,
+  findPayments,
+  isCancellable,
+  isRefundable,
+  newRefundRecord,
+  paymentAmounts,
+  refundsOf,
+  transactionView,
+} from './books-views';
 
 /**
  * The simulator's books: payments, captures and refunds with the Connect status model, the amount
@@ -38,163 +54,9 @@ import {
  *            cancel → CANCELLED; cancelapproval → PENDING_APPROVAL; settle → REFUNDED (payment REFUNDED
  *            once everything captured is refunded); refund-decline → REJECTED.
  * Refunds draw only on settled (CAPTURED) captures: asked before, Connect's refund refusal of [002]
- * (404, code 300240) answers, until the captures settle.
+ * (404, code 300240) answers, until the captures settle. Records: `books-state.ts`; amounts, views and
+ * the refund checks: `books-views.ts`.
  */
-
-export interface PaymentRecord {
-  id: string;
-  merchantId: string;
-  status: PaymentStatus;
-  createdAt: string;
-  statusChangedAt: string;
-  amount: number;
-  currencyCode: string;
-  merchantReference?: string;
-  merchantOrderId?: number;
-  instrument: string;
-  outcome: ResolvedInstrument['outcome'];
-  last4: string;
-  expiryDate?: string;
-  paymentProductId: number;
-  requiresApproval: boolean;
-  authorizationMode: string;
-  fraudServiceResult: 'accepted' | 'challenged';
-  /** Set once the (simulated) acquirer authorized the amount. */
-  authorized: boolean;
-  authorisationCode?: string;
-  captureIds: string[];
-  refundIds: string[];
-  /** No further capture possible (final capture done, or the rest of the authorization released). */
-  captureClosed: boolean;
-  amountCancelled: number;
-  errors?: APIError[];
-  idempotencyHits: number;
-}
-
-export interface CaptureRecord {
-  id: string;
-  paymentId: string;
-  merchantId: string;
-  amount: number;
-  currencyCode: string;
-  isFinal: boolean;
-  status: CaptureStatus;
-  /** Ends REJECTED_CAPTURE instead of CAPTURED when it settles (decided when it is requested). */
-  rejectOnSettle?: boolean;
-  createdAt: string;
-  statusChangedAt: string;
-}
-
-export interface RefundRecord {
-  id: string;
-  paymentId: string;
-  captureId?: string;
-  merchantId: string;
-  amount: number;
-  currencyCode: string;
-  merchantReference?: string;
-  refundDate?: string;
-  status: RefundStatus;
-  createdAt: string;
-  statusChangedAt: string;
-  errors?: APIError[];
-}
-
-export interface ConnectBooksState {
-  version: 1;
-  paymentSequence: number;
-  payments: Record<string, PaymentRecord>;
-  captures: Record<string, CaptureRecord>;
-  refunds: Record<string, RefundRecord>;
-  /** `${merchantId} ${idempotenceKey}` → entry, kept 24 h. */
-  idempotence: Record<string, IdempotenceEntry>;
-  /** connect-error-once markers (idempotence key or merchantReference) that already failed once. */
-  errorOnce: Record<string, number>;
-  counters: {
-    idempotencyHits: number;
-    idempotencyConflicts: number;
-    authFailures: number;
-    injectedFailures: number;
-  };
-}
-
-export type BooksChange = { type: 'payment' | 'refund' | 'capture'; id: string; status: string };
-
-export interface NewPayment {
-  merchantId: string;
-  amount: number;
-  currencyCode: string;
-  merchantReference?: string;
-  merchantOrderId?: number;
-  instrument: ResolvedInstrument;
-  requiresApproval: boolean;
-  authorizationMode: string;
-  paymentProductId: number;
-  expiryDate?: string;
-}
-
-export interface NewRefund {
-  amount?: number;
-  currencyCode?: string;
-  merchantReference?: string;
-  refundDate?: string;
-}
-
-export interface PaymentAmounts {
-  authorized: number;
-  /** Captures requested or done (CAPTURE_REQUESTED + CAPTURED). */
-  captured: number;
-  /** Captures done (CAPTURED): what refunds may draw on, and Connect's `amountPaid`. */
-  settled: number;
-  /** Refunds not cancelled or rejected (requested, pending approval or done). */
-  refunded: number;
-  /** Refunds in REFUNDED. */
-  refundedCompleted: number;
-  cancelled: number;
-  capturable: number;
-  /** Settled minus refunds. */
-  refundable: number;
-}
-
-export interface TransactionView {
-  paymentId: string;
-  merchantId: string;
-  merchantReference?: string;
-  merchantOrderId?: number;
-  instrument: string;
-  status: PaymentStatus;
-  currencyCode: string;
-  amount: number;
-  amountAuthorized: number;
-  amountCaptured: number;
-  amountSettled: number;
-  amountRefunded: number;
-  amountCancelled: number;
-  captures: Array<
-    Pick<CaptureRecord, 'id' | 'amount' | 'status' | 'isFinal' | 'rejectOnSettle' | 'createdAt'>
-  >;
-  refunds: Array<
-    Pick<RefundRecord, 'id' | 'amount' | 'status' | 'merchantReference' | 'captureId' | 'createdAt'>
-  >;
-  idempotencyHits: number;
-  createdAt: string;
-  statusChangedAt: string;
-}
-
-export function emptyBooks(): ConnectBooksState {
-  return {
-    version: 1,
-    paymentSequence: 0,
-    payments: {},
-    captures: {},
-    refunds: {},
-    idempotence: {},
-    errorOnce: {},
-    counters: { idempotencyHits: 0, idempotencyConflicts: 0, authFailures: 0, injectedFailures: 0 },
-  };
-}
-
-const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
 export interface BooksOptions {
   /** Share of captures (0..1) that end REJECTED_CAPTURE when they settle. Default 0. */
@@ -272,69 +134,32 @@ export class ConnectBooks {
   }
 
   capturesOf(payment: PaymentRecord): CaptureRecord[] {
-    return payment.captureIds.map((id) => this.state.captures[id]);
+    return capturesOf(this.state, payment);
   }
 
   refundsOf(payment: PaymentRecord): RefundRecord[] {
-    return payment.refundIds.map((id) => this.state.refunds[id]);
+    return refundsOf(this.state, payment);
   }
 
   amounts(payment: PaymentRecord): PaymentAmounts {
-    const captures = this.capturesOf(payment);
-    const captured = sum(
-      captures.filter((c) => ACTIVE_CAPTURE_STATUSES.includes(c.status)).map((c) => c.amount),
-    );
-    const settled = sum(captures.filter((c) => c.status === 'CAPTURED').map((c) => c.amount));
-    const refunds = this.refundsOf(payment);
-    const refunded = sum(
-      refunds.filter((r) => ACTIVE_REFUND_STATUSES.includes(r.status)).map((r) => r.amount),
-    );
-    const refundedCompleted = sum(refunds.filter((r) => r.status === 'REFUNDED').map((r) => r.amount));
-    const authorized = payment.authorized ? payment.amount : 0;
-    return {
-      authorized,
-      captured,
-      settled,
-      refunded,
-      refundedCompleted,
-      cancelled: payment.amountCancelled,
-      capturable: payment.authorized && !payment.captureClosed ? authorized - captured : 0,
-      refundable: settled - refunded,
-    };
+    return paymentAmounts(this.state, payment);
   }
 
   /** Whether `cancel` is allowed now (also `statusOutput.isCancellable`). */
   isCancellable(payment: PaymentRecord): boolean {
-    switch (payment.status) {
-      case 'PENDING_FRAUD_APPROVAL':
-      case 'PENDING_APPROVAL':
-      case 'PENDING_CAPTURE':
-        return true;
-      case 'CAPTURE_REQUESTED':
-        return this.capturesUnsettledAndUnrefunded(payment);
-      default:
-        return false;
-    }
+    return isCancellable(this.state, payment);
   }
 
   /** Whether a refund may be requested now (also `statusOutput.isRefundable`): something settled is left. */
   isRefundable(payment: PaymentRecord): boolean {
-    const refundableStatus = ['PENDING_CAPTURE', 'CAPTURE_REQUESTED', 'CAPTURED', 'PAID'].includes(
-      payment.status,
-    );
-    return refundableStatus && this.amounts(payment).refundable > 0;
+    return isRefundable(this.state, payment);
   }
 
   findPayments(
     merchantId: string,
     filter: { merchantReference?: string; merchantOrderId?: number },
   ): PaymentRecord[] {
-    return Object.values(this.state.payments).filter(
-      (p) =>
-        p.merchantId === merchantId &&
-        (filter.merchantReference === undefined || p.merchantReference === filter.merchantReference) &&
-        (filter.merchantOrderId === undefined || p.merchantOrderId === filter.merchantOrderId),
-    );
+    return findPayments(this.state, merchantId, filter);
   }
 
   transactions(reference?: string): TransactionView[] {
@@ -344,45 +169,7 @@ export class ConnectBooks {
   }
 
   transaction(payment: PaymentRecord): TransactionView {
-    const amounts = this.amounts(payment);
-    return {
-      paymentId: payment.id,
-      merchantId: payment.merchantId,
-      merchantReference: payment.merchantReference,
-      merchantOrderId: payment.merchantOrderId,
-      instrument: payment.instrument,
-      status: payment.status,
-      currencyCode: payment.currencyCode,
-      amount: payment.amount,
-      amountAuthorized: amounts.authorized,
-      amountCaptured: amounts.captured,
-      amountSettled: amounts.settled,
-      amountRefunded: amounts.refunded,
-      amountCancelled: amounts.cancelled,
-      captures: this.capturesOf(payment).map(
-        ({ id, amount, status, isFinal, rejectOnSettle, createdAt }) => ({
-          id,
-          amount,
-          status,
-          isFinal,
-          ...(rejectOnSettle ? { rejectOnSettle } : {}),
-          createdAt,
-        }),
-      ),
-      refunds: this.refundsOf(payment).map(
-        ({ id, amount, status, merchantReference, captureId, createdAt }) => ({
-          id,
-          amount,
-          status,
-          merchantReference,
-          captureId,
-          createdAt,
-        }),
-      ),
-      idempotencyHits: payment.idempotencyHits,
-      createdAt: payment.createdAt,
-      statusChangedAt: payment.statusChangedAt,
-    };
+    return transactionView(this.state, payment);
   }
 
   // ---- payment operations ------------------------------------------------------------------
@@ -393,31 +180,7 @@ export class ConnectBooks {
     const merchantDigits = (input.merchantId.replace(/\D/g, '').slice(-4) || '0').padStart(4, '0');
     const id = `000000${merchantDigits}${String(state.paymentSequence).padStart(10, '0')}0000100001`;
     const at = this.now().toISOString();
-    const payment: PaymentRecord = {
-      id,
-      merchantId: input.merchantId,
-      status: 'CREATED',
-      createdAt: at,
-      statusChangedAt: at,
-      amount: input.amount,
-      currencyCode: input.currencyCode,
-      merchantReference: input.merchantReference,
-      merchantOrderId: input.merchantOrderId,
-      instrument: input.instrument.given,
-      outcome: input.instrument.outcome,
-      last4: input.instrument.last4,
-      expiryDate: input.expiryDate,
-      paymentProductId: input.paymentProductId,
-      requiresApproval: input.requiresApproval,
-      authorizationMode: input.authorizationMode,
-      fraudServiceResult: 'accepted',
-      authorized: false,
-      captureIds: [],
-      refundIds: [],
-      captureClosed: false,
-      amountCancelled: 0,
-      idempotencyHits: 0,
-    };
+    const payment = newPaymentRecord(id, input, at);
     state.payments[id] = payment;
     if (input.instrument.outcome === 'decline') {
       payment.errors = [
@@ -495,7 +258,7 @@ export class ConnectBooks {
 
   /** Undo a requested (not yet settled) capture: back to PENDING_APPROVAL. */
   cancelApproval(payment: PaymentRecord): PaymentRecord {
-    if (payment.status !== 'CAPTURE_REQUESTED' || !this.capturesUnsettledAndUnrefunded(payment)) {
+    if (payment.status !== 'CAPTURE_REQUESTED' || !capturesUnsettledAndUnrefunded(this.state, payment)) {
       throw notAllowedInStatus(
         `CAPTURE OF PAYMENT ${payment.id} CANNOT BE UNDONE IN STATUS ${payment.status}`,
       );
@@ -542,57 +305,7 @@ export class ConnectBooks {
     refundApproval: boolean,
     capture?: CaptureRecord,
   ): RefundRecord {
-    const amounts = this.amounts(payment);
-    if (
-      amounts.captured === 0 ||
-      !['PENDING_CAPTURE', 'CAPTURE_REQUESTED', 'CAPTURED', 'PAID'].includes(payment.status) ||
-      (capture && capture.status !== 'CAPTURED')
-    ) {
-      throw notRefundable();
-    }
-    if (input.currencyCode !== undefined && input.currencyCode !== payment.currencyCode) {
-      throw validationError([
-        invalid(
-          'amountOfMoney.currencyCode',
-          `currency ${input.currencyCode} differs from the payment currency ${payment.currencyCode}`,
-        ),
-      ]);
-    }
-    let refundable = amounts.refundable;
-    if (capture) {
-      const refundedOnCapture = sum(
-        this.refundsOf(payment)
-          .filter((r) => r.captureId === capture.id && ACTIVE_REFUND_STATUSES.includes(r.status))
-          .map((r) => r.amount),
-      );
-      refundable = Math.min(refundable, capture.amount - refundedOnCapture);
-    }
-    const queued = capture ? 0 : amounts.captured - amounts.settled;
-    const amount = input.amount ?? refundable;
-    if (amount > refundable || refundable <= 0) {
-      // what the queued captures will settle is not refundable yet
-      if (queued > 0 && amount <= refundable + queued) throw notRefundable();
-      throw validationError([
-        invalid(
-          'amountOfMoney.amount',
-          `${amount} exceeds the refundable amount ${refundable} (settled captures minus refunds)`,
-        ),
-      ]);
-    }
-    const at = this.now().toISOString();
-    const refund: RefundRecord = {
-      id: `${payment.id.slice(0, 20)}000-3${String(payment.refundIds.length + 1).padStart(5, '0')}`,
-      paymentId: payment.id,
-      captureId: capture?.id,
-      merchantId: payment.merchantId,
-      amount,
-      currencyCode: payment.currencyCode,
-      merchantReference: input.merchantReference,
-      refundDate: input.refundDate,
-      status: 'CREATED',
-      createdAt: at,
-      statusChangedAt: at,
-    };
+    const refund = newRefundRecord(this.state, payment, input, () => this.now(), capture);
     this.state.refunds[refund.id] = refund;
     payment.refundIds.push(refund.id);
     if (payment.outcome === 'refund-decline') {
@@ -705,26 +418,8 @@ export class ConnectBooks {
     }
   }
 
-  private capturesUnsettledAndUnrefunded(payment: PaymentRecord): boolean {
-    return (
-      this.capturesOf(payment).every((c) => c.status !== 'CAPTURED') &&
-      this.refundsOf(payment).every((r) => !ACTIVE_REFUND_STATUSES.includes(r.status))
-    );
-  }
-
   private addCapture(payment: PaymentRecord, amount: number, isFinal: boolean): CaptureRecord {
-    const at = this.now().toISOString();
-    const capture: CaptureRecord = {
-      id: `${payment.id.slice(0, 20)}00002${String(payment.captureIds.length + 1).padStart(5, '0')}`,
-      paymentId: payment.id,
-      merchantId: payment.merchantId,
-      amount,
-      currencyCode: payment.currencyCode,
-      isFinal,
-      status: 'CAPTURE_REQUESTED',
-      createdAt: at,
-      statusChangedAt: at,
-    };
+    const capture = newCaptureRecord(payment, amount, isFinal, this.now().toISOString());
     const rate = this.options.captureRejectRate ?? 0;
     if (payment.outcome === 'capture-reject' || (rate > 0 && (this.options.random ?? Math.random)() < rate)) {
       capture.rejectOnSettle = true;

@@ -9,7 +9,8 @@ import { IdempotenceRegistry } from './idempotence';
 import { resolveConnectOptions, type ConnectSimulatorOptions } from './options';
 import { renderPayment, renderRefund } from './render';
 import { HostedCheckouts } from './hosted-checkout';
-import { connectApiRouter, failureInjection, simRouter, type RouteDeps } from './routes';
+import { connectApiRouter, failureInjection, type RouteDeps } from './routes';
+import { simRouter } from './sim-routes';
 import { ConnectWebhookSender, paymentEvent, refundEvent } from './webhooks';
 
 export { ConnectBooks } from './books';
@@ -20,7 +21,7 @@ export type {
   CaptureRecord,
   RefundRecord,
   TransactionView,
-} from './books';
+} from './books-state';
 export { CONNECT_ERROR_CODES } from './errors';
 export { CONNECT_TEST_INSTRUMENTS } from './instruments';
 export type { ConnectTestInstrument, InstrumentOutcome } from './instruments';

@@ -7,7 +7,8 @@ import type {
   PaymentResponse,
   RefundResponse,
 } from 'connect-sdk-nodejs/lib/v1/model/domain';
-import type { CaptureRecord, ConnectBooks, PaymentRecord, RefundRecord } from './books';
+import type { ConnectBooks } from './books';
+import type { CaptureRecord, PaymentRecord, RefundRecord } from './books-state';
 import { CAPTURE_STATUS_CODE, PAYMENT_STATUS, REFUND_STATUS, statusDateTime } from './status';
 
 /**

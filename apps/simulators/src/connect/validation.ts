@@ -1,5 +1,5 @@
 import type { APIError } from 'connect-sdk-nodejs/lib/v1/model/domain';
-import type { NewPayment, NewRefund } from './books';
+import type { NewPayment, NewRefund } from './books-state';
 import { invalid, missing, validationError } from './errors';
 import { resolveInstrument } from './instruments';
 

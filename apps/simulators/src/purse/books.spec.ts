@@ -6,10 +6,9 @@ import {
   createPayment,
   findByReference,
   initialPurseState,
-  ledgerOf,
-  toWire,
   type CreatePaymentInput,
 } from './books';
+import { ledgerOf, toWire } from './wire';
 
 const now = new Date('2025-01-02T03:04:05.000Z');
 

@@ -4,7 +4,7 @@ import { purseInstrument } from './instruments';
 
 /**
  * The Purse simulator's books: payments in (almost) the seed's wire shape, plus what the
- * simulator needs internally. `amounts`, `overview` and `links` are never stored; `toWire`
+ * simulator needs internally. `amounts`, `overview` and `links` are never stored; `toWire` (wire.ts)
  * derives them from the partner transactions, with the invariants of the seed's line-53 example:
  *
  *   available_to_capture = available_to_void = total_authorized − total_captured − total_voided
@@ -179,51 +179,6 @@ export function computeOverview(
   };
 }
 
-function wireOperation(operation: Operation): unknown {
-  return {
-    ...operation,
-    partner_transactions: operation.partner_transactions.map(
-      ({ authorization_transaction_id: _tie, ...transaction }) => transaction,
-    ),
-  };
-}
-
-/** The payment exactly as the API answers it. */
-export function toWire(payment: PaymentRecord): Record<string, unknown> {
-  const amounts = computeAmounts(payment);
-  const base = `/v2/payments/${payment.id}`;
-  const links: Record<string, { href: string; method: string }> = { self: { href: base, method: 'GET' } };
-  if (amounts.available_to_capture > 0) links.capture = { href: `${base}/captures`, method: 'POST' };
-  if (amounts.available_to_refund > 0) links.refund = { href: `${base}/refunds`, method: 'POST' };
-  if (amounts.available_to_void > 0) links.void = { href: `${base}/voids`, method: 'POST' };
-  return {
-    id: payment.id,
-    version: payment.version,
-    created_at: payment.created_at,
-    entity_id: payment.entity_id,
-    amount: payment.amount,
-    currency: payment.currency,
-    allow_future_usage: payment.allow_future_usage,
-    ...(payment.order_reference !== undefined ? { order_reference: payment.order_reference } : {}),
-    ...(payment.order !== undefined ? { order: payment.order } : {}),
-    capture_mode: payment.capture_mode,
-    amounts,
-    overview: computeOverview(amounts),
-    split: payment.split.map(({ partner, method, amount, parent }) => ({
-      partner,
-      method,
-      amount,
-      ...parent,
-    })),
-    authorization: payment.authorization,
-    captures: payment.captures.map(wireOperation),
-    voids: payment.voids.map(wireOperation),
-    refunds: payment.refunds.map(wireOperation),
-    links,
-    ...(payment.webhook !== undefined ? { webhook: payment.webhook } : {}),
-  };
-}
-
 export interface CreatePaymentInput {
   entity_id: string;
   amount: number;
@@ -339,7 +294,7 @@ function allocationOrder(payment: PaymentRecord): PartnerTransaction[] {
   ];
 }
 
-function drawnOn(operations: Operation[], authorizationId: string): number {
+export function drawnOn(operations: Operation[], authorizationId: string): number {
   return sum(
     succeeded(operations).flatMap((operation) =>
       operation.partner_transactions
@@ -422,51 +377,6 @@ export function applyOperation(
   list.push(operation);
   payment.version += 1;
   return operation;
-}
-
-/** A payment's books for the inspection API. */
-export function ledgerOf(payment: PaymentRecord): Record<string, unknown> {
-  const amounts = computeAmounts(payment);
-  const operations = (['capture', 'void', 'refund'] as const).flatMap((kind) =>
-    (kind === 'capture' ? payment.captures : kind === 'void' ? payment.voids : payment.refunds).map(
-      (operation) => ({
-        kind,
-        id: operation.id,
-        amount: operation.amount,
-        merchant_reference: operation.merchant_reference,
-        status: operation.status,
-        triggered_by: operation.triggered_by,
-        created_at: operation.created_at,
-      }),
-    ),
-  );
-  return {
-    payment_id: payment.id,
-    order_reference: payment.order_reference ?? null,
-    entity_id: payment.entity_id,
-    currency: payment.currency,
-    capture_mode: payment.capture_mode,
-    version: payment.version,
-    authorization_status: payment.authorization.status,
-    amount: payment.amount,
-    held: amounts.available_to_capture,
-    authorized: amounts.total_authorized,
-    captured: amounts.total_captured,
-    voided: amounts.total_voided,
-    refunded: amounts.total_refunded,
-    tenders: payment.authorization.partner_transactions.map((authorization, index) => ({
-      partner: authorization.partner,
-      method: authorization.method,
-      instrument: payment.split[index].token,
-      status: authorization.status,
-      amount: authorization.amount,
-      captured: drawnOn(payment.captures, authorization.id),
-      voided: drawnOn(payment.voids, authorization.id),
-      refunded: drawnOn(payment.refunds, authorization.id),
-    })),
-    operations: operations.sort((a, b) => a.created_at.localeCompare(b.created_at)),
-    idempotency_hits: payment.idempotency_hits,
-  };
 }
 
 /** Payments whose order reference or one of whose operations' merchant_reference is `reference`. */

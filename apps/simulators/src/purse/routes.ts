@@ -7,12 +7,12 @@ import {
   availableFor,
   createPayment,
   reusedTender,
-  toWire,
   type CreatePaymentInput,
   type OperationKind,
   type PurseState,
   type SplitEntry,
 } from './books';
+import { toWire } from './wire';
 import { IDEMPOTENCY_HEADER, withIdempotency } from './idempotency';
 import { problem, send, type InvalidParam, type SimResponse } from './problems';
 import {

@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
-import { findByReference, ledgerOf, toWire } from './books';
+import { findByReference } from './books';
+import { ledgerOf, toWire } from './wire';
 import type { PurseContext } from './routes';
 
 /**

@@ -15,13 +15,14 @@ import {
   type AuthorizeResult,
 } from '@tender/partners';
 import {
+  claimFirstAttempt,
   DataCipher,
   Database,
   instrumentWithoutPin,
   recordAuthorization,
   type TenderRecord as PartnerTransaction,
 } from '@tender/persistence';
-import { claimFirstAttempt, putTender, type PaymentAggregate } from '@tender/payments';
+import { putTender, type PaymentAggregate } from '@tender/payments';
 import { alertIfConfiguration, lookupFailed, reverseIfNeeded } from './partner-errors';
 import { inFlight, inFlightReason, PartnerRequests } from './partner-requests';
 import { reconcileAuthorizationJob, ReconciliationSchedule } from '../reconciliation/reconciliation-schedule';

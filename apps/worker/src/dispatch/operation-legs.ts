@@ -6,8 +6,8 @@ import {
   UnknownOutcomeError,
   type OperationResult,
 } from '@tender/partners';
-import { Database, recordLegResult } from '@tender/persistence';
-import { claimFirstAttempt, putLeg } from '@tender/payments';
+import { claimFirstAttempt, Database, recordLegResult } from '@tender/persistence';
+import { putLeg } from '@tender/payments';
 import { alertIfConfiguration, lookupFailed, reverseIfNeeded } from './partner-errors';
 import {
   inFlight,

@@ -1,12 +1,7 @@
 import type { AxiosInstance } from 'axios';
-import type {
-  CreatePaymentRequest,
-  PaymentResponse,
-  RefundResponse,
-} from 'connect-sdk-nodejs/lib/v1/model/domain';
+import type { PaymentResponse, RefundResponse } from 'connect-sdk-nodejs/lib/v1/model/domain';
 import {
   PartnerProtocolError,
-  PartnerRejectedError,
   UnknownOutcomeError,
   type AuthorizeRequest,
   type AuthorizeResult,
@@ -18,21 +13,12 @@ import {
   type PartnerWebhookEvent,
 } from '../adapter';
 import { createPartnerHttpClient } from '../http';
-import {
-  ConnectClient,
-  connectCredentials,
-  type CaptureResponse,
-  type ConnectAnswer,
-  type CreatePaymentResponse,
-  type RefundErrorResponse,
-} from './client';
+import { ConnectClient, connectCredentials, type ConnectAnswer, type RefundErrorResponse } from './client';
 import {
   OPEN_AUTHORIZATION,
   apiErrors,
-  assertMoney,
   authorizationResult,
   captureResult,
-  describeErrors,
   expectBody,
   failedOperation,
   isIdempotenceInProgress,
@@ -40,11 +26,9 @@ import {
   rejected,
   refundResult,
   throwCommonErrors,
-  toConnectIdempotenceKey,
-  toConnectReference,
   voidResultFromCancel,
-  type PaymentExpectation,
 } from './mapping';
+import { toConnectReference } from './references';
 import { verifyConnectWebhook } from './webhook';
 import {
   createHostedCheckout,
@@ -52,6 +36,17 @@ import {
   HOSTED_REFERENCE_PREFIX,
   isHostedCard,
 } from './hosted-checkout';
+import {
+  captureBody,
+  captureOutcome,
+  checkVoidedPayment,
+  createPaymentBody,
+  createPaymentOutcome,
+  expectation,
+  idempotenceKey,
+  MAX_REFUND_KEYS,
+  paymentIdOf,
+} from './payment-requests';
 
 export interface ConnectAdapterOptions {
   /** HTTP client (tests); default: the shared partner client (keep-alive, never throws on a status). */
@@ -77,7 +72,8 @@ export interface ConnectAdapterOptions {
  *   never sent while it would cancel queued captures), refund `POST …/refund` (201) with our leg
  *   reference as `refundReferences.merchantReference`. Captures and refunds are PENDING until Connect
  *   confirms them (CAPTURED / REFUNDED): the dispatcher looks again on its reconcile schedule.
- * - Status and error mapping: `mapping.ts`; webhooks: `webhook.ts`; wire and signing: `client.ts`,
+ * - Bodies and the create and capture answers: `payment-requests.ts`; status and error mapping:
+ *   `mapping.ts`; webhooks: `webhook.ts`; wire and signing: `client.ts`,
  *   `signing.ts`. Nothing here logs: errors carry codes and Connect's texts, never credentials,
  *   signatures or tokens.
  */
@@ -406,123 +402,4 @@ export class ConnectAdapter implements PartnerAdapter {
     }
     return refundResult(expectBody(now, 'get refund'), request.amount, request.currency);
   }
-}
-
-// ---- request bodies and answers -----------------------------------------------------------------
-
-/** Refund keys of one leg tried at most (see `refund`): the first and the ones after stale refusals. */
-const MAX_REFUND_KEYS = 5;
-
-function idempotenceKey(context: CallContext, step?: string): string {
-  return toConnectIdempotenceKey(context.idempotencyKey, step);
-}
-
-function expectation(request: AuthorizeRequest): PaymentExpectation {
-  return {
-    amount: request.amount,
-    currency: request.currency,
-    reference: toConnectReference(request.reference),
-  };
-}
-
-function paymentIdOf(request: OperationRequest): string {
-  const id = request.tender.partnerReference;
-  if (!id) throw new PartnerRejectedError('connect: the tender has no Connect payment id');
-  return id;
-}
-
-function captureBody(request: OperationRequest) {
-  return { amount: request.amount, isFinal: request.isFinal ?? false };
-}
-
-/** The void's payment must be the tender's: same currency, same authorized amount. */
-function checkVoidedPayment(payment: PaymentResponse, request: OperationRequest): void {
-  assertMoney(
-    payment.paymentOutput?.amountOfMoney,
-    request.tender.authorizedAmount,
-    request.currency,
-    `payment ${payment.id ?? request.tender.partnerReference}`,
-  );
-}
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
-
-/**
- * The create-payment body. Deterministic in the request (no clock, no random): the lookup after a
- * timeout re-POSTs it under the same idempotence key. Connect would replay the first answer whatever
- * the body, but a different body would mean the two calls disagree on what was asked.
- */
-export function createPaymentBody(request: AuthorizeRequest): CreatePaymentRequest {
-  const merchantInitiated =
-    typeof request.parentPartnerToken === 'string' && request.parentPartnerToken !== '';
-  const token = merchantInitiated ? request.parentPartnerToken : request.instrument.token;
-  if (typeof token !== 'string' || token === '') {
-    throw new PartnerRejectedError('connect card payment: the instrument carries no token');
-  }
-  const billing =
-    isObject(request.order) && isObject(request.order.billing_address) ? request.order.billing_address : {};
-  const countryCode = typeof billing.country_code === 'string' ? billing.country_code : undefined;
-  return {
-    order: {
-      amountOfMoney: { amount: request.amount, currencyCode: request.currency },
-      references: { merchantReference: toConnectReference(request.reference) },
-      ...(countryCode ? { customer: { billingAddress: { countryCode } } } : {}),
-    },
-    cardPaymentMethodSpecificInput: {
-      token,
-      // Tender always captures explicitly (AUTOMATIC capture mode = Tender captures right after).
-      requiresApproval: true,
-      authorizationMode: 'PRE_AUTHORIZATION',
-      ...(merchantInitiated
-        ? {
-            unscheduledCardOnFileRequestor: 'merchantInitiated',
-            unscheduledCardOnFileSequenceIndicator: 'subsequent',
-          }
-        : request.allowFutureUsage
-          ? {
-              unscheduledCardOnFileRequestor: 'cardholderInitiated',
-              unscheduledCardOnFileSequenceIndicator: 'first',
-            }
-          : {}),
-      ...(!merchantInitiated && request.returnUrl
-        ? { threeDSecure: { redirectionData: { returnUrl: request.returnUrl } } }
-        : {}),
-    },
-  };
-}
-
-/** The create-payment answer (first call or idempotent replay) as our AuthorizeResult. */
-function createPaymentOutcome(
-  answer: ConnectAnswer<CreatePaymentResponse & { paymentResult?: CreatePaymentResponse | null }>,
-  request: AuthorizeRequest,
-): AuthorizeResult {
-  const expected = expectation(request);
-  if (answer.status < 300) {
-    const body = expectBody(answer, 'create payment');
-    return authorizationResult(body.payment, expected, body);
-  }
-  if (isIdempotenceInProgress(answer)) throwCommonErrors(answer, 'create payment');
-  // Declined: PaymentErrorResponse.paymentResult holds the payment (REJECTED), whatever the status (Connect: 402).
-  const declined = answer.body?.paymentResult;
-  if (declined?.payment)
-    return authorizationResult(declined.payment, expected, declined, apiErrors(answer.body));
-  throwCommonErrors(answer, 'create payment');
-  if (answer.status === 402) {
-    const errors = apiErrors(answer.body);
-    return {
-      outcome: 'REFUSED',
-      partnerStatus: errors[0]?.code ? String(errors[0].code) : '402',
-      partnerStatusDescription: describeErrors(errors) || 'declined',
-    };
-  }
-  throw rejected(answer, 'create payment');
-}
-
-function captureOutcome(answer: ConnectAnswer<CaptureResponse>, request: OperationRequest): OperationResult {
-  if (answer.status < 300)
-    return captureResult(expectBody(answer, 'capture payment'), request.amount, request.currency);
-  throwCommonErrors(answer, 'capture payment');
-  // 402 decline, 404 unknown payment, 405 not capturable in its status, 409 key reused…: this capture failed.
-  return failedOperation(answer, 'capture payment');
 }

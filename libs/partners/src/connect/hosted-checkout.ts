@@ -10,14 +10,8 @@ import {
   type AuthorizeResult,
 } from '../adapter';
 import type { ConnectClient } from './client';
-import {
-  authorizationResult,
-  expectBody,
-  rejected,
-  throwCommonErrors,
-  toConnectIdempotenceKey,
-  toConnectReference,
-} from './mapping';
+import { authorizationResult, expectBody, rejected, throwCommonErrors } from './mapping';
+import { toConnectIdempotenceKey, toConnectReference } from './references';
 
 /**
  * Card tenders without a token (the shopper's checkout): the card is entered on Connect's hosted

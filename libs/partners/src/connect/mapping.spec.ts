@@ -4,19 +4,17 @@ import {
   UnknownOutcomeError,
   type PartnerAccountConfig,
 } from '../adapter';
-import { createPaymentBody } from './adapter';
+import { createPaymentBody } from './payment-requests';
 import { connectCredentials, type ConnectAnswer } from './client';
 import {
   authorizationResult,
   captureResult,
-  fromConnectReference,
   isRefundRefused,
   refundResult,
   throwCommonErrors,
-  toConnectIdempotenceKey,
-  toConnectReference,
   voidResultFromCancel,
 } from './mapping';
+import { fromConnectReference, toConnectIdempotenceKey, toConnectReference } from './references';
 
 const money = (amount: number, currencyCode = 'EUR') => ({ amount, currencyCode });
 const payment = (status: string, extra: Record<string, unknown> = {}) => ({

@@ -1,5 +1,5 @@
 import { WebhookVerificationError, type PartnerAccountConfig } from '../adapter';
-import { toConnectReference } from './mapping';
+import { toConnectReference } from './references';
 import { verifyConnectWebhook, webhookSignature } from './webhook';
 
 const account = (keyId = 'wh-key', secret = 'wh-secret'): PartnerAccountConfig => ({

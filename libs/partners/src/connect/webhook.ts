@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { WebhookVerificationError, type PartnerAccountConfig, type PartnerWebhookEvent } from '../adapter';
-import { fromConnectReference } from './mapping';
+import { fromConnectReference } from './references';
 
 /**
  * Connect webhooks (digest §8): the body is a `WebhooksEvent`

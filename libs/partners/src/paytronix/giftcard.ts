@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import {
   PartnerProtocolError,
   PartnerRejectedError,
@@ -22,6 +21,15 @@ import {
   toDecimal,
   toMinor,
 } from './mapping';
+import {
+  checkOperation,
+  debitPosTransactionId,
+  giftCard,
+  NOTHING_LEFT_BOOKED,
+  partialRedemption,
+  posTransactionIdOf,
+  VARIANT,
+} from './giftcard-rules';
 
 /**
  * Paytronix stored value (method `giftcard`) through the Transaction Service. A redeem debits at once
@@ -41,26 +49,9 @@ import {
  *   reverse window: the add below); otherwise `addRedeem` adding `amount` back (a partial release).
  * - refund: `addRedeem` adding `amount` back.
  * - fetchOperation: history by the leg reference (capture: SUCCESS, nothing was sent).
+ *
+ * The instrument, our posTransactionIds and the checks: `giftcard-rules.ts`.
  */
-const instrumentSchema = z.object({
-  card_number: z.string().regex(/^\d{12,19}$/),
-  pin: z
-    .string()
-    .regex(/^\d{3,8}$/)
-    .optional(),
-});
-
-type GiftCardInstrument = z.infer<typeof instrumentSchema>;
-
-function giftCard(instrument: Record<string, unknown>): GiftCardInstrument {
-  const parsed = instrumentSchema.safeParse(instrument);
-  if (!parsed.success)
-    throw new PartnerRejectedError('gift card instrument without a valid card number', 'invalid_instrument');
-  return parsed.data;
-}
-
-const VARIANT = 'authorizedVariantSuccess';
-
 export class PaytronixGiftCard {
   constructor(private readonly client: PaytronixClient) {}
 
@@ -447,45 +438,5 @@ export class PaytronixGiftCard {
         ...(reply.pxTransactionId ? { reversalPxTransactionId: reply.pxTransactionId } : {}),
       },
     };
-  }
-}
-
-/** Reversal answers that leave nothing of the lost call booked. */
-const NOTHING_LEFT_BOOKED = ['transaction.transaction_not_found', 'transaction.already_reversed'];
-
-/**
- * Our `posTransactionId` for an attempt: the reference itself for the first, `<reference>-<n>` after.
- * Paytronix has no idempotency key, so each attempt must be told apart from the lost ones before it.
- */
-export function posTransactionIdOf(request: { reference: string; attempt?: number }): string {
-  const attempt = request.attempt ?? 1;
-  return attempt > 1 ? `${request.reference}-${attempt}` : request.reference;
-}
-
-/** The posTransactionId of the tender's debit as recorded when it was authorized. */
-function debitPosTransactionId(tender: OperationRequest['tender']): string {
-  const recorded = tender.partnerAdditionalData?.posTransactionId;
-  return typeof recorded === 'string' && recorded ? recorded : tender.reference;
-}
-
-function partialRedemption(
-  request: AuthorizeRequest,
-  debited: number,
-): { partnerStatus: string; partnerStatusDescription: string } {
-  return {
-    partnerStatus: VARIANT,
-    partnerStatusDescription:
-      `partial redemption: the card covered ${toDecimal(debited, request.currency)} of ` +
-      `${toDecimal(request.amount, request.currency)}; the debit was reversed`,
-  };
-}
-
-function checkOperation(credentials: PaytronixCredentials, request: OperationRequest): void {
-  checkCurrency(credentials, request.currency);
-  if (request.currency !== request.tender.currency) {
-    throw new PartnerRejectedError(
-      `operation in ${request.currency} on a ${request.tender.currency} tender`,
-      'currency_mismatch',
-    );
   }
 }

@@ -15,14 +15,16 @@ export {
   MIGRATIONS_TABLE,
   PRISMA_MIGRATE_LOCK_KEY,
   PRISMA_MIGRATIONS_TABLE_DDL,
-  defaultMigrationsDir,
   migrate,
-  runMigrations,
-  summarize,
   type MigrateOptions,
   type MigrateResult,
   type MigrationLogLevel,
   type MigrationLogger,
+} from './runner';
+export {
+  defaultMigrationsDir,
+  runMigrations,
+  summarize,
   type RunMigrationsOptions,
   type RunMigrationsResult,
-} from './runner';
+} from './run-migrations';

@@ -26,14 +26,14 @@
  * only runs them when they are alone in their migration.sql.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Client } from 'pg';
 import { migrationChecksum, scriptMatchesChecksum } from './checksum';
-import { connect, ensureDatabase, quoteIdent } from './database';
-import { DEFAULT_DATABASE_URL, parseDatabaseUrl, redactDatabaseUrl } from './database-url';
-import { errorCode, errorMessage, isDatabaseError, MigrationError } from './errors';
+import { connect, quoteIdent } from './database';
+import { parseDatabaseUrl } from './database-url';
+import { errorCode, MigrationError } from './errors';
 import { MIGRATION_SCRIPT_FILE, readMigrationsDir, type LocalMigration } from './migrations-dir';
+import { failureLogs } from './failure-logs';
 
 /** Prisma Migrate's advisory lock key (`SELECT pg_advisory_lock(72707369)` in prisma-engines). */
 export const PRISMA_MIGRATE_LOCK_KEY = 72707369;
@@ -199,41 +199,6 @@ function describeFailedRows(rows: MigrationRow[]): string {
       );
     })
     .join('\n');
-}
-
-/** Position of a Postgres error (1-based character offset) as "line N" plus the offending line. */
-function errorLocation(script: string, position: string | undefined): string {
-  const offset = Number(position);
-  if (!position || !Number.isInteger(offset) || offset < 1) return '';
-  const chars = Array.from(script);
-  const before = chars.slice(0, offset - 1).join('');
-  const lineNumber = before.split('\n').length;
-  const line = script.split('\n')[lineNumber - 1]?.replace(/\r$/, '') ?? '';
-  return `\n\nPosition: line ${lineNumber} of ${MIGRATION_SCRIPT_FILE}\n${String(lineNumber).padStart(4)} | ${line}`;
-}
-
-/** Text for `_prisma_migrations.logs`, shaped like Prisma's P3018 message. */
-function failureLogs(name: string, err: unknown, script: string): string {
-  if (isDatabaseError(err)) {
-    const details = [
-      `${err.severity ?? 'ERROR'}: ${err.message}`,
-      err.detail ? `DETAIL: ${err.detail}` : '',
-      err.hint ? `HINT: ${err.hint}` : '',
-      err.where ? `CONTEXT: ${err.where}` : '',
-    ]
-      .filter(Boolean)
-      .join('\n');
-    return (
-      'A migration failed to apply. New migrations cannot be applied before the error is recovered from. ' +
-      'Read more about how to resolve migration issues in a production database: https://pris.ly/d/migrate-resolve' +
-      `\n\nMigration name: ${name}\n\nDatabase error code: ${err.code}\n\nDatabase error:\n${details}` +
-      errorLocation(script, err.position)
-    );
-  }
-  return (
-    'A migration failed to apply. New migrations cannot be applied before the error is recovered from.' +
-    `\n\nMigration name: ${name}\n\nDatabase error code: none\n\nDatabase error:\n${errorMessage(err)}`
-  );
 }
 
 async function applyMigration(
@@ -417,62 +382,4 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   } finally {
     await client.end().catch(() => undefined);
   }
-}
-
-// ---------------------------------------------------------------------------------------------------
-// runMigrations: what `npm run db:migrate`, `npm start` and the e2e global setup use
-// ---------------------------------------------------------------------------------------------------
-
-export interface RunMigrationsOptions {
-  /** Default: `prisma/migrations` of the repository this file belongs to. */
-  migrationsDir?: string;
-  /** Default: info lines to stdout, warnings to stderr. */
-  log?: MigrationLogger;
-  lockTimeoutMs?: number;
-}
-
-export interface RunMigrationsResult extends MigrateResult {
-  /** Whether the database had to be created. */
-  databaseCreated: boolean;
-}
-
-const consoleLogger: MigrationLogger = (message, level) => {
-  if (level === 'warn') console.warn(`warning: ${message}`);
-  else console.log(message);
-};
-
-/**
- * `<repo>/prisma/migrations`: walks up from this file (source or compiled) to the first directory
- * holding both package.json and prisma/; falls back to `./prisma/migrations`.
- */
-export function defaultMigrationsDir(): string {
-  for (let dir = __dirname; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'prisma'))) {
-      return path.join(dir, 'prisma', 'migrations');
-    }
-  }
-  return path.resolve('prisma', 'migrations');
-}
-
-/**
- * Ensures the database exists, then applies the pending migrations. The URL defaults to
- * `DATABASE_URL`, then to {@link DEFAULT_DATABASE_URL}. Logs one line per applied migration and a summary.
- */
-export async function runMigrations(
-  databaseUrl: string = process.env.DATABASE_URL || DEFAULT_DATABASE_URL,
-  options: RunMigrationsOptions = {},
-): Promise<RunMigrationsResult> {
-  const log = options.log ?? consoleLogger;
-  const migrationsDir = options.migrationsDir ?? defaultMigrationsDir();
-  const databaseCreated = await ensureDatabase(databaseUrl);
-  if (databaseCreated) log(`Created database ${redactDatabaseUrl(databaseUrl)}`, 'info');
-  const result = await migrate({ databaseUrl, migrationsDir, log, lockTimeoutMs: options.lockTimeoutMs });
-  log(summarize(result), 'info');
-  return { ...result, databaseCreated };
-}
-
-/** `N migrations applied, M already applied`. */
-export function summarize(result: MigrateResult): string {
-  const n = result.applied.length;
-  return `${n} migration${n === 1 ? '' : 's'} applied, ${result.alreadyApplied} already applied`;
 }

@@ -182,6 +182,17 @@ export function setPaymentStatus(
   };
 }
 
+/**
+ * The shopper's session was aborted while the payment is being authorized: the saga sends no further
+ * tender and releases what holds money (`decideSagaStep`, as `cancelRequested`). Not a new version.
+ */
+export async function requestPaymentCancel(tx: Sql, paymentId: string, now: Date): Promise<void> {
+  await tx.query(
+    'UPDATE payment SET cancel_requested_at = $2::timestamptz, updated_at = $2::timestamptz WHERE id = $1::uuid',
+    [paymentId, now],
+  );
+}
+
 /** Something of the payment changed but not its status: a new version (to `combine`). */
 export function bumpPaymentVersion(paymentId: string, now: Date): Statement {
   return {

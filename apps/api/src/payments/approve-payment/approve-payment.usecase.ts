@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { TenderConfig } from '@tender/config';
 import { CONFIG, Outbox, partnerJob, PaymentNotifications } from '@tender/infra';
-import { Database } from '@tender/persistence';
+import { Database, lockPaymentStatement } from '@tender/persistence';
 import { ApiError } from '../../http/api-error';
-import { lockPaymentStatement, presentPayment } from '@tender/payments';
+import { presentPayment } from '@tender/payments';
 import { PaymentRepository } from '../payment.repository';
 
 /** Back office approval of a payment held for fraud review (Connect `processchallenged`). */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Database, searchPayments } from '@tender/persistence';
-import { findPaymentAggregates, presentPayment } from '@tender/payments';
+import { Database, loadPayments, searchPayments } from '@tender/persistence';
+import { presentPayment } from '@tender/payments';
 import type { ListPaymentsQuery } from './list-payments.schemas';
 
 export interface PaymentList {
@@ -29,7 +29,7 @@ export class ListPaymentsUseCase {
       limit: query.limit,
       cursor: query.cursor,
     });
-    const payments = await findPaymentAggregates(
+    const payments = await loadPayments(
       this.db,
       page.payments.map((payment) => payment.id),
     );

@@ -4,7 +4,6 @@ import { allocateOperation, availableFor, type AllocatableTender, type Allocatio
 import { CONFIG, Outbox, PaymentNotifications, type QueuedJob } from '@tender/infra';
 import {
   allocatableTenders,
-  lockPaymentStatement,
   OPERATION_KIND,
   byCreation,
   paymentEventsWrite,
@@ -15,7 +14,13 @@ import {
   type PaymentAggregate,
   type WebhookConfig,
 } from '@tender/payments';
-import { bumpPaymentVersion, Database, loadOperationStatus, type Sql } from '@tender/persistence';
+import {
+  bumpPaymentVersion,
+  Database,
+  loadOperationStatus,
+  lockPaymentStatement,
+  type Sql,
+} from '@tender/persistence';
 import type { PaymentSignalState } from '@tender/observability';
 import { ApiError } from '../../http/api-error';
 import type { IdempotencyContext } from '../../idempotency/idempotency.service';
