@@ -8,16 +8,15 @@ import {
 } from '@tender/payments';
 import {
   loadPayment,
-  loadPayments,
   findPaymentEntityId,
   newId,
-  searchPayments,
   toMinor,
   type Database,
   type PrismaClient,
 } from '@tender/persistence';
 import { ApiError } from '../http/api-error';
 import type { ListPaymentsQuery } from '../payments/list-payments/list-payments.schemas';
+import { loadPaymentPage } from '../payments/list-payments/list-payments.usecase';
 import type { ApprovePaymentUseCase } from '../payments/approve-payment/approve-payment.usecase';
 import type { CapturePaymentUseCase } from '../payments/capture-payment/capture-payment.usecase';
 import type { RefundPaymentUseCase } from '../payments/refund-payment/refund-payment.usecase';
@@ -72,23 +71,10 @@ export class ConsolePayments {
 
   /**
    * Payments of every entity, newest first, with the merchant list's filters and cursor
-   * (`searchPayments`, entity unset); each row a summary, not the whole payment.
+   * (`loadPaymentPage`, entity unset); each row a summary, not the whole payment.
    */
   async list(query: ListPaymentsQuery) {
-    const page = await searchPayments(this.db, {
-      status: query.status,
-      partner: query.partner,
-      createdFrom: query.created_from,
-      createdTo: query.created_to,
-      orderReference: query.order_reference,
-      amount: query.amount,
-      limit: query.limit,
-      cursor: query.cursor,
-    });
-    const payments = await loadPayments(
-      this.db,
-      page.payments.map((p) => p.id),
-    );
+    const { payments, nextCursor } = await loadPaymentPage(this.db, query);
     return {
       data: payments.map((p) => ({
         id: p.id,
@@ -100,7 +86,7 @@ export class ConsolePayments {
         order_reference: p.orderReference,
         partners: [...new Set(p.partnerTransactions.map((t) => t.partner))],
       })),
-      next_cursor: page.nextCursor,
+      next_cursor: nextCursor,
     };
   }
 
