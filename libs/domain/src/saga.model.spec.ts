@@ -308,6 +308,36 @@ describe('decideSagaStep against a model of partners and merchants', () => {
     );
   });
 
+  it('ends a payment cancelled while pending as CANCELLED when the partner refuses every release of its hold', () => {
+    // fast-check's counterexample (seed -48450957): the payment stayed PENDING for ever.
+    const world = World.of(
+      [
+        { method: 'card', amount: 1 },
+        { method: 'card', amount: 1 },
+      ],
+      'AUTOMATIC',
+    );
+    const step = () => world.apply(decideSagaStep(world.payment));
+    step();
+    world.answer(0, 0); // the first card is authorized
+    step();
+    world.merchant(4, 1); // the merchant cancels: the second card is never sent, the first is voided
+    step();
+    expect(world.payment.tenders.map((t) => t.status)).toEqual(['AUTHORIZED', 'CANCELLED']);
+    for (let refused = 1; refused <= MAX_COMPENSATION_ATTEMPTS; refused++) {
+      expect(world.payment.status).toBe('PENDING');
+      world.answer(
+        world.jobs.findIndex((job) => job.kind === 'leg'),
+        3,
+      ); // the void is refused
+      step();
+    }
+    expect(world.jobs.filter((job) => job.kind === 'leg')).toEqual([]); // nothing more to send
+    expect(world.payment.status).toBe('CANCELLED');
+    expect(world.payment.tenders[0].status).toBe('AUTHORIZED'); // the hold left to an operator
+    expect(decideSagaStep(world.payment).changed).toBe(false);
+  });
+
   it('fails unsent a refund drawn on a capture the partner then rejected, and sends one still covered', () => {
     const world = World.of([{ method: 'card', amount: 1000 }], 'MANUAL');
     const answerLeg = (legId: string, outcome: number) =>

@@ -154,8 +154,13 @@ export function decideSagaStep(payment: Readonly<PaymentState>): SagaStep {
   }
 
   derived = deriveAuthorizationStatus(state.tenders.map((t) => t.status));
-  // A cancelled payment never shows as authorized while its voids are on their way.
-  if (state.cancelRequested && derived === 'AUTHORIZED') derived = state.status;
+  // A cancelled payment never shows as authorized while its voids are on their way. A payment
+  // cancelled before it was authorized is CANCELLED once its voids are over, even when a partner
+  // refused a release MAX_COMPENSATION_ATTEMPTS times: that hold is an operator's, and the payment
+  // must not stay PENDING for ever.
+  if (state.cancelRequested && derived === 'AUTHORIZED') {
+    derived = state.status !== 'AUTHORIZED' && compensationOver(state) ? 'CANCELLED' : state.status;
+  }
   if (derived !== state.status) {
     assertTransition('authorization', state.status, derived);
     const failure = derived === 'REFUSED' ? failureOf(state) : undefined;
@@ -247,6 +252,17 @@ function compensate(state: PaymentState, step: SagaStep): void {
     merchantReference: 'split-refused-compensation',
   });
   step.changed = true;
+}
+
+/** Every tender is cancelled, or still holds money only because its voids were refused too often. */
+function compensationOver(state: PaymentState): boolean {
+  return state.tenders.every(
+    (tender) =>
+      tender.status === 'CANCELLED' ||
+      (HOLDS_MONEY.includes(tender.status) &&
+        legsOf(state, tender.id, 'VOID', ['PENDING', 'UNKNOWN']).length === 0 &&
+        legsOf(state, tender.id, 'VOID', ['FAILED']).length >= MAX_COMPENSATION_ATTEMPTS),
+  );
 }
 
 /** capture_mode AUTOMATIC: capture the whole payment once every tender is authorized. */
