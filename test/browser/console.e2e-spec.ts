@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, screenshot } from '../support/browser';
+import { MAX_COMPENSATION_ATTEMPTS } from '@tender/domain';
 import { newOperator } from '../support/console';
+import { giftCardAndCard } from '../support/payloads';
 import { eventually, TestStack } from '../support/stack';
 
 /**
@@ -21,6 +23,7 @@ describe('operator console (browser)', () => {
   let paymentId = '';
   let lostPaymentId = '';
   let lostTenderId = '';
+  let stuckPaymentId = '';
   let context: BrowserContext;
   let page: Page;
   const pageErrors: string[] = [];
@@ -98,6 +101,30 @@ describe('operator console (browser)', () => {
       'the reconciler giving up',
     );
     lostTenderId = tender.id;
+
+    // A split refused after its card was held, whose every void Connect refuses: a stuck hold.
+    await stack.sim('connect', '/_sim/faults', 'POST', {
+      fault: 'partner-refusal',
+      path: '/payments/[^/]+/cancel$',
+      method: 'POST',
+      count: MAX_COMPENSATION_ATTEMPTS,
+    });
+    const stuck = await stack.request('POST', '/v2/payments', {
+      token: stack.frontOffice,
+      body: giftCardAndCard({ giftCard: '6000000000000000', card: 2345 }),
+    });
+    stuckPaymentId = stuck.body.id;
+    await eventually(
+      async () => {
+        const voids = await stack.prisma.operationTransaction.count({
+          where: { operation: { paymentId: stuckPaymentId, type: 'VOID' }, status: 'FAILED' },
+        });
+        const payment = await stack.prisma.payment.findUniqueOrThrow({ where: { id: stuckPaymentId } });
+        return payment.status === 'REFUSED' && voids === MAX_COMPENSATION_ATTEMPTS ? true : undefined;
+      },
+      BOUND_MS,
+      'a hold Connect refused to release',
+    );
   }, 90_000);
 
   afterAll(async () => {
@@ -284,6 +311,9 @@ describe('operator console (browser)', () => {
     const row = page.locator(`[data-testid=unknown-outcome][data-payment="${lostPaymentId}"]`);
     await row.waitFor();
     await expect(page.getByTestId('needs-attention').isVisible()).resolves.toBe(true);
+    const hold = page.locator(`[data-testid=stuck-hold][data-payment="${stuckPaymentId}"]`);
+    await expect(hold.textContent()).resolves.toMatch(/connect card 23\.45 EUR held.*HTTP 405.*back office/);
+    await expect(hold.locator('a').getAttribute('href')).resolves.toBe(`#/payments/${stuckPaymentId}`);
     await screenshot(page, SUITE, '08-needs-attention');
     await row.locator('input[name=reason]').fill('connect support: never authorized');
     await row.getByRole('button', { name: 'Resolve as failed' }).click();

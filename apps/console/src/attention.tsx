@@ -15,8 +15,24 @@ interface Outcome {
   age_seconds: number;
 }
 
+/** A hold the partner refused to release: listed only, released at the partner's back office. */
+interface StuckHold {
+  payment_id: string;
+  payment_status: string;
+  tender_id: string;
+  partner: string;
+  method: string;
+  partner_reference: string | null;
+  amount_held: number;
+  currency: string;
+  failed_voids: number;
+  last_void: { partner_status: string | null; partner_status_description: string | null; at: string };
+  instruction: string;
+}
+
 interface Attention {
   unknown_outcomes: Outcome[];
+  stuck_holds: StuckHold[];
   disabled_webhook_endpoints: Array<{ id: string; entity_id: string; url: string; disabled_at: string }>;
   failed_jobs: Array<{
     queue: string;
@@ -143,6 +159,26 @@ export function AttentionPage({ canAct }: { canAct: boolean }) {
                   ]}
                 />
               </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2>Holds the partner refused to release ({attention.stuck_holds.length})</h2>
+      <table>
+        <tbody>
+          {attention.stuck_holds.map((h) => (
+            <tr key={h.tender_id} data-testid="stuck-hold" data-payment={h.payment_id}>
+              <td>
+                <a href={`#/payments/${h.payment_id}`}>
+                  {h.partner} {h.method} {money(h.amount_held, h.currency)} held
+                </a>
+                <br />
+                payment {h.payment_status} · {h.failed_voids} voids refused · last answer{' '}
+                {time(h.last_void.at)}: {h.last_void.partner_status ?? ''}{' '}
+                {h.last_void.partner_status_description ?? ''}
+                {h.partner_reference ? ` · partner reference ${h.partner_reference}` : ''}
+              </td>
+              <td>{h.instruction}</td>
             </tr>
           ))}
         </tbody>

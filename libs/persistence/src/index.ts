@@ -14,6 +14,7 @@ export * from './payments/session-status';
 export * from './payments/client-sessions';
 export * from './payments/merchant-events';
 export * from './payments/given-up-outcomes';
+export * from './payments/stuck-holds';
 export * from './partner-accounts';
 export * from './partner-events';
 export * from './webhook-endpoints';

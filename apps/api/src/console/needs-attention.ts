@@ -4,7 +4,9 @@ import type { Outbox } from '@tender/infra';
 import { listOpenOutcomes, OutcomeActionError, resolveOutcome, retryOutcome } from '@tender/payments';
 import {
   findFailedPaymentEventsTo,
+  listStuckHolds,
   newId,
+  toMinor,
   type Database,
   type Prisma,
   type PrismaClient,
@@ -24,6 +26,9 @@ const FAILED_JOBS_PER_QUEUE = 20;
 const REDELIVER_LIMIT = 100;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 const NO_SUBJECT = '00000000-0000-0000-0000-000000000000';
+/** What an operator does about a hold the partner refused to release: Tender sends nothing more. */
+const RELEASE_AT_PARTNER =
+  "Release this hold in the partner's back office (find it by its partner reference): Tender gave up voiding it.";
 
 function outcomeError(error: unknown): Error {
   if (!(error instanceof OutcomeActionError))
@@ -38,8 +43,9 @@ function outcomeError(error: unknown): Error {
 }
 
 /**
- * What needs a person: outcomes the reconciler gave up on (the CLI's `tender unknown` logic),
- * disabled merchant webhook endpoints, failed jobs; and the action that settles each, written to
+ * What needs a person: outcomes the reconciler gave up on (the CLI's `tender unknown` logic), holds a
+ * partner refused to release after a split failed or was cancelled (listed only: released at the
+ * partner's back office), disabled merchant webhook endpoints, failed jobs; and the action that settles each, written to
  * audit_log with the operator and the reason.
  */
 export class NeedsAttention {
@@ -52,8 +58,9 @@ export class NeedsAttention {
   ) {}
 
   async list(): Promise<Record<string, unknown>> {
-    const [outcomes, endpoints, jobs] = await Promise.all([
+    const [outcomes, holds, endpoints, jobs] = await Promise.all([
       listOpenOutcomes(this.db),
+      listStuckHolds(this.db),
       this.prisma.webhookEndpoint.findMany({
         where: { disabledAt: { not: null } },
         orderBy: { disabledAt: 'asc' },
@@ -63,6 +70,26 @@ export class NeedsAttention {
     ]);
     return {
       unknown_outcomes: outcomes,
+      // The tender's ids, amount and the partner's last answer: never its instrument or credentials.
+      stuck_holds: holds.map((h) => ({
+        payment_id: h.payment_id,
+        entity_id: h.entity_id,
+        payment_status: h.payment_status,
+        tender_id: h.tender_id,
+        tender_status: h.tender_status,
+        partner: h.partner,
+        method: h.method,
+        partner_reference: h.partner_reference,
+        amount_held: toMinor(BigInt(h.amount_held)),
+        currency: h.currency,
+        failed_voids: h.failed_voids,
+        last_void: {
+          partner_status: h.last_void_partner_status,
+          partner_status_description: h.last_void_partner_status_description,
+          at: h.last_void_at.toISOString(),
+        },
+        instruction: RELEASE_AT_PARTNER,
+      })),
       disabled_webhook_endpoints: endpoints.map((e) => ({
         id: e.id,
         entity_id: e.entityId,

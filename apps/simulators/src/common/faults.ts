@@ -10,15 +10,24 @@ import type { RawRequest } from './sim-app';
  * - `lost-answer`: booked, then the connection is dropped without an answer;
  * - `error-after-booking`: booked, then answered HTTP 502 (a gateway failing after the partner acted);
  * - `slow-commit`: processing starts only after `delayMs` (until then a lookup sees nothing), then
- *   answered normally (the client has usually given up by then).
+ *   answered normally (the client has usually given up by then);
+ * - `partner-refusal`: nothing is processed, the call is answered HTTP 405 with an error body (a
+ *   partner refusing the operation, e.g. a cancel of a hold it will not release).
  *
  * A rule applies to the next `count` partner calls whose path matches `path` (a regular expression),
  * whose method is `method` and whose raw body contains `body_includes`, when given. Arm with
  * `POST /_sim/faults` `{ path, method?, body_includes?, fault, delay_ms?, count? }`, list with `GET /_sim/faults`, clear with
  * `DELETE /_sim/faults`. None is armed by default.
  */
-export type FaultKind = 'late-answer' | 'lost-answer' | 'error-after-booking' | 'slow-commit';
-const FAULT_KINDS: FaultKind[] = ['late-answer', 'lost-answer', 'error-after-booking', 'slow-commit'];
+export type FaultKind =
+  'late-answer' | 'lost-answer' | 'error-after-booking' | 'slow-commit' | 'partner-refusal';
+const FAULT_KINDS: FaultKind[] = [
+  'late-answer',
+  'lost-answer',
+  'error-after-booking',
+  'slow-commit',
+  'partner-refusal',
+];
 
 export interface FaultRule {
   id: string;
@@ -71,6 +80,21 @@ export function faultMiddleware(plan: FaultPlan) {
     if (req.path.startsWith('/_sim')) return next();
     const rule = plan.take(req.method, req.path, (req as RawRequest).rawBody?.toString('utf8') ?? '');
     if (!rule) return next();
+    if (rule.fault === 'partner-refusal') {
+      res.status(405).json({
+        errorId: randomUUID(),
+        errors: [
+          {
+            code: '1002',
+            id: 'OPERATION_REFUSED',
+            category: 'PAYMENT_PLATFORM_ERROR',
+            message: 'The partner refused this operation (fault plan)',
+            httpStatusCode: 405,
+          },
+        ],
+      });
+      return;
+    }
     if (rule.fault === 'slow-commit') {
       await new Promise((resolve) => setTimeout(resolve, rule.delayMs));
       return next();
