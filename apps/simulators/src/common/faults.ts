@@ -11,8 +11,8 @@ import type { RawRequest } from './sim-app';
  * - `error-after-booking`: booked, then answered HTTP 502 (a gateway failing after the partner acted);
  * - `slow-commit`: processing starts only after `delayMs` (until then a lookup sees nothing), then
  *   answered normally (the client has usually given up by then);
- * - `partner-refusal`: nothing is processed, the call is answered HTTP 405 with an error body (a
- *   partner refusing the operation, e.g. a cancel of a hold it will not release).
+ * - `partner-refusal`: nothing is processed, the call is answered with the partner's own refusal
+ *   (a cancel of a hold it will not release), where its simulator models one (Connect: HTTP 405).
  *
  * A rule applies to the next `count` partner calls whose path matches `path` (a regular expression),
  * whose method is `method` and whose raw body contains `body_includes`, when given. Arm with
@@ -74,25 +74,18 @@ export class FaultPlan {
   }
 }
 
+/** A partner's refusal of an operation, in its own wire format (each simulator that supports it). */
+export type PartnerRefusal = () => { status: number; body: unknown };
+
 /** Applies armed faults to partner calls (everything not under /_sim). */
-export function faultMiddleware(plan: FaultPlan) {
+export function faultMiddleware(plan: FaultPlan, refusal?: PartnerRefusal) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     if (req.path.startsWith('/_sim')) return next();
     const rule = plan.take(req.method, req.path, (req as RawRequest).rawBody?.toString('utf8') ?? '');
     if (!rule) return next();
-    if (rule.fault === 'partner-refusal') {
-      res.status(405).json({
-        errorId: randomUUID(),
-        errors: [
-          {
-            code: '1002',
-            id: 'OPERATION_REFUSED',
-            category: 'PAYMENT_PLATFORM_ERROR',
-            message: 'The partner refused this operation (fault plan)',
-            httpStatusCode: 405,
-          },
-        ],
-      });
+    if (rule.fault === 'partner-refusal' && refusal) {
+      const { status, body } = refusal();
+      res.status(status).json(body);
       return;
     }
     if (rule.fault === 'slow-commit') {
@@ -117,7 +110,7 @@ export function faultMiddleware(plan: FaultPlan) {
   };
 }
 
-export function faultRouter(plan: FaultPlan): Router {
+export function faultRouter(plan: FaultPlan, refusalSupported = false): Router {
   const router = Router();
   router.post('/_sim/faults', (req: Request, res: Response) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
@@ -132,6 +125,8 @@ export function faultRouter(plan: FaultPlan): Router {
     }
     if (!FAULT_KINDS.includes(body.fault as FaultKind))
       problems.push(`fault: one of ${FAULT_KINDS.join(', ')}`);
+    if (body.fault === 'partner-refusal' && !refusalSupported)
+      problems.push('fault: partner-refusal is not modelled by this simulator');
     if (body.body_includes !== undefined && typeof body.body_includes !== 'string')
       problems.push('body_includes: a string');
     if (body.method !== undefined && typeof body.method !== 'string') problems.push('method: a string');

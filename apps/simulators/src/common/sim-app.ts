@@ -1,5 +1,5 @@
 import express, { type Express, type Request, type Response, type NextFunction } from 'express';
-import { FaultPlan, faultMiddleware, faultRouter } from './faults';
+import { FaultPlan, faultMiddleware, faultRouter, type PartnerRefusal } from './faults';
 import { delay, parseLatency, sampleLatency, type LatencySpec } from './latency';
 
 /** Settings every simulator understands; each reads them from its own env prefix (CONNECT_SIM_…). */
@@ -39,7 +39,7 @@ export type RawRequest = Request & { rawBody?: Buffer };
  * throws an HTML error page, the latency middleware for partner routes (everything not under /_sim),
  * and the faults the chaos suite arms (faults.ts, `/_sim/faults`).
  */
-export function createSimulatorApp(options: SimulatorOptions): Express {
+export function createSimulatorApp(options: SimulatorOptions, refusal?: PartnerRefusal): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -55,8 +55,8 @@ export function createSimulatorApp(options: SimulatorOptions): Express {
     next();
   });
   const faults = new FaultPlan();
-  app.use(faultRouter(faults));
-  app.use(faultMiddleware(faults));
+  app.use(faultRouter(faults, refusal !== undefined));
+  app.use(faultMiddleware(faults, refusal));
   return app;
 }
 

@@ -124,3 +124,22 @@ export function authorizationError(reason: string): ConnectApiError {
 export function serverError(message = 'UNKNOWN_SERVER_ERROR'): ConnectApiError {
   return ConnectApiError.of(500, [apiError('serverError', 500, message)]);
 }
+
+/** The fault plan's `partner-refusal` (common/faults.ts): Connect refusing an operation, nothing done. */
+export function operationRefused(): { status: number; body: ConnectApiError['body'] } {
+  return {
+    status: 405,
+    body: {
+      errorId: newErrorId(),
+      errors: [
+        {
+          code: '1002',
+          id: 'OPERATION_REFUSED',
+          category: 'PAYMENT_PLATFORM_ERROR',
+          message: 'The partner refused this operation (fault plan)',
+          httpStatusCode: 405,
+        },
+      ],
+    },
+  };
+}

@@ -3,7 +3,7 @@ import type { Express, Request, Response } from 'express';
 import { createSimulatorApp, jsonErrorHandler } from '../common/sim-app';
 import { v1HmacAuth } from './auth';
 import { ConnectBooks } from './books';
-import { apiError, newErrorId } from './errors';
+import { apiError, newErrorId, operationRefused } from './errors';
 import { ResponseHolds } from './holds';
 import { IdempotenceRegistry } from './idempotence';
 import { resolveConnectOptions, type ConnectSimulatorOptions } from './options';
@@ -126,7 +126,7 @@ export function createConnectSimulator(input: ConnectSimulatorOptions = {}): Con
   };
 
   const deps: RouteDeps = { options, books, idempotence, webhooks, holds, reset };
-  const app = createSimulatorApp(options);
+  const app = createSimulatorApp(options, operationRefused);
   app.use(simRouter(deps));
   app.use(hostedCheckouts.pageRouter());
   app.use(
