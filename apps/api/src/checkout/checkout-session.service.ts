@@ -75,7 +75,6 @@ export class CheckoutSessions {
   async view(session: ClientSession): Promise<Record<string, unknown>> {
     const entity = await this.prisma.entity.findUniqueOrThrow({ where: { id: session.entityId } });
     const status = session.paymentId ? await loadPaymentStatus(this.db, session.paymentId) : undefined;
-    const payment = status ? { status } : null;
     return {
       id: session.id,
       status: session.status,
@@ -85,7 +84,7 @@ export class CheckoutSessions {
       integration_mode: session.integrationMode,
       expires_at: session.expiresAt.toISOString(),
       solutions: checkoutSolutions(session.eligibleSolutions as Array<{ partner: string; method: string }>),
-      ...(session.paymentId && payment ? { payment: { id: session.paymentId, status: payment.status } } : {}),
+      ...(session.paymentId && status ? { payment: { id: session.paymentId, status } } : {}),
     };
   }
 
