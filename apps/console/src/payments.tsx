@@ -34,6 +34,31 @@ interface Page {
  * Payments across entities, newest first; search by order reference, filter by status and partner
  * (the merchant list's `status` and `partner`), page with the cursor.
  */
+/** A list filter: `data-testid="filter-<name>"`, its first option meaning no filter. */
+function FilterSelect(props: {
+  name: string;
+  any: string;
+  options: string[];
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <select
+      name={props.name}
+      data-testid={`filter-${props.name}`}
+      value={props.value}
+      onChange={(e) => props.onChange(e.currentTarget.value)}
+    >
+      <option value="">{props.any}</option>
+      {props.options.map((option) => (
+        <option key={option} value={option}>
+          {option}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 export function PaymentsPage() {
   const [reference, setReference] = useState('');
   const [status, setStatus] = useState('');
@@ -82,32 +107,20 @@ export function PaymentsPage() {
           value={reference}
           onInput={(e) => setReference(e.currentTarget.value)}
         />
-        <select
+        <FilterSelect
           name="status"
-          data-testid="filter-status"
+          any="Any status"
+          options={filters.statuses}
           value={status}
-          onChange={(e) => setStatus(e.currentTarget.value)}
-        >
-          <option value="">Any status</option>
-          {filters.statuses.map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-        </select>
-        <select
+          onChange={setStatus}
+        />
+        <FilterSelect
           name="partner"
-          data-testid="filter-partner"
+          any="Any partner"
+          options={filters.partners}
           value={partner}
-          onChange={(e) => setPartner(e.currentTarget.value)}
-        >
-          <option value="">Any partner</option>
-          {filters.partners.map((p) => (
-            <option key={p} value={p}>
-              {p}
-            </option>
-          ))}
-        </select>
+          onChange={setPartner}
+        />
         <button type="submit" data-testid="search">
           Search
         </button>
